@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new UserError('svcdb plan is not implemented yet');
+    });
+}

@@ -1,0 +1,152 @@
+// The shapes every layer shares. Plain records: no behaviour, no I/O.
+
+export type MigrationFormat = 'plain' | 'goose' | 'dbmate' | 'golang-migrate';
+
+/** One SQL statement of a migration section, with where it starts in its file. */
+export interface Statement {
+  sql: string;
+  /** 1-based line in the file where the statement starts */
+  line: number;
+  /** 1-based column of the statement's first character */
+  column: number;
+  /** 0-based character offset of the statement in the file */
+  offset: number;
+}
+
+export interface Migration {
+  service: string;
+  /** the digits before the first `_`, as written ("001", "20240101120000") */
+  version: string;
+  /** the part after `<version>_`, without `.sql` / `.up.sql` */
+  name: string;
+  /** `<version>_<name>`: the key recorded in the history table */
+  id: string;
+  /** absolute path of the file holding the up section */
+  path: string;
+  /** path relative to the project root, with `/` separators: for messages */
+  relPath: string;
+  /** golang-migrate: absolute path of the `.down.sql` file */
+  downPath?: string;
+  /** sha256 hex of the up file's bytes (plus the down file's, for golang-migrate pairs) */
+  checksum: string;
+  format: MigrationFormat;
+  up: Statement[];
+  /** null when the file has no down section */
+  down: Statement[] | null;
+  /** false for goose `NO TRANSACTION` and dbmate `transaction:false` */
+  transaction: boolean;
+}
+
+export interface RunConfig {
+  command: string;
+  port?: number;
+  health?: string;
+  after: string[];
+  env?: Record<string, string>;
+}
+
+export interface ReadDeclaration {
+  service: string;
+  tables: string[];
+  /** folders (relative to the project root) the read may come from */
+  via: string[];
+}
+
+export interface Service {
+  name: string;
+  /** absolute path of the service's folder (the one holding `migrations`) */
+  dir: string;
+  /** relative to the project root, `/` separators */
+  relDir: string;
+  /** absolute path, or null for a service declared only in config */
+  migrationsDir: string | null;
+  /** ordered by version */
+  migrations: Migration[];
+  /** `<PREFIX><SERVICE>_DATABASE_URL` */
+  envVar: string;
+  /** from config `owns` */
+  owns: string[];
+  trackingTable?: string;
+  databaseOf?: string;
+  reads: ReadDeclaration[];
+  run?: RunConfig;
+}
+
+export type Strategy = 'shared' | 'schema' | 'database' | 'isolated';
+
+export interface ProfileConfig {
+  strategy: Strategy;
+  url?: string;
+}
+
+export type RuleSeverity = 'error' | 'warning' | 'off';
+
+export interface SvcdbConfig {
+  discover: string[];
+  envPrefix: string;
+  services: Record<string, ServiceConfig>;
+  shared: Record<string, string>;
+  profiles: Record<string, ProfileConfig>;
+  rules: Record<string, RuleSeverity>;
+}
+
+export interface ServiceConfig {
+  owns?: string[];
+  trackingTable?: string;
+  run?: RunConfig;
+  path?: string;
+  databaseOf?: string;
+  reads?: ReadDeclaration[];
+}
+
+export interface Project {
+  /** absolute project root (`--cwd`) */
+  root: string;
+  /** absolute path of the config file, or null when there is none */
+  configPath: string | null;
+  config: SvcdbConfig;
+  /** ordered by name */
+  services: Service[];
+}
+
+/** Where a resolved value came from, for `svcdb env --explain`. */
+export type ValueOrigin =
+  | { kind: 'env'; variable: string }
+  | { kind: 'profile'; profile: string; file: string | null }
+  | { kind: 'database-url' }
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'credentials'; file: string };
+
+/** A service's connection target under a profile. */
+export interface Target {
+  service: string;
+  envVar: string;
+  profile: string;
+  strategy: Strategy;
+  /** the full URL the service gets (may hold a password: redact before printing) */
+  url: string;
+  /** the database name in the URL */
+  database: string;
+  /** the schema the service lives in (`schema` strategy), else null (the server's default) */
+  schema: string | null;
+  /** service whose database this one uses (`databaseOf`), else null */
+  databaseOf: string | null;
+  origin: ValueOrigin;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** relative to the project root */
+  file: string;
+  line: number;
+  column: number;
+  /** the service the code belongs to (null when outside every service) */
+  service: string | null;
+  table: string | null;
+  /** the service that owns `table`, or null */
+  owner: string | null;
+  message: string;
+}
