@@ -1,0 +1,3 @@
+// The library API: what a service imports to migrate itself on startup, and the typed config helper.
+export type * from './core/types.js';
+export { UserError, OperationError } from './core/errors.js';
