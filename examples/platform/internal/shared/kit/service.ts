@@ -38,7 +38,7 @@ export function runService(def: ServiceDefinition): void {
     process.exit(1);
   });
   server.listen(port, process.env.HOST ?? '127.0.0.1', () => {
-    log.info('listening', { port });
+    log.info('listening', { port, pid: process.pid });
   });
   const stopWorker = def.start?.(ctx);
   let stopping = false;

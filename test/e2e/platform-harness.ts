@@ -1,0 +1,195 @@
+// Runs examples/platform as a user would: a private copy on free ports, `svcdb up` as a child
+// process, and the checks that nothing (process or port) outlives it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { binPath, repoRoot } from '../helpers/cli.js';
+
+export const exampleDir = path.join(repoRoot, 'examples/platform');
+export const SERVICES = ['ingestion', 'query', 'eventhandler', 'actions', 'tsdb'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+/** the ports written in the example's svcdb.config.ts */
+const CONFIG_PORTS: Record<ServiceName, number> = { ingestion: 8080, query: 8081, eventhandler: 8082, actions: 8083, tsdb: 8084 };
+
+export interface PlatformCopy {
+  dir: string;
+  ports: Record<ServiceName, number>;
+  remove(): void;
+}
+
+/** Compiles the example when `npm run build` has not (the services run from dist/). */
+export function ensureExampleBuilt(): void {
+  if (fs.existsSync(path.join(exampleDir, 'dist/ingestion/main.js'))) return;
+  const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+  const built = spawnSync(process.execPath, [tsc, '-p', exampleDir], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`tsc -p examples/platform failed:\n${built.stdout}${built.stderr}`);
+}
+
+/**
+ * A copy of the example in a temp dir, its config's ports moved to free ones so a developer's
+ * running platform (or a parallel run) cannot clash. node_modules is linked so the services still
+ * resolve `postgres` from the repository.
+ */
+export async function copyPlatform(): Promise<PlatformCopy> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcdb-e2e-platform-'));
+  // The embedded PostgreSQL may run as an unprivileged user (when we are root): it must reach
+  // `.svcdb/` under this folder, and mkdtemp makes it 0700.
+  fs.chmodSync(dir, 0o755);
+  fs.cpSync(exampleDir, dir, {
+    recursive: true,
+    filter: (src) => !['.svcdb', 'node_modules'].includes(path.basename(src)),
+  });
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  const ports = await freePorts(SERVICES);
+  const configFile = path.join(dir, 'svcdb.config.ts');
+  let config = fs.readFileSync(configFile, 'utf8');
+  for (const service of SERVICES) {
+    const written = `port: ${CONFIG_PORTS[service]},`;
+    if (!config.includes(written)) throw new Error(`svcdb.config.ts no longer holds "${written}" for ${service}`);
+    config = config.replace(written, `port: ${ports[service]},`);
+  }
+  fs.writeFileSync(configFile, config);
+  return { dir, ports, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function freePorts<K extends string>(names: readonly K[]): Promise<Record<K, number>> {
+  const servers = await Promise.all(
+    names.map(
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = {} as Record<K, number>;
+  names.forEach((name, i) => (ports[name] = (servers[i].address() as net.AddressInfo).port));
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+export interface UpRun {
+  child: ChildProcess;
+  /** stdout and stderr so far, interleaved */
+  output(): string;
+  /** resolves when the process has exited */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startUp(dir: string, args: string[], env: Record<string, string | undefined>): UpRun {
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', ...env })) {
+    if (v !== undefined) childEnv[k] = v;
+  }
+  const child = spawn(process.execPath, [binPath, 'up', '--cwd', dir, ...args], { cwd: dir, env: childEnv });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** Polls every service's /health until all answer 200; fails early when `up` exits. */
+export async function waitUntilHealthy(run: UpRun, ports: Record<ServiceName, number>, timeoutMs: number): Promise<void> {
+  let exited = false;
+  void run.exited.then(() => (exited = true));
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set<ServiceName>(SERVICES);
+  while (pending.size) {
+    if (exited) throw new Error(`svcdb up exited before the platform was healthy:\n${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`not healthy after ${timeoutMs} ms: ${[...pending].join(', ')}\n${run.output()}`);
+    for (const service of [...pending]) {
+      const res = await fetch(`http://127.0.0.1:${ports[service]}/health`).catch(() => null);
+      if (res?.status === 200) pending.delete(service);
+      await res?.arrayBuffer();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Runs examples/platform/smoke.mjs against the copy: post a sensor.reading, read it at query within 2 s. */
+export function runSmoke(ports: Record<ServiceName, number>): { status: number | null; output: string } {
+  const smoke = spawnSync(process.execPath, [path.join(exampleDir, 'smoke.mjs')], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    env: {
+      ...process.env,
+      INGESTION_URL: `http://127.0.0.1:${ports.ingestion}`,
+      QUERY_URL: `http://127.0.0.1:${ports.query}`,
+    },
+  });
+  return { status: smoke.status, output: `${smoke.stdout}${smoke.stderr}` };
+}
+
+/** Ctrl-C: SIGINT to `up`, then wait for it to exit (SIGKILL after `timeoutMs`, reported as a failure). */
+export async function interrupt(run: UpRun, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+  run.child.kill('SIGINT');
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    run.child.kill('SIGKILL');
+  }, timeoutMs);
+  const result = await run.exited;
+  clearTimeout(timer);
+  return { ...result, killed };
+}
+
+/** Ports that still accept a TCP connection on 127.0.0.1. */
+export async function openPorts(ports: number[]): Promise<number[]> {
+  const open = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const socket = net.connect({ port, host: '127.0.0.1' });
+          socket.setTimeout(1_000);
+          socket.once('connect', () => (socket.destroy(), resolve(true)));
+          socket.once('timeout', () => (socket.destroy(), resolve(false)));
+          socket.once('error', () => resolve(false));
+        }),
+    ),
+  );
+  return ports.filter((_, i) => open[i]);
+}
+
+/**
+ * Live (non-zombie) processes that belong to the copy: their working directory is inside it
+ * (the services; PostgreSQL's backends, which chdir to the data dir) or their command line
+ * names it (the postmaster's `-D`). Linux only (/proc); elsewhere returns [].
+ */
+export function processesUnder(dir: string): string[] {
+  if (!fs.existsSync('/proc/self/cwd')) return [];
+  const found: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (/^\d+ \(.*\) Z/.test(stat)) continue; // exited, waiting for its parent to reap it
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      let cwd = '';
+      try {
+        cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      } catch {
+        // another user's process: only its command line is visible
+      }
+      if (cwd === dir || cwd.startsWith(`${dir}/`) || cmdline.includes(dir)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** Polls `check` until it returns an empty list or `timeoutMs` passes; returns the last list. */
+export async function eventuallyEmpty<T>(check: () => T[] | Promise<T[]>, timeoutMs: number): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await check();
+    if (!left.length || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
