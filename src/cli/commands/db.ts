@@ -1,12 +1,34 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { globals } from '../globals.js';
+import { log, out, outJson } from '../io.js';
+
+const ACTIONS = ['start', 'stop', 'status', 'destroy'] as const;
 
 export function register(program: Command): void {
   program
     .command('db')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb db is not implemented yet');
+    .argument('<action>', `one of: ${ACTIONS.join(', ')}`)
+    .description("manage the project's embedded PostgreSQL (data in .svcdb/pg)")
+    .addHelpText('after', `
+The embedded server is used when the profile has no url and DATABASE_URL is unset.
+As root it runs as the user "nobody" (PostgreSQL refuses to run as root).
+
+Examples:
+  svcdb db start      # initialise on first use, else a warm start; prints the port
+  svcdb db status --json
+  svcdb db destroy    # stop it and delete .svcdb/pg`)
+    .action(async (action: string, _opts: unknown, cmd: Command) => {
+      if (!(ACTIONS as readonly string[]).includes(action)) {
+        throw new UserError(`unknown db action "${action}"`, { hint: `use one of: ${ACTIONS.join(', ')}` });
+      }
+      const g = globals(cmd);
+      const { db } = await import('../../commands/db.js');
+      const result = await db({ root: g.cwd, action: action as (typeof ACTIONS)[number], log });
+      if (g.json) return outJson(result);
+      if (action !== 'status') log(`embedded PostgreSQL: ${result.outcome}`);
+      if (!result.initialised) return out('embedded PostgreSQL: not initialised (svcdb db start creates it)');
+      const state = result.running ? `running (pid ${result.pid}) on 127.0.0.1:${result.port}` : 'stopped';
+      out(`embedded PostgreSQL: ${state}\n  data: ${result.dataDir}\n  url:  ${result.url}`);
     });
 }

@@ -1,0 +1,50 @@
+// `svcdb db start|stop|status|destroy`: the project's embedded PostgreSQL, by hand.
+import { redact } from '../core/redact.js';
+import type { EmbeddedStatus } from '../db/embedded.js';
+
+export type DbAction = 'start' | 'stop' | 'status' | 'destroy';
+
+export interface DbOptions {
+  root: string;
+  action: DbAction;
+  log?: (line: string) => void;
+}
+
+export interface DbResult {
+  action: DbAction;
+  /** what the action did: started / already running / stopped / was not running / destroyed / nothing to destroy */
+  outcome: string;
+  running: boolean;
+  initialised: boolean;
+  pid: number | null;
+  port: number | null;
+  dataDir: string | null;
+  /** the superuser URL, password redacted */
+  url: string | null;
+}
+
+export async function db(opts: DbOptions): Promise<DbResult> {
+  const embedded = await import('../db/embedded.js');
+  const logOpt = { log: opts.log };
+  let outcome: string;
+  switch (opts.action) {
+    case 'start': {
+      const s = await embedded.startEmbedded(opts.root, logOpt);
+      outcome = s.started ? 'started' : 'already running';
+      break;
+    }
+    case 'stop':
+      outcome = (await embedded.stopEmbedded(opts.root, logOpt)) ? 'stopped' : 'was not running';
+      break;
+    case 'destroy':
+      outcome = (await embedded.destroyEmbedded(opts.root, logOpt)) ? 'destroyed' : 'nothing to destroy';
+      break;
+    default:
+      outcome = 'status';
+  }
+  return { action: opts.action, outcome, ...view(await embedded.embeddedStatus(opts.root)) };
+}
+
+function view(s: EmbeddedStatus): Omit<DbResult, 'action' | 'outcome'> {
+  return { running: s.running, initialised: s.initialised, pid: s.pid, port: s.port, dataDir: s.dataDir, url: s.url ? redact(s.url) : null };
+}
