@@ -1,0 +1,171 @@
+// The configuration file: found with cosmiconfig, validated with zod, `${VAR}` expanded.
+// Both libraries load lazily and only when a config file exists, so `svcdb env` in a project
+// without one starts as fast as bare Node.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError, UserErrors } from './errors.js';
+import type { ProfileConfig, ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
+import { configSchema, formatIssue } from './config-schema.js';
+
+/** What users write: every key optional. */
+export interface UserConfig {
+  discover?: string[];
+  envPrefix?: string;
+  services?: Record<string, {
+    owns?: string[];
+    trackingTable?: string;
+    run?: Omit<RunConfig, 'after'> & { after?: string[] };
+    path?: string;
+    databaseOf?: string;
+    reads?: Array<Omit<ReadDeclaration, 'via'> & { via?: string[] }>;
+  }>;
+  shared?: Record<string, string>;
+  profiles?: Record<string, { strategy?: Strategy; url?: string }>;
+  rules?: Record<string, RuleSeverity>;
+}
+
+/**
+ * Types a config in `svcdb.config.ts` / `.mjs`. It returns its argument unchanged, so a config
+ * file may also skip it, or define its own `const defineConfig = (c) => c`.
+ */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+export const DEFAULT_DISCOVER = ['internal/*/migrations'];
+
+export const BUILTIN_PROFILES: Record<string, ProfileConfig> = {
+  dev: { strategy: 'shared' },
+  'dev-aws': { strategy: 'schema' },
+  prod: { strategy: 'isolated' },
+};
+
+export const SEARCH_PLACES = [
+  'package.json',
+  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [`.svcdbrc${ext}`, `.config/svcdbrc${ext}`]),
+  ...['.js', '.ts', '.cjs', '.mjs', '.json', '.yaml', '.yml'].map((ext) => `svcdb.config${ext}`),
+];
+
+export function defaultConfig(): SvcdbConfig {
+  return { discover: [...DEFAULT_DISCOVER], envPrefix: '', services: {}, shared: {}, profiles: { ...BUILTIN_PROFILES }, rules: {} };
+}
+
+export interface LoadedConfig {
+  config: SvcdbConfig;
+  /** absolute path, or null when there is no config file */
+  path: string | null;
+}
+
+export async function loadConfig(opts: { cwd: string; configFile?: string; env?: NodeJS.ProcessEnv }): Promise<LoadedConfig> {
+  const env = opts.env ?? process.env;
+  const explicit = opts.configFile ? path.resolve(opts.cwd, opts.configFile) : null;
+  if (explicit && !existsSync(explicit)) {
+    throw new UserError(`config file not found: ${opts.configFile}`, { where: '--config', hint: 'check the path (it is relative to --cwd)' });
+  }
+  if (!explicit && !hasConfigCandidate(opts.cwd)) return { config: defaultConfig(), path: null };
+  const { loadRaw } = await import('./config-load.js');
+  const loaded = await loadRaw(opts.cwd, explicit);
+  if (!loaded) return { config: defaultConfig(), path: null };
+  const file = path.relative(opts.cwd, loaded.path) || loaded.path;
+  return { config: await validate(loaded.raw, file, env), path: loaded.path };
+}
+
+/** Cheap existence checks, so cosmiconfig loads only when there is something to read. */
+function hasConfigCandidate(cwd: string): boolean {
+  for (const place of SEARCH_PLACES) {
+    const file = path.join(cwd, place);
+    if (!existsSync(file)) continue;
+    if (place !== 'package.json') return true;
+    try {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (pkg && typeof pkg === 'object' && 'svcdb' in pkg) return true;
+    } catch {
+      return true; // let cosmiconfig report the broken package.json
+    }
+  }
+  return false;
+}
+
+async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Promise<SvcdbConfig> {
+  const expanded = expandTree(raw, [], file, env);
+  const schema = await configSchema();
+  const parsed = schema.safeParse(expanded);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => formatIssue(issue, expanded, file));
+    throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+  }
+  const user = parsed.data as UserConfig;
+  const problems: UserError[] = [];
+  const profiles: Record<string, ProfileConfig> = { ...BUILTIN_PROFILES };
+  for (const [name, p] of Object.entries(user.profiles ?? {})) {
+    const strategy = p.strategy ?? BUILTIN_PROFILES[name]?.strategy;
+    if (!strategy) {
+      problems.push(new UserError('missing strategy; expected one of shared, schema, database, isolated', {
+        where: `${file}: profiles.${name}.strategy`,
+      }));
+      continue;
+    }
+    if (strategy === 'isolated' && p.url !== undefined) {
+      problems.push(new UserError('an isolated profile takes no url: each service reads its own <SERVICE>_DATABASE_URL', {
+        where: `${file}: profiles.${name}.url`,
+        hint: 'remove the url, or use strategy "database" to derive one database per service from it',
+      }));
+    }
+    profiles[name] = { strategy, ...(p.url === undefined ? {} : { url: p.url }) };
+  }
+  if (problems.length) throw problems.length === 1 ? problems[0] : new UserErrors(problems);
+  const services: SvcdbConfig['services'] = {};
+  for (const [name, s] of Object.entries(user.services ?? {})) {
+    services[name] = {
+      ...s,
+      run: s.run ? { ...s.run, after: s.run.after ?? [] } : undefined,
+      reads: s.reads?.map((r) => ({ ...r, via: r.via ?? [] })),
+    };
+  }
+  return {
+    discover: user.discover ?? [...DEFAULT_DISCOVER],
+    envPrefix: user.envPrefix ?? '',
+    services,
+    shared: user.shared ?? {},
+    profiles,
+    rules: user.rules ?? {},
+  };
+}
+
+/**
+ * Expands `${VAR}` (and `${VAR:-default}`) in every string, except profile URLs: those expand
+ * when their profile is used, so `svcdb env dev` does not need the staging password.
+ */
+function expandTree(value: unknown, keyPath: Array<string | number>, file: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    if (keyPath.length === 3 && keyPath[0] === 'profiles' && keyPath[2] === 'url') return value;
+    return expandVars(value, env, `${file}: ${formatKeyPath(keyPath)}`);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandTree(v, [...keyPath, i], file, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandTree(v, [...keyPath, k], file, env)]));
+  }
+  return value;
+}
+
+/** `${VAR}` / `${VAR:-default}` from `env`; an unset variable without a default is a UserError. */
+export function expandVars(text: string, env: NodeJS.ProcessEnv, where: string): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallback;
+    throw new UserError(`environment variable ${name} is not set`, {
+      where,
+      hint: `set ${name}, or write \${${name}:-default} to give a default`,
+    });
+  });
+}
+
+export function formatKeyPath(keyPath: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const k of keyPath) {
+    if (typeof k === 'number') out += `[${k}]`;
+    else out += out === '' ? String(k) : `.${String(k)}`;
+  }
+  return out || '(top level)';
+}

@@ -1,0 +1,175 @@
+// Profiles turn each service into a connection target: the URL it gets under an environment,
+// and where that URL came from.
+import { UserError, UserErrors } from './errors.js';
+import type { ProfileConfig, Project, Service, Target, ValueOrigin } from './types.js';
+import { BUILTIN_PROFILES, expandVars } from './config.js';
+import { normalizePgUrl, parsePgUrl, withCredentials, withDatabase, withSearchPath } from './url.js';
+
+export interface ResolveOptions {
+  env: NodeJS.ProcessEnv;
+  /** the embedded server's URL, used when neither the profile nor DATABASE_URL gives one */
+  embeddedUrl?: string;
+  /** where the embedded server keeps its data, for `--explain` */
+  embeddedDataDir?: string;
+  /** service → login role (from `svcdb provision`): replaces user and password in its URL */
+  credentials?: Record<string, { user: string; password: string }>;
+  /** the file `credentials` was read from, for `--explain` */
+  credentialsFile?: string;
+}
+
+export function getProfile(project: Project, name: string): ProfileConfig & { name: string } {
+  const profile = project.config.profiles[name] ?? BUILTIN_PROFILES[name];
+  if (!profile) {
+    const known = Object.keys({ ...BUILTIN_PROFILES, ...project.config.profiles }).join(', ');
+    throw new UserError(`unknown profile "${name}"`, { where: '--profile', hint: `known profiles: ${known}` });
+  }
+  return { name, ...profile };
+}
+
+/** Lower-case, non-alphanumerics → `_`: a name safe as a schema or database without quoting. */
+export function sanitizeName(service: string): string {
+  const clean = service.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return /^[a-z_]/.test(clean) ? clean : `s_${clean}`;
+}
+
+/**
+ * True when resolving the profile will need a base URL that neither the profile nor
+ * DATABASE_URL provides (the caller may then start the embedded server). Services whose own
+ * `*_DATABASE_URL` is set need no base.
+ */
+export function profileNeedsBaseUrl(project: Project, profileName: string, env: NodeJS.ProcessEnv): boolean {
+  const profile = getProfile(project, profileName);
+  if (profile.strategy === 'isolated' || profile.url !== undefined || nonEmpty(env.DATABASE_URL)) return false;
+  return project.services.some((s) => !nonEmpty(env[s.envVar]));
+}
+
+export function resolveTargets(project: Project, profileName: string, opts: ResolveOptions): Target[] {
+  const profile = getProfile(project, profileName);
+  const file = project.configPath;
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  const problems: UserError[] = [];
+  let base: { url: string; origin: ValueOrigin } | null | undefined;
+  const baseUrl = () => (base === undefined ? (base = resolveBase(project, profile, opts)) : base);
+  const targets: Target[] = [];
+  for (const service of project.services) {
+    try {
+      targets.push(resolveOne(service, { project, profile, opts, byName, baseUrl, file }));
+    } catch (err) {
+      if (err instanceof UserErrors) problems.push(...err.errors);
+      else if (err instanceof UserError) problems.push(err);
+      else throw err;
+    }
+  }
+  // A missing base URL is one problem, not one per service.
+  const unique = problems.filter((p, i) => problems.findIndex((q) => q.message === p.message && q.where === p.where) === i);
+  if (unique.length === 1) throw unique[0];
+  if (unique.length > 1) throw new UserErrors(unique);
+  return targets;
+}
+
+interface Ctx {
+  project: Project;
+  profile: ProfileConfig & { name: string };
+  opts: ResolveOptions;
+  byName: Map<string, Service>;
+  baseUrl: () => { url: string; origin: ValueOrigin } | null;
+  file: string | null;
+}
+
+function resolveOne(service: Service, ctx: Ctx): Target {
+  const { profile, opts } = ctx;
+  const urlCtx = { profile: profile.name, service: service.name };
+  const common = { service: service.name, envVar: service.envVar, profile: profile.name, strategy: profile.strategy, databaseOf: service.databaseOf ?? null };
+  // An explicitly set <PREFIX><SERVICE>_DATABASE_URL wins over everything.
+  const own = opts.env[service.envVar];
+  if (nonEmpty(own)) {
+    const parsed = parsePgUrl(own, { ...urlCtx, variable: service.envVar });
+    return { ...common, url: own, database: parsed.database || parsed.user || '', schema: schemaOfUrl(own), origin: { kind: 'env', variable: service.envVar } };
+  }
+  // databaseOf: the same target as the owner of the database (which may itself be env-set).
+  const home = service.databaseOf ? ctx.byName.get(service.databaseOf) : undefined;
+  if (home) {
+    const t = resolveOne(home, ctx);
+    return { ...t, ...common, url: applyCredentials(t.url, service, ctx), origin: credentialsOrigin(service, ctx) ?? t.origin };
+  }
+  if (profile.strategy === 'isolated') {
+    throw new UserError(`${service.envVar} is not set (profile "${profile.name}" is isolated: each service needs its own URL)`, {
+      where: service.envVar,
+      hint: `export ${service.envVar}=postgres://user:password@host:5432/${sanitizeName(service.name)}`,
+    });
+  }
+  const base = ctx.baseUrl();
+  if (!base) throw noBaseUrl(profile.name, ctx.file);
+  let url = base.url;
+  let schema: string | null = null;
+  if (profile.strategy === 'schema') {
+    schema = sanitizeName(service.name);
+    url = withSearchPath(url, schema, urlCtx);
+  } else if (profile.strategy === 'database') {
+    url = withDatabase(url, sanitizeName(service.name), urlCtx);
+  } else {
+    url = normalizePgUrl(url, urlCtx); // a raw password with @ / # becomes percent-encoded
+  }
+  url = applyCredentials(url, service, ctx);
+  const parsed = parsePgUrl(url, urlCtx);
+  return { ...common, url, database: parsed.database || parsed.user || '', schema, origin: credentialsOrigin(service, ctx) ?? base.origin };
+}
+
+function applyCredentials(url: string, service: Service, ctx: Ctx): string {
+  const role = ctx.opts.credentials?.[service.name];
+  return role ? withCredentials(url, role.user, role.password, { profile: ctx.profile.name, service: service.name }) : url;
+}
+
+function credentialsOrigin(service: Service, ctx: Ctx): ValueOrigin | null {
+  if (!ctx.opts.credentials?.[service.name]) return null;
+  return { kind: 'credentials', file: ctx.opts.credentialsFile ?? '(credentials)' };
+}
+
+function resolveBase(project: Project, profile: ProfileConfig & { name: string }, opts: ResolveOptions): { url: string; origin: ValueOrigin } | null {
+  const file = project.configPath;
+  if (profile.url !== undefined) {
+    const where = `${file ? relativeName(project, file) : 'config'}: profiles.${profile.name}.url`;
+    const url = expandVars(profile.url, opts.env, where);
+    parsePgUrl(url, { profile: profile.name });
+    return { url, origin: { kind: 'profile', profile: profile.name, file } };
+  }
+  if (nonEmpty(opts.env.DATABASE_URL)) {
+    parsePgUrl(opts.env.DATABASE_URL, { profile: profile.name, variable: 'DATABASE_URL' });
+    return { url: opts.env.DATABASE_URL, origin: { kind: 'database-url' } };
+  }
+  if (opts.embeddedUrl) return { url: opts.embeddedUrl, origin: { kind: 'embedded', dataDir: opts.embeddedDataDir ?? '.svcdb' } };
+  return null;
+}
+
+function noBaseUrl(profile: string, file: string | null): UserError {
+  return new UserError(`no database URL for profile "${profile}"`, {
+    hint: `set DATABASE_URL, set profiles.${profile}.url in ${file ? 'the config file' : 'a svcdb config file'}, or run \`svcdb db start\` for the embedded server`,
+  });
+}
+
+function schemaOfUrl(url: string): string | null {
+  const u = parsePgUrl(url);
+  const direct = u.params.find(([k]) => k === 'search_path')?.[1];
+  if (direct) return direct;
+  const options = u.params.find(([k]) => k === 'options')?.[1] ?? '';
+  return /-c\s*search_path=([^\s,]+)/.exec(options)?.[1] ?? null;
+}
+
+function relativeName(project: Project, file: string): string {
+  return file.startsWith(project.root) ? file.slice(project.root.length + 1) : file;
+}
+
+function nonEmpty(v: string | undefined): v is string {
+  return v !== undefined && v !== '';
+}
+
+/** How a value's origin reads in `svcdb env --explain`. */
+export function describeOrigin(origin: ValueOrigin): string {
+  switch (origin.kind) {
+    case 'env': return `environment variable ${origin.variable}`;
+    case 'profile': return `profiles.${origin.profile}.url in ${origin.file ?? 'config'}`;
+    case 'database-url': return 'DATABASE_URL';
+    case 'embedded': return `embedded server (${origin.dataDir})`;
+    case 'credentials': return `service role from ${origin.file}`;
+  }
+}

@@ -1,0 +1,164 @@
+// Reads one service's migrations folder into ordered Migration records.
+//
+// File names: `<digits>_<name>.sql` (plain, goose or dbmate, told apart by their annotations)
+// and golang-migrate pairs `<digits>_<name>.up.sql` / `.down.sql`. A `.sql` file with any other
+// name is an error (a typo such as `1-init.sql` must not be skipped silently); files that do not
+// end in `.sql` (README.md, .keep) and sub-folders are ignored.
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, UserErrors } from '../errors.js';
+import type { Migration } from '../types.js';
+import { parseSections, splitAt } from './sections.js';
+
+export { splitStatements } from './split.js';
+export { parseSections } from './sections.js';
+
+const FILE_NAME = /^(\d+)_(.+?)(\.up|\.down)?\.sql$/;
+
+interface FileEntry {
+  version: string;
+  name: string;
+  kind: 'single' | 'up' | 'down';
+  file: string;
+}
+
+export async function parseMigrationFiles(service: string, dir: string, projectRoot: string): Promise<Migration[]> {
+  const rel = (p: string) => path.relative(projectRoot, p).split(path.sep).join('/');
+  let names: string[];
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
+  } catch (err) {
+    throw new UserError(`cannot read migrations folder: ${(err as Error).message}`, { where: rel(dir) });
+  }
+  const problems: UserError[] = [];
+  const byVersion = new Map<string, FileEntry[]>();
+  for (const file of names.sort()) {
+    if (!file.toLowerCase().endsWith('.sql')) continue;
+    const m = FILE_NAME.exec(file);
+    if (!m) {
+      problems.push(new UserError('migration file name is not <number>_<name>.sql', {
+        where: rel(path.join(dir, file)),
+        hint: 'rename it (e.g. 003_add_index.sql) or move it out of the migrations folder',
+      }));
+      continue;
+    }
+    const entry: FileEntry = { version: m[1], name: m[2], kind: m[3] === '.up' ? 'up' : m[3] === '.down' ? 'down' : 'single', file };
+    // Versions compare as numbers: 001 and 1 are the same version.
+    const key = BigInt(m[1]).toString();
+    byVersion.set(key, [...(byVersion.get(key) ?? []), entry]);
+  }
+  const migrations: Migration[] = [];
+  for (const [, entries] of byVersion) {
+    try {
+      const migration = await readVersion(service, dir, entries, rel);
+      if (migration) migrations.push(migration);
+    } catch (err) {
+      if (err instanceof UserErrors) problems.push(...err.errors);
+      else if (err instanceof UserError) problems.push(err);
+      else throw err;
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new UserErrors(problems);
+  return migrations.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+export function compareVersions(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+async function readVersion(service: string, dir: string, entries: FileEntry[], rel: (p: string) => string): Promise<Migration | null> {
+  const singles = entries.filter((e) => e.kind === 'single');
+  const ups = entries.filter((e) => e.kind === 'up');
+  const downs = entries.filter((e) => e.kind === 'down');
+  const pairsName = (list: FileEntry[]) => list.map((e) => e.file).join(' and ');
+  if (singles.length + ups.length > 1 || downs.length > 1) {
+    const clash = downs.length > 1 ? downs : [...singles, ...ups];
+    throw new UserError(`two migrations with version ${entries[0].version} in service "${service}": ${pairsName(clash)}`, {
+      where: rel(path.join(dir, clash[1].file)),
+      hint: 'give one of them the next free number',
+    });
+  }
+  if (downs.length === 1 && ups.length === 0) {
+    throw new UserError(`down migration without an up migration${singles.length ? ` (${singles[0].file} is not a .up.sql file)` : ''}`, {
+      where: rel(path.join(dir, downs[0].file)),
+      hint: `add ${downs[0].file.replace(/\.down\.sql$/, '.up.sql')} or remove the down file`,
+    });
+  }
+  const main = singles[0] ?? ups[0];
+  const mainPath = path.join(dir, main.file);
+  const mainBytes = await readBytes(mainPath, rel);
+  const mainText = decodeUtf8(mainBytes, rel(mainPath));
+  const base = {
+    service,
+    version: main.version,
+    name: main.name,
+    id: `${main.version}_${main.name}`,
+    path: mainPath,
+    relPath: rel(mainPath),
+  };
+  if (singles.length === 1) {
+    const sections = parseSections(mainText, base.relPath);
+    return { ...base, checksum: sha256([mainBytes]), format: sections.format, up: sections.up, down: sections.down, transaction: sections.transaction };
+  }
+  // golang-migrate: both files are plain SQL; the pair is one migration.
+  const up = splitAt(mainText, 0, mainText.length, base.relPath);
+  let down: Migration['down'] = null;
+  let downPath: string | undefined;
+  const parts = [mainBytes];
+  if (downs.length === 1) {
+    downPath = path.join(dir, downs[0].file);
+    const downBytes = await readBytes(downPath, rel);
+    const downText = decodeUtf8(downBytes, rel(downPath));
+    down = splitAt(downText, 0, downText.length, rel(downPath));
+    parts.push(downBytes);
+  }
+  return { ...base, downPath, checksum: sha256(parts), format: 'golang-migrate', up, down, transaction: true };
+}
+
+async function readBytes(file: string, rel: (p: string) => string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new UserError(`cannot read migration file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      where: rel(file),
+      hint: 'check the file permissions',
+    });
+  }
+}
+
+function decodeUtf8(bytes: Buffer, relPath: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = bytes.toString('latin1');
+    const bad = firstInvalidUtf8(bytes);
+    const line = text.slice(0, bad).split('\n').length;
+    throw new UserError('migration file is not valid UTF-8', {
+      where: `${relPath}:${line}`,
+      hint: 'save it as UTF-8 (e.g. iconv -f latin1 -t utf-8)',
+    });
+  }
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  // Quadratic, but migration files are small and this runs only on failure.
+  for (let end = 1; end <= bytes.length; end++) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+    } catch {
+      return end - 1;
+    }
+  }
+  return bytes.length;
+}
+
+function sha256(parts: Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return hash.digest('hex');
+}

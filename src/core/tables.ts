@@ -1,0 +1,53 @@
+// A light lexical scan for the relations a migration creates. Fast and parser-free, for
+// `svcdb services` and the shared-strategy collision check; the ownership lint uses the real
+// PostgreSQL parser instead.
+import type { Statement } from './types.js';
+import { splitStatements } from './sources/split.js';
+
+export interface CreatedTable {
+  /** unquoted names folded to lower case; quoted names kept as written */
+  name: string;
+  schema: string | null;
+  line: number;
+}
+
+const NAME = String.raw`("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)`;
+const CREATE = new RegExp(
+  String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:UNLOGGED\s+|TEMP(?:ORARY)?\s+)?(?:RECURSIVE\s+)?` +
+    String.raw`(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE)\s+(?:IF\s+NOT\s+EXISTS\s+)?` +
+    NAME + String.raw`(?:\s*\.\s*` + NAME + ')?',
+  'i',
+);
+
+export function tablesCreatedBy(statements: Statement[]): CreatedTable[] {
+  const found: CreatedTable[] = [];
+  for (const statement of statements) {
+    for (const part of subStatements(statement)) {
+      const head = stripComments(part.sql.slice(0, 1000)).trimStart();
+      const m = CREATE.exec(head);
+      if (!m) continue;
+      const [first, second] = [m[1], m[2]];
+      found.push(second === undefined
+        ? { name: identifier(first), schema: null, line: part.line }
+        : { name: identifier(second), schema: identifier(first), line: part.line });
+    }
+  }
+  return found;
+}
+
+/** A goose StatementBegin block may hold several statements. */
+function subStatements(statement: Statement): Statement[] {
+  try {
+    return splitStatements(statement.sql, statement.line, statement.offset);
+  } catch {
+    return [statement];
+  }
+}
+
+function stripComments(sql: string): string {
+  return sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ');
+}
+
+function identifier(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+}

@@ -1,0 +1,197 @@
+// PostgreSQL connection URLs: parse the forms people really write, format the standard form.
+//
+// Accepted: postgres:// and postgresql://; user and password percent-encoded or raw (a raw
+// password may hold @ : / % # ? — the userinfo ends at the last `@` that is followed by a valid
+// host part); IPv6 hosts in brackets; several hosts (`h1:5432,h2:5432`); an empty host with
+// `?host=/var/run/postgresql` for unix sockets; any query parameters, kept in order.
+// Formatting always percent-encodes user and password, so postgres.js, libpq and pgx agree.
+import { UserError } from './errors.js';
+
+export interface PgUrl {
+  scheme: 'postgres' | 'postgresql';
+  user: string | null;
+  password: string | null;
+  /** host list as written, e.g. `localhost:5432`, `[::1]:5432`, `h1,h2:5433`, or '' */
+  hosts: string;
+  /** decoded database name, '' when absent (the server then uses the user's name) */
+  database: string;
+  /** decoded query parameters, in order */
+  params: Array<[string, string]>;
+}
+
+/** Who the URL belongs to, so a malformed one names the profile and service. */
+export interface UrlContext {
+  profile?: string;
+  service?: string;
+  variable?: string;
+}
+
+const HOST_PART = /^(?:\[[0-9a-fA-F:.%a-zA-Z]*\]|[^/?#@[\]:,]*)(?::\d*)?(?:,(?:\[[0-9a-fA-F:.%a-zA-Z]*\]|[^/?#@[\]:,]*)(?::\d*)?)*(?=$|[/?])/;
+
+export function parsePgUrl(url: string, ctx: UrlContext = {}): PgUrl {
+  const fail = (why: string): never => {
+    throw new UserError(`malformed database URL${describeContext(ctx)}: ${why}`, {
+      where: ctx.variable,
+      hint: 'expected postgres://user:password@host:5432/database (percent-encode special characters in the password)',
+    });
+  };
+  const m = /^(postgres|postgresql):\/\//i.exec(url.trim());
+  if (!m) return fail(`it must start with postgres:// or postgresql:// (got "${schemeOf(url)}")`);
+  const rest = url.trim().slice(m[0].length);
+  let userinfo: string | null = null;
+  let afterUser = rest;
+  // The rightmost `@` that is followed by a well-formed host part ends the userinfo.
+  for (let at = rest.lastIndexOf('@'); at !== -1; at = rest.lastIndexOf('@', at - 1)) {
+    if (HOST_PART.test(rest.slice(at + 1))) {
+      userinfo = rest.slice(0, at);
+      afterUser = rest.slice(at + 1);
+      break;
+    }
+    if (at === 0) break;
+  }
+  const hostMatch = HOST_PART.exec(afterUser);
+  if (!hostMatch) return fail('the host part is not valid');
+  const hosts = hostMatch[0];
+  for (const h of hosts.split(',')) {
+    const port = /:(\d*)$/.exec(h.replace(/^\[.*\]/, ''))?.[1];
+    if (port !== undefined && (port === '' || Number(port) > 65535)) return fail(`invalid port in "${h}"`);
+  }
+  let tail = afterUser.slice(hosts.length);
+  let query = '';
+  const q = tail.indexOf('?');
+  if (q !== -1) {
+    query = tail.slice(q + 1);
+    tail = tail.slice(0, q);
+  }
+  const database = tail.startsWith('/') ? decode(tail.slice(1), fail) : '';
+  if (tail !== '' && !tail.startsWith('/')) return fail('unexpected text after the host');
+  let user: string | null = null;
+  let password: string | null = null;
+  if (userinfo !== null) {
+    const colon = userinfo.indexOf(':');
+    user = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), fail);
+    password = colon === -1 ? null : decode(userinfo.slice(colon + 1), fail);
+  }
+  const params: Array<[string, string]> = [];
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decode(eq === -1 ? pair : pair.slice(0, eq), fail);
+    const value = eq === -1 ? '' : decode(pair.slice(eq + 1).replace(/\+/g, ' '), fail);
+    params.push([key, value]);
+  }
+  if (hosts === '' && !params.some(([k]) => k === 'host')) {
+    // postgres:///db with no host: libpq's default (local socket). Allowed.
+  }
+  return { scheme: m[1].toLowerCase() as PgUrl['scheme'], user, password, hosts, database, params };
+}
+
+/** Percent-decodes valid %XX sequences; a lone `%` (a raw password character) stays as is. */
+function decode(s: string, fail: (why: string) => never): string {
+  const escaped = s.replace(/%(?![0-9a-fA-F]{2})/g, '%25');
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    return fail(`cannot decode "${s}"`);
+  }
+}
+
+function schemeOf(url: string): string {
+  const i = url.indexOf('://');
+  return i === -1 ? url.slice(0, 12) : url.slice(0, i + 3);
+}
+
+function describeContext(ctx: UrlContext): string {
+  const parts: string[] = [];
+  if (ctx.service) parts.push(`service "${ctx.service}"`);
+  if (ctx.profile) parts.push(`profile "${ctx.profile}"`);
+  if (ctx.variable) parts.push(`from ${ctx.variable}`);
+  return parts.length ? ` for ${parts.join(', ')}` : '';
+}
+
+export function formatPgUrl(u: PgUrl): string {
+  let auth = '';
+  if (u.user !== null) {
+    auth = encodeURIComponent(u.user);
+    if (u.password !== null) auth += `:${encodeURIComponent(u.password)}`;
+    auth += '@';
+  }
+  const db = u.database === '' ? '' : `/${encodeURIComponent(u.database)}`;
+  const query = u.params.map(([k, v]) => `${encodeParam(k)}=${encodeParam(v)}`).join('&');
+  const path = db === '' && query !== '' ? '/' : db;
+  return `${u.scheme}://${auth}${u.hosts}${path}${query ? `?${query}` : ''}`;
+}
+
+/** Encodes only what would change a query's meaning, so `host=/var/run/postgresql` stays readable. */
+function encodeParam(s: string): string {
+  return s.replace(/[%&=#+?\s\u0000-\u001f\u007f-\u{10ffff}]/gu, (ch) => encodeURIComponent(ch));
+}
+
+/** The standard spelling of a URL (user and password percent-encoded). */
+export function normalizePgUrl(url: string, ctx?: UrlContext): string {
+  return formatPgUrl(parsePgUrl(url, ctx));
+}
+
+function edit(url: string, change: (u: PgUrl) => void, ctx?: UrlContext): string {
+  const u = parsePgUrl(url, ctx);
+  change(u);
+  return formatPgUrl(u);
+}
+
+export function withDatabase(url: string, database: string, ctx?: UrlContext): string {
+  return edit(url, (u) => (u.database = database), ctx);
+}
+
+/**
+ * Sets the schema through libpq's `options` parameter (`options=-c search_path=<schema>`):
+ * the one form that postgres.js, node-postgres, Go's pgx and psql all send to the server.
+ * (A bare `?search_path=` is rejected by libpq/psql.) Other `-c` settings in `options` stay.
+ */
+export function withSearchPath(url: string, schema: string, ctx?: UrlContext): string {
+  return edit(url, (u) => {
+    const setting = `-c search_path=${schema}`;
+    const existing = u.params.find(([k]) => k === 'options');
+    u.params = u.params.filter(([k]) => k !== 'search_path');
+    if (!existing) {
+      u.params.push(['options', setting]);
+      return;
+    }
+    const kept = existing[1].replace(/-c\s*search_path=\S*/g, '').trim();
+    existing[1] = kept ? `${kept} ${setting}` : setting;
+  }, ctx);
+}
+
+export function withCredentials(url: string, user: string, password: string, ctx?: UrlContext): string {
+  return edit(url, (u) => {
+    u.user = user;
+    u.password = password;
+  }, ctx);
+}
+
+/** The schema a URL selects through `options=-c search_path=` or `search_path=`, else null. */
+export function searchPathOf(url: string): string | null {
+  const u = parsePgUrl(url);
+  const direct = u.params.find(([k]) => k === 'search_path');
+  if (direct) return direct[1];
+  const options = u.params.find(([k]) => k === 'options')?.[1] ?? '';
+  return /-c\s*search_path=(\S+)/.exec(options)?.[1] ?? null;
+}
+
+/** `host:port/db` (never the user or password), for messages. */
+export function describeTarget(url: string): string {
+  let u: PgUrl;
+  try {
+    u = parsePgUrl(url);
+  } catch {
+    return '(malformed URL)';
+  }
+  const socket = u.params.find(([k]) => k === 'host')?.[1];
+  const where = u.hosts || socket || 'localhost';
+  return `${where}/${u.database || u.user || ''}`;
+}
+
+/** The database a URL connects to ('' means the server's default: the user's name). */
+export function databaseOf(url: string): string {
+  const u = parsePgUrl(url);
+  return u.database || u.user || '';
+}
