@@ -1,12 +1,29 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { globals } from '../globals.js';
+import { log, out, outJson, table } from '../io.js';
 
 export function register(program: Command): void {
   program
     .command('provision')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb provision is not implemented yet');
+    .description("create the profile's databases/schemas and one login role per service that can touch only its own objects (idempotent)")
+    .option('--print', 'print the SQL as a psql script instead of running it (passwords become psql variables)')
+    .option('--role-prefix <prefix>', 'role name = <prefix><service> (default: the prefix used before, else "svcdb_")')
+    .addHelpText('after', `
+Generated passwords are kept in .svcdb/credentials.json (mode 0600); afterwards env, migrate,
+run and up give each service a URL with its own role.
+
+Examples:
+  svcdb provision
+  svcdb provision --profile staging --print > provision.sql`)
+    .action(async (opts: { print?: boolean; rolePrefix?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const { provision } = await import('../../commands/provision.js');
+      const result = await provision({ cwd: g.cwd, config: g.config, profile: g.profileName, print: opts.print, rolePrefix: opts.rolePrefix, log });
+      if (g.json) return outJson(result);
+      if (result.script !== undefined) return out(result.script);
+      const rows = result.services.map((s) => [s.service, s.role, s.target, [...s.readsGranted, ...s.readsPending.map((r) => `${r} (after migrate)`)].join(', ') || '-']);
+      out(table(['service', 'role', 'target', 'reads'], rows));
+      if (result.skipped.length) log(`left alone (URL set in the environment): ${result.skipped.join(', ')}`);
+      if (result.credentialsFile) log(`passwords kept in ${result.credentialsFile}`);
     });
 }
