@@ -1,12 +1,35 @@
-import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { globals } from '../globals.js';
+import { log, out, outJson } from '../io.js';
+import { c } from '../color.js';
+import { addLockFlag, addWaitFlag, waitingLine } from './migrate.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('down')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb down is not implemented yet');
+    .description("revert applied migrations with their down sections; refuses, before touching anything, if one has none")
+    .argument('<service>', 'the service')
+    .option('--step <n>', 'revert this many migrations (default 1)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+      return n;
+    })
+    .option('--to <migration>', 'revert everything after this migration (it stays applied); 0 reverts all')
+    .addHelpText('after', '\nExamples:\n  svcdb down ingestion\n  svcdb down ingestion --step 3\n  svcdb down ingestion --to 002\n');
+  addLockFlag(addWaitFlag(cmd)).action(async (service: string, flags: { step?: number; to?: string; wait: number; lockTimeout: number }, command: Command) => {
+    const g = globals(command);
+    const { down } = await import('../../commands/down.js');
+    const result = await down({
+      cwd: g.cwd, config: g.config, profile: g.profileName, service, step: flags.step, to: flags.to,
+      waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, onWait: (pid) => log(waitingLine(service, pid)), log,
     });
+    if (g.json) outJson(result);
+    else if (!result.reverted.length && !result.failure) out(`${service}: nothing to revert`);
+    else for (const r of result.reverted) out(`${service}: reverted ${r.id} (${r.durationMs} ms)`);
+    if (result.failure) {
+      const { formatFailure } = await import('../../db/failure.js');
+      log(`${c().red('error:')} ${formatFailure(result.failure)}`);
+    }
+    process.exitCode = result.exitCode;
+  });
 }

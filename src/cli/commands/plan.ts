@@ -1,12 +1,50 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { c } from '../color.js';
+import { globals } from '../globals.js';
+import { log, out, outJson } from '../io.js';
+import { addWaitFlag } from './migrate.js';
+import type { PlanResult } from '../../commands/plan.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('plan')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb plan is not implemented yet');
-    });
+    .description('show what migrate would do, statement by statement; writes nothing, not even a history table')
+    .argument('[service...]', 'services to plan')
+    .option('-a, --all', 'every service')
+    .option('--to <migration>', 'plan up to this migration (file name, id or number)')
+    .addHelpText('after', '\nExamples:\n  svcdb plan --all\n  svcdb plan ingestion --profile staging --json\n');
+  addWaitFlag(cmd).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number }, command: Command) => {
+    const g = globals(command);
+    const { plan } = await import('../../commands/plan.js');
+    const result = await plan({ cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to, waitMs: flags.wait, log });
+    if (g.json) outJson(result);
+    else out(renderPlan(result));
+    process.exitCode = result.exitCode;
+  });
+}
+
+function renderPlan(result: PlanResult): string {
+  const lines: string[] = [];
+  for (const s of result.services) {
+    lines.push(c().bold(`${s.service}`) + c().dim(`  ${s.target}`));
+    if (s.error) {
+      lines.push(`  ${c().red('error:')} ${s.error.message}`, ...(s.error.hint ? [`  hint: ${s.error.hint}`] : []), '');
+      continue;
+    }
+    for (const w of s.wouldCreate) lines.push(`  would create ${w}`);
+    for (const d of s.drifted) lines.push(`  ${c().red('drift:')} ${d} changed since it was applied; migrate will refuse (svcdb repair ${s.service})`);
+    for (const m of s.missing) lines.push(`  ${c().yellow('missing:')} ${m} is recorded as applied but its file is gone`);
+    if (!s.pending.length) lines.push(`  nothing pending (${s.appliedCount} applied)`);
+    for (const m of s.pending) {
+      lines.push(`  ${c().green('+')} ${m.file}${m.transaction ? '' : c().yellow('  (no transaction)')}`);
+      for (const st of m.statements) lines.push(`      ${c().dim(`${st.line}:`)} ${oneLine(st.sql)}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
 }

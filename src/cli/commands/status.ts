@@ -1,12 +1,33 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { c } from '../color.js';
+import { globals } from '../globals.js';
+import { log, out, outJson, table } from '../io.js';
+import { addWaitFlag } from './migrate.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('status')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb status is not implemented yet');
-    });
+    .description('applied, pending, drifted (file changed since applied) and missing (file gone) migrations')
+    .argument('[service...]', 'services to show (default: all)')
+    .option('-a, --all', 'every service (the default)')
+    .option('--exit-code', 'exit 1 when anything is pending or drifted (for CI)')
+    .addHelpText('after', '\nExamples:\n  svcdb status\n  svcdb status ingestion --profile prod --exit-code\n');
+  addWaitFlag(cmd).action(async (services: string[], flags: { all?: boolean; exitCode?: boolean; wait: number }, command: Command) => {
+    const g = globals(command);
+    const { status } = await import('../../commands/status.js');
+    const result = await status({ cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, waitMs: flags.wait, log });
+    if (g.json) outJson(result);
+    else {
+      out(table(['SERVICE', 'APPLIED', 'PENDING', 'DRIFTED', 'MISSING', 'TARGET'], result.services.map((s) => [
+        s.service, String(s.applied.length), String(s.pending.length), String(s.drifted.length), String(s.missing.length), s.target,
+      ])));
+      for (const s of result.services) {
+        if (s.error) log(`${c().red('error:')} ${s.service}: ${s.error.message}${s.error.hint ? `\n  hint: ${s.error.hint}` : ''}`);
+        for (const id of s.pending) log(`${s.service}: pending ${id}`);
+        for (const f of s.drifted) log(`${c().red('drift:')} ${s.service}: ${f} changed since it was applied (svcdb repair ${s.service})`);
+        for (const id of s.missing) log(`${c().yellow('missing:')} ${s.service}: ${id} is recorded as applied but its file is gone`);
+      }
+    }
+    process.exitCode = result.exitCode !== 0 ? result.exitCode : flags.exitCode && result.behind ? 1 : 0;
+  });
 }

@@ -1,0 +1,144 @@
+// The one path every engine command takes: load the project, resolve each service's target
+// under the profile (starting the embedded server when nothing else gives a URL), pick the
+// services named on the command line (or --all), and the checks shared by migrate and plan.
+import { OperationError, UserError, formatUserError } from '../core/errors.js';
+import { findCollisions, type CreatedTable } from '../core/plan.js';
+import { loadProject } from '../core/project.js';
+import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
+import { redact } from '../core/redact.js';
+import { endpointOf } from '../db/connect.js';
+import { tablesCreatedBy } from '../core/tables.js';
+import type { Project, Service, Target } from '../core/types.js';
+
+export interface CommandOptions {
+  /** project root */
+  cwd: string;
+  /** config file (default: searched from cwd) */
+  config?: string;
+  /** profile name (default: $SVCDB_PROFILE, else "dev") */
+  profile?: string;
+  /** environment to read variables from (default: process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** progress lines (embedded server start-up) */
+  log?: (line: string) => void;
+}
+
+export interface Context {
+  project: Project;
+  profile: string;
+  targets: Target[];
+  targetOf(service: Service): Target;
+}
+
+/** Loads the project and, unless `needsTargets` is false, every service's target. */
+export async function loadContext(opts: CommandOptions & { needsTargets?: boolean }): Promise<Context> {
+  const env = opts.env ?? process.env;
+  const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
+  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  let targets: Target[] = [];
+  if (opts.needsTargets !== false) {
+    let embeddedUrl: string | undefined;
+    if (profileNeedsBaseUrl(project, profile, env)) {
+      const { ensureEmbedded } = await import('../db/embedded.js');
+      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log });
+    }
+    const { loadCredentials, credentialsPath } = await import('../db/credentials.js');
+    const creds = await loadCredentials(project.root, profile);
+    const credentials = Object.fromEntries(Object.entries(creds).map(([s, c]) => [s, { user: c.role, password: c.password }]));
+    targets = resolveTargets(project, profile, {
+      env, embeddedUrl, credentials, credentialsFile: Object.keys(credentials).length ? credentialsPath(project.root) : undefined,
+    });
+  }
+  const byName = new Map(targets.map((t) => [t.service, t]));
+  return {
+    project, profile, targets,
+    targetOf(service) {
+      const target = byName.get(service.name);
+      if (!target) throw new UserError(`no target for service ${service.name} under profile ${profile}`);
+      return target;
+    },
+  };
+}
+
+/** The named services (unknown → UserError, exit 2), or all of them with `all`. */
+export function pickServices(ctx: Context, names: string[], all: boolean): Service[] {
+  const services = ctx.project.services;
+  if (all) {
+    if (names.length) throw new UserError('name services or use --all, not both');
+    return services;
+  }
+  if (!names.length) {
+    throw new UserError('which service? name one or more, or use --all', {
+      hint: `services: ${services.map((s) => s.name).join(', ') || '(none found)'}`,
+    });
+  }
+  const unknown = names.filter((n) => !services.some((s) => s.name === n));
+  if (unknown.length) {
+    const known = services.map((s) => s.name).join(', ') || '(none found)';
+    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { hint: `known services: ${known}` });
+  }
+  return [...new Set(names)].map((n) => services.find((s) => s.name === n)!);
+}
+
+/** `host:port/db` plus the schema, no credentials: how results name a target. */
+export function targetLabel(target: Target): string {
+  return `${endpointOf(target.url)}${target.schema ? ` (schema ${target.schema})` : ''}`;
+}
+
+/**
+ * Tables created by two services that share one database and schema (the `shared` strategy,
+ * or two URLs that happen to point at the same place) stop the run before anything is
+ * written. Only collisions involving a chosen service count.
+ */
+export function assertNoCollisions(ctx: Context, chosen: Service[]): void {
+  const places = new Map<string, CreatedTable[]>();
+  for (const service of ctx.project.services) {
+    const target = ctx.targets.find((t) => t.service === service.name);
+    if (!target) continue;
+    const place = `${targetLabel({ ...target, schema: null })}|${target.schema ?? ''}`;
+    const list = places.get(place) ?? [];
+    for (const m of service.migrations) {
+      for (const t of tablesCreatedBy(m.up)) {
+        list.push({ service: service.name, table: t.schema ? `${t.schema}.${t.name}` : t.name, file: m.relPath, line: t.line });
+      }
+    }
+    places.set(place, list);
+  }
+  const names = new Set(chosen.map((s) => s.name));
+  const collisions = [...places.values()].flatMap(findCollisions).filter((c) => c.creators.some((x) => names.has(x.service)));
+  if (!collisions.length) return;
+  const lines = collisions.map((c) => `table ${c.table} is created by ${c.creators.map((x) => `${x.service} (${x.file}:${x.line})`).join(' and ')}`);
+  throw new OperationError(`${lines.length === 1 ? lines[0] : `${lines.length} tables collide:\n  ${lines.join('\n  ')}`}; nothing was applied`, {
+    hint: `under profile ${ctx.profile} these services share one database and schema; use a schema profile (e.g. --profile dev-aws) or rename the tables`,
+  });
+}
+
+/** A service-level failure that is not a migration's SQL error. */
+export interface ServiceError {
+  /** user: fix input or reach the server (exit 2); operation: lock timeout, lost connection (exit 1) */
+  kind: 'user' | 'operation';
+  message: string;
+  hint?: string;
+}
+
+export function describeError(err: unknown): ServiceError {
+  if (err instanceof UserError) return { kind: 'user', message: redact(formatUserError(err).split('\n  hint: ')[0]), hint: err.hint };
+  if (err instanceof OperationError) return { kind: 'operation', message: redact(err.message), hint: err.hint };
+  const e = err as { message?: string; code?: string };
+  const code = e.code ? ` (${e.code})` : '';
+  return { kind: 'operation', message: redact(`${e.message ?? String(err)}${code}`) };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function forEachLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,91 @@
+// `svcdb down <service> --step N | --to <migration>`: reverts with the files' down sections,
+// newest first, each in its own transaction with the removal of its history row. Refuses,
+// before touching anything, when a migration in range has no down section or no file.
+import { OperationError, UserError } from '../core/errors.js';
+import { appliedIds, compareVersions, computePlan, findMigration, type HistoryRow } from '../core/plan.js';
+import type { Migration } from '../core/types.js';
+import type { MigrationFailure } from '../db/failure.js';
+import type { StepDone } from '../db/migrator.js';
+import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
+
+export interface DownOptions extends CommandOptions {
+  service: string;
+  /** revert this many (default 1) */
+  step?: number;
+  /** revert everything after this migration (it stays applied); `0` reverts all */
+  to?: string;
+  lockTimeoutMs?: number;
+  waitMs?: number;
+  onWait?: (pid: number | null) => void;
+}
+
+export interface DownResult {
+  service: string;
+  target: string;
+  reverted: StepDone[];
+  failure?: MigrationFailure;
+  exitCode: 0 | 1;
+}
+
+export async function down(opts: DownOptions): Promise<DownResult> {
+  if (opts.step !== undefined && opts.to !== undefined) throw new UserError('give either --step or --to, not both');
+  if (opts.step !== undefined && (!Number.isInteger(opts.step) || opts.step < 1)) {
+    throw new UserError(`--step must be a positive whole number (got ${opts.step})`);
+  }
+  const ctx = await loadContext(opts);
+  const [service] = pickServices(ctx, [opts.service], false);
+  const target = ctx.targetOf(service);
+  const to = opts.to === undefined || opts.to === '0' ? undefined : findMigration(service.migrations, opts.to);
+  if (opts.to !== undefined && opts.to !== '0' && !to) {
+    throw new UserError(`--to ${opts.to}: service ${service.name} has no such migration`, { hint: 'use a file name, its number, or 0 to revert everything' });
+  }
+  const { openWriter } = await import('../db/session.js');
+  const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
+  try {
+    const range = revertRange(session.rows, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
+    const migrations = checkRevertible(service.name, service.migrations, range);
+    const result: DownResult = { service: service.name, target: targetLabel(target), reverted: [], exitCode: 0 };
+    if (!migrations.length) return result;
+    const { runDown } = await import('../db/migrator.js');
+    const plan = computePlan(service.name, service.migrations, session.rows);
+    const outcome = await runDown({ sql: session.sql, history: session.history }, service.migrations, appliedIds(plan), migrations.length);
+    result.reverted = outcome.done;
+    if (outcome.failure) {
+      result.failure = outcome.failure;
+      result.exitCode = 1;
+    }
+    return result;
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+function versionOfId(id: string): string {
+  return /^(\d+)/.exec(id)?.[1] ?? '0';
+}
+
+/** History rows to revert, newest first. */
+function revertRange(rows: HistoryRow[], by: { step: number } | { after: string }): HistoryRow[] {
+  const newestFirst = [...rows].sort((a, b) => compareVersions(versionOfId(b.id), versionOfId(a.id)));
+  if ('step' in by) return newestFirst.slice(0, by.step);
+  return newestFirst.filter((r) => compareVersions(versionOfId(r.id), by.after) > 0);
+}
+
+function checkRevertible(service: string, files: Migration[], range: HistoryRow[]): Migration[] {
+  const byId = new Map(files.map((m) => [m.id, m]));
+  const problems: string[] = [];
+  const migrations: Migration[] = [];
+  for (const row of range) {
+    const m = byId.get(row.id);
+    if (!m) problems.push(`${row.id}: recorded as applied but its file is gone`);
+    else if (m.down === null) problems.push(`${m.relPath}: has no down section`);
+    else if (m.checksum !== row.checksum) problems.push(`${m.relPath}: changed since it was applied (drift)`);
+    else migrations.push(m);
+  }
+  if (problems.length) {
+    throw new OperationError(`${service}: refusing to revert, nothing was changed:\n  ${problems.join('\n  ')}`, {
+      hint: 'add the missing down sections (or restore the files, or svcdb repair), then run down again',
+    });
+  }
+  return migrations;
+}

@@ -1,0 +1,159 @@
+// `svcdb migrate`: each chosen service's pending migrations, services in parallel, each in
+// isolation (its own connection, lock, history, transactions). A failed service never stops
+// the others; the result says what each one did.
+import { UserError } from '../core/errors.js';
+import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/plan.js';
+import type { Migration, Service, Target } from '../core/types.js';
+import type { MigrationFailure } from '../db/failure.js';
+import type { StepDone } from '../db/migrator.js';
+import {
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  type CommandOptions, type ServiceError,
+} from './context.js';
+
+export interface MigrateOptions extends CommandOptions {
+  /** service names; or `all` */
+  services?: string[];
+  all?: boolean;
+  /** apply up to and including this migration (id, file name or number) in each service */
+  to?: string;
+  /** wait for another run's lock this long, ms (default 60 000) */
+  lockTimeoutMs?: number;
+  /** retry an unreachable server this long, ms (default 10 000) */
+  waitMs?: number;
+  /** services migrated at once (default 4) */
+  concurrency?: number;
+  onEvent?: (event: MigrateEvent) => void;
+}
+
+export type MigrateEvent =
+  | { type: 'waiting'; service: string; pid: number | null }
+  | { type: 'applying'; service: string; migration: string }
+  | { type: 'applied'; service: string; migration: string; durationMs: number }
+  | { type: 'done'; result: ServiceMigrateResult };
+
+export type ServiceStatus = 'applied' | 'up-to-date' | 'failed' | 'drift' | 'error';
+
+export interface ServiceMigrateResult {
+  service: string;
+  /** `host:port/db` and schema, no password */
+  target: string;
+  status: ServiceStatus;
+  applied: StepDone[];
+  /** pending migrations left untried after a failure */
+  notTried: string[];
+  /** applied files whose checksum changed (migrate refused) */
+  drifted: string[];
+  /** recorded as applied, file gone */
+  missing: string[];
+  failure?: MigrationFailure;
+  error?: ServiceError;
+  durationMs: number;
+}
+
+export interface MigrateResult {
+  ok: boolean;
+  /** 0 all done; 1 a migration failed, drift or lock timeout; 2 bad input or unreachable server */
+  exitCode: 0 | 1 | 2;
+  profile: string;
+  services: ServiceMigrateResult[];
+  durationMs: number;
+}
+
+/**
+ * Applies pending migrations. Throws UserError (bad service name, bad `--to`) or
+ * OperationError (table collision under `shared`) before anything is written; per-service
+ * failures are in the result.
+ */
+export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
+  const started = performance.now();
+  const ctx = await loadContext(opts);
+  const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
+  const toBy = resolveTo(services, opts.to);
+  assertNoCollisions(ctx, services);
+  const results = await forEachLimited(services, opts.concurrency ?? 4, async (service) => {
+    const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), opts);
+    opts.onEvent?.({ type: 'done', result });
+    return result;
+  });
+  return summarize(ctx.profile, results, performance.now() - started);
+}
+
+export function summarize(profile: string, services: ServiceMigrateResult[], ms: number): MigrateResult {
+  const userError = services.some((s) => s.error?.kind === 'user');
+  const failed = services.some((s) => s.status === 'failed' || s.status === 'drift' || s.status === 'error');
+  const exitCode = userError ? 2 : failed ? 1 : 0;
+  return { ok: exitCode === 0, exitCode, profile, services, durationMs: Math.round(ms) };
+}
+
+function resolveTo(services: Service[], to: string | undefined): Map<string, Migration> {
+  const byService = new Map<string, Migration>();
+  if (to === undefined) return byService;
+  for (const service of services) {
+    const found = findMigration(service.migrations, to);
+    if (!found) {
+      throw new UserError(`--to ${to}: service ${service.name} has no such migration`, {
+        hint: `name one of its files (e.g. ${service.migrations.at(-1)?.id ?? '001_init'}) or its number`,
+      });
+    }
+    byService.set(service.name, found);
+  }
+  return byService;
+}
+
+async function migrateService(service: Service, target: Target, to: Migration | undefined, opts: MigrateOptions): Promise<ServiceMigrateResult> {
+  const started = performance.now();
+  const result: ServiceMigrateResult = {
+    service: service.name, target: targetLabel(target), status: 'up-to-date',
+    applied: [], notTried: [], drifted: [], missing: [], durationMs: 0,
+  };
+  const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
+  // A service without migrations (databaseOf, config-only) has nothing to create or record.
+  if (service.migrations.length === 0) return finish();
+  try {
+    const { openWriter } = await import('../db/session.js');
+    const session = await openWriter(service, target, {
+      waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs,
+      onWait: (pid) => opts.onEvent?.({ type: 'waiting', service: service.name, pid }),
+    });
+    try {
+      await applyPending(service, session, to, result, opts);
+    } finally {
+      await session.close().catch(() => {});
+    }
+  } catch (err) {
+    result.status = 'error';
+    result.error = describeError(err);
+  }
+  return finish();
+}
+
+async function applyPending(
+  service: Service, session: Awaited<ReturnType<typeof import('../db/session.js').openWriter>>,
+  to: Migration | undefined, result: ServiceMigrateResult, opts: MigrateOptions,
+): Promise<void> {
+  const plan = computePlan(service.name, service.migrations, session.rows);
+  result.missing = plan.missing.map((r) => r.id);
+  if (plan.drifted.length) {
+    result.status = 'drift';
+    result.drifted = plan.drifted.map((d) => d.migration.relPath);
+    return;
+  }
+  const pending = pendingUpTo(plan, to);
+  if (!pending.length) return;
+  const { runUp } = await import('../db/migrator.js');
+  const outcome = await runUp({
+    sql: session.sql, history: session.history,
+    onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
+    onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
+  }, service.migrations, appliedIds(plan), pending.length);
+  result.applied = outcome.done;
+  if (outcome.failure) {
+    result.status = 'failed';
+    result.failure = outcome.failure;
+    const failedIndex = pending.findIndex((m) => m.id === outcome.failure!.migration);
+    result.notTried = pending.slice(failedIndex + 1).map((m) => m.id);
+  } else {
+    result.status = 'applied';
+  }
+}

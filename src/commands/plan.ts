@@ -1,0 +1,87 @@
+// `svcdb plan`: what `migrate` would do, statement by statement, and the problems it would
+// hit. Strictly read-only: no lock, no CREATE of any kind; a missing database, schema or
+// history table simply means "everything is pending".
+import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
+import { UserError } from '../core/errors.js';
+import type { Service } from '../core/types.js';
+import {
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  type CommandOptions, type ServiceError,
+} from './context.js';
+
+export interface PlanOptions extends CommandOptions {
+  services?: string[];
+  all?: boolean;
+  to?: string;
+  waitMs?: number;
+}
+
+export interface PlannedMigration {
+  id: string;
+  file: string;
+  transaction: boolean;
+  statements: Array<{ line: number; sql: string }>;
+}
+
+export interface ServicePlanResult {
+  service: string;
+  target: string;
+  /** what migrate would create first: database, schema, history table */
+  wouldCreate: string[];
+  appliedCount: number;
+  pending: PlannedMigration[];
+  /** problems migrate would stop at */
+  drifted: string[];
+  missing: string[];
+  error?: ServiceError;
+}
+
+export interface PlanResult {
+  /** false when migrate would refuse or fail to reach a service */
+  ok: boolean;
+  exitCode: 0 | 1 | 2;
+  profile: string;
+  services: ServicePlanResult[];
+}
+
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
+  const ctx = await loadContext(opts);
+  const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
+  if (opts.to !== undefined) {
+    for (const s of services) {
+      if (!findMigration(s.migrations, opts.to)) throw new UserError(`--to ${opts.to}: service ${s.name} has no such migration`);
+    }
+  }
+  assertNoCollisions(ctx, services);
+  const results = await forEachLimited(services, 4, (service) => planService(service, ctx.targetOf(service), opts));
+  const userError = results.some((r) => r.error?.kind === 'user');
+  const problem = results.some((r) => r.error || r.drifted.length > 0);
+  const exitCode = userError ? 2 : problem ? 1 : 0;
+  return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results };
+}
+
+async function planService(service: Service, target: ReturnType<Awaited<ReturnType<typeof loadContext>>['targetOf']>, opts: PlanOptions): Promise<ServicePlanResult> {
+  const result: ServicePlanResult = {
+    service: service.name, target: targetLabel(target), wouldCreate: [], appliedCount: 0,
+    pending: [], drifted: [], missing: [],
+  };
+  if (service.migrations.length === 0) return result;
+  try {
+    const { openReader } = await import('../db/session.js');
+    const session = await openReader(service, target, { waitMs: opts.waitMs });
+    await session.close();
+    const computed = computePlan(service.name, service.migrations, session.rows);
+    const to = opts.to === undefined ? undefined : findMigration(service.migrations, opts.to);
+    result.wouldCreate = session.wouldCreate;
+    result.appliedCount = computed.applied.length + computed.drifted.length;
+    result.drifted = computed.drifted.map((d) => d.migration.relPath);
+    result.missing = computed.missing.map((r) => r.id);
+    result.pending = pendingUpTo(computed, to).map((m) => ({
+      id: m.id, file: m.relPath, transaction: m.transaction,
+      statements: m.up.map((s) => ({ line: s.line, sql: s.sql })),
+    }));
+  } catch (err) {
+    result.error = describeError(err);
+  }
+  return result;
+}

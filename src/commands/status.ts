@@ -1,0 +1,62 @@
+// `svcdb status`: applied, pending, drifted and missing migrations per service. Read-only.
+import { compareVersions, computePlan } from '../core/plan.js';
+import type { Service, Target } from '../core/types.js';
+import {
+  describeError, forEachLimited, loadContext, pickServices, targetLabel, type CommandOptions, type ServiceError,
+} from './context.js';
+
+export interface StatusOptions extends CommandOptions {
+  services?: string[];
+  /** default: every service when no name is given */
+  all?: boolean;
+  waitMs?: number;
+}
+
+export interface ServiceStatusResult {
+  service: string;
+  target: string;
+  applied: Array<{ id: string; appliedAt: string }>;
+  pending: string[];
+  drifted: string[];
+  missing: string[];
+  error?: ServiceError;
+}
+
+export interface StatusResult {
+  profile: string;
+  services: ServiceStatusResult[];
+  /** anything pending or drifted in any service */
+  behind: boolean;
+  /** a service could not be read */
+  exitCode: 0 | 1 | 2;
+}
+
+export async function status(opts: StatusOptions): Promise<StatusResult> {
+  const ctx = await loadContext(opts);
+  const names = opts.services ?? [];
+  const services = pickServices(ctx, names, opts.all ?? names.length === 0);
+  const results = await forEachLimited(services, 4, (s) => statusOf(s, ctx.targetOf(s), opts));
+  const behind = results.some((r) => r.pending.length > 0 || r.drifted.length > 0);
+  const exitCode = results.some((r) => r.error?.kind === 'user') ? 2 : results.some((r) => r.error) ? 1 : 0;
+  return { profile: ctx.profile, services: results, behind, exitCode };
+}
+
+async function statusOf(service: Service, target: Target, opts: StatusOptions): Promise<ServiceStatusResult> {
+  const result: ServiceStatusResult = { service: service.name, target: targetLabel(target), applied: [], pending: [], drifted: [], missing: [] };
+  if (service.migrations.length === 0) return result;
+  try {
+    const { openReader } = await import('../db/session.js');
+    const session = await openReader(service, target, { waitMs: opts.waitMs });
+    await session.close();
+    const plan = computePlan(service.name, service.migrations, session.rows);
+    result.applied = [...plan.applied, ...plan.drifted]
+      .sort((a, b) => compareVersions(a.migration.version, b.migration.version))
+      .map((a) => ({ id: a.migration.id, appliedAt: a.row.appliedAt.toISOString() }));
+    result.pending = plan.pending.map((m) => m.id);
+    result.drifted = plan.drifted.map((d) => d.migration.relPath);
+    result.missing = plan.missing.map((r) => r.id);
+  } catch (err) {
+    result.error = describeError(err);
+  }
+  return result;
+}

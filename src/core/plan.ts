@@ -1,0 +1,107 @@
+// The pure heart of migrate/plan/status: files on disk + history rows → what is applied,
+// pending, drifted (file changed since applied) and missing (recorded, file gone).
+import type { Migration } from './types.js';
+
+/** One row of a service's svcdb history table. */
+export interface HistoryRow {
+  id: string;
+  checksum: string;
+  appliedAt: Date;
+  durationMs: number;
+  svcdbVersion: string;
+}
+
+export interface AppliedMigration {
+  migration: Migration;
+  row: HistoryRow;
+}
+
+export interface ServicePlan {
+  service: string;
+  /** applied and unchanged, in file order */
+  applied: AppliedMigration[];
+  /** not yet applied, in file order */
+  pending: Migration[];
+  /** applied, but the file's checksum differs from the recorded one */
+  drifted: AppliedMigration[];
+  /** recorded as applied, but no file has that id any more */
+  missing: HistoryRow[];
+}
+
+export function computePlan(service: string, migrations: Migration[], rows: HistoryRow[]): ServicePlan {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const plan: ServicePlan = { service, applied: [], pending: [], drifted: [], missing: [] };
+  for (const migration of migrations) {
+    const row = byId.get(migration.id);
+    if (!row) plan.pending.push(migration);
+    else if (row.checksum !== migration.checksum) plan.drifted.push({ migration, row });
+    else plan.applied.push({ migration, row });
+  }
+  const fileIds = new Set(migrations.map((m) => m.id));
+  plan.missing = rows.filter((r) => !fileIds.has(r.id));
+  return plan;
+}
+
+/** Ids recorded as applied (applied + drifted), in file order. */
+export function appliedIds(plan: ServicePlan): string[] {
+  return [...plan.applied, ...plan.drifted]
+    .sort((a, b) => compareVersions(a.migration.version, b.migration.version))
+    .map((a) => a.migration.id);
+}
+
+/** Numeric comparison of version strings of any width ("001" < "10" < "20240101"). */
+export function compareVersions(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Finds a migration by what a user would type for `--to`: its id (`003_add_x`), its file name
+ * (`003_add_x.sql`), or its number (`003` or `3`).
+ */
+export function findMigration(migrations: Migration[], ref: string): Migration | undefined {
+  const name = ref.replace(/\.(up|down)\.sql$|\.sql$/, '');
+  const exact = migrations.find((m) => m.id === name);
+  if (exact) return exact;
+  if (/^\d+$/.test(name)) return migrations.find((m) => BigInt(m.version) === BigInt(name));
+  return undefined;
+}
+
+/** The pending migrations up to and including `to` (all of them when `to` is undefined). */
+export function pendingUpTo(plan: ServicePlan, to: Migration | undefined): Migration[] {
+  if (!to) return plan.pending;
+  return plan.pending.filter((m) => compareVersions(m.version, to.version) <= 0);
+}
+
+/** A table name created by more than one service sharing one database and schema. */
+export interface Collision {
+  table: string;
+  /** each service that creates it, with where */
+  creators: Array<{ service: string; file: string; line: number }>;
+}
+
+export interface CreatedTable {
+  service: string;
+  table: string;
+  file: string;
+  line: number;
+}
+
+/** Tables created by two or more services, sorted by table name. */
+export function findCollisions(created: CreatedTable[]): Collision[] {
+  const byTable = new Map<string, CreatedTable[]>();
+  for (const c of created) {
+    const key = c.table.toLowerCase();
+    const list = byTable.get(key) ?? [];
+    if (!list.some((x) => x.service === c.service)) list.push(c);
+    byTable.set(key, list);
+  }
+  return [...byTable.entries()]
+    .filter(([, list]) => list.length > 1)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([table, list]) => ({
+      table,
+      creators: list.map(({ service, file, line }) => ({ service, file, line })),
+    }));
+}

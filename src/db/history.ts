@@ -1,0 +1,134 @@
+// A service's svcdb history table: where it lives, its rows, and the umzug storage over it.
+// Rows are written by the migration's own SQL (see migrator.ts), inside its transaction.
+import { createRequire } from 'node:module';
+import { UserError } from '../core/errors.js';
+import type { HistoryRow } from '../core/plan.js';
+import type { Service, Strategy, Target } from '../core/types.js';
+import { ident, literal, type Sql } from './connect.js';
+
+const require = createRequire(import.meta.url);
+export const svcdbVersion = (require('../../package.json') as { version: string }).version;
+
+export interface HistoryTable {
+  schema: string;
+  table: string;
+  /** `"schema"."table"`, for SQL text */
+  qualified: string;
+}
+
+/**
+ * Default name: `svcdb_migrations` in the service's own schema or database; under `shared`
+ * every service lives in one schema, so each gets `svcdb_migrations_<service>`.
+ */
+export function historyTableName(service: Pick<Service, 'name' | 'trackingTable'>, strategy: Strategy): string {
+  if (service.trackingTable) return service.trackingTable;
+  if (strategy === 'shared') return `svcdb_migrations_${service.name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+  return 'svcdb_migrations';
+}
+
+/** The schema is the target's (schema strategy) or the connection's current schema. */
+export async function locateHistory(sql: Sql, service: Service, target: Target): Promise<HistoryTable> {
+  let schema = target.schema;
+  if (!schema) {
+    const [row] = await sql`select current_schema() as s`;
+    schema = (row.s as string | null) ?? 'public';
+  }
+  const table = historyTableName(service, target.strategy);
+  return { schema, table, qualified: `${ident(schema)}.${ident(table)}` };
+}
+
+export async function schemaExists(sql: Sql, schema: string): Promise<boolean> {
+  const rows = await sql`select 1 from pg_namespace where nspname = ${schema}`;
+  return rows.length > 0;
+}
+
+/** Column names of a table, or null when it does not exist. Reads the catalog only. */
+export async function tableColumns(sql: Sql, schema: string, table: string): Promise<string[] | null> {
+  const rows = await sql`
+    select a.attname from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    where n.nspname = ${schema} and c.relname = ${table} and c.relkind in ('r', 'p')`;
+  if (!rows.length) return null;
+  return rows.map((r) => r.attname as string).filter(Boolean);
+}
+
+/** Creates the table if needed; refuses a same-named table of another tool. */
+export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: string): Promise<void> {
+  const columns = await tableColumns(sql, h.schema, h.table);
+  if (columns) return checkShape(columns, h, service);
+  await sql.unsafe(`create table if not exists ${h.qualified} (
+    id text primary key,
+    checksum text not null,
+    applied_at timestamptz not null default now(),
+    duration_ms integer not null,
+    svcdb_version text not null
+  )`);
+}
+
+export function checkShape(columns: string[], h: HistoryTable, service: string): void {
+  if (columns.includes('id') && columns.includes('checksum')) return;
+  const from = columns.includes('version_id') ? 'goose' : columns.includes('dirty') ? 'golang-migrate' : 'dbmate';
+  throw new UserError(
+    `${service}: table ${h.schema}.${h.table} exists but is not an svcdb history table (columns: ${columns.join(', ')})`,
+    {
+      where: `services.${service}.trackingTable`,
+      hint: `give svcdb its own table name and take over that history with: svcdb adopt ${service} --from ${from} --table ${h.table}`,
+    },
+  );
+}
+
+export async function readHistory(sql: Sql, h: HistoryTable): Promise<HistoryRow[]> {
+  const rows = await sql.unsafe(
+    `select id, checksum, applied_at, duration_ms, svcdb_version from ${h.qualified} order by id`,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    checksum: r.checksum as string,
+    appliedAt: r.applied_at as Date,
+    durationMs: Number(r.duration_ms),
+    svcdbVersion: r.svcdb_version as string,
+  }));
+}
+
+/**
+ * SQL text recording a migration, to run inside its transaction. `durationMs` null: measured
+ * by the server from the transaction's start (`now()` is the start, `clock_timestamp()` is now).
+ */
+export function insertRowSql(h: HistoryTable, id: string, checksum: string, durationMs: number | null): string {
+  const duration = durationMs === null
+    ? '(extract(epoch from clock_timestamp() - now()) * 1000)::integer'
+    : String(Math.round(durationMs));
+  return `insert into ${h.qualified} (id, checksum, duration_ms, svcdb_version) values (${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})`;
+}
+
+export function deleteRowSql(h: HistoryTable, id: string): string {
+  return `delete from ${h.qualified} where id = ${literal(id)}`;
+}
+
+export async function insertRows(sql: Sql, h: HistoryTable, rows: Array<{ id: string; checksum: string; appliedAt?: Date }>): Promise<void> {
+  for (const r of rows) {
+    await sql.unsafe(
+      `insert into ${h.qualified} (id, checksum, applied_at, duration_ms, svcdb_version) values ($1, $2, coalesce($3::timestamptz, now()), 0, $4) on conflict (id) do nothing`,
+      [r.id, r.checksum, r.appliedAt ?? null, svcdbVersion],
+    );
+  }
+}
+
+export async function updateChecksum(sql: Sql, h: HistoryTable, id: string, checksum: string): Promise<void> {
+  await sql.unsafe(`update ${h.qualified} set checksum = $1 where id = $2`, [checksum, id]);
+}
+
+/**
+ * The umzug storage: `executed` is the history (only ids that still have a file, in file
+ * order). Logging is a no-op on purpose: the row is inserted by the migration's own SQL inside
+ * its transaction, so a migration and its record commit or vanish together.
+ */
+export class HistoryStorage {
+  constructor(private readonly executedIds: () => Promise<string[]>) {}
+  async executed(): Promise<string[]> {
+    return this.executedIds();
+  }
+  async logMigration(): Promise<void> {}
+  async unlogMigration(): Promise<void> {}
+}

@@ -1,0 +1,149 @@
+// Applies and reverts one service's migrations, umzug driving the order. A transactional
+// migration goes in ONE simple-protocol round trip: `begin; <statements>; <history row>;
+// commit;` so the record commits with the migration or not at all. A no-transaction file runs
+// statement by statement (CREATE INDEX CONCURRENTLY) and is recorded after its last statement.
+import type { Migration, Statement } from '../core/types.js';
+import type { Sql } from './connect.js';
+import {
+  buildText, failureOf, isServerError, lineFromPosition, type MigrationFailure, type SentText,
+} from './failure.js';
+import { deleteRowSql, HistoryStorage, insertRowSql, type HistoryTable } from './history.js';
+
+export interface RunContext {
+  sql: Sql;
+  history: HistoryTable;
+  onApplying?: (migration: Migration) => void;
+  onDone?: (step: StepDone) => void;
+}
+
+export interface StepDone {
+  id: string;
+  durationMs: number;
+}
+
+export interface RunOutcome {
+  done: StepDone[];
+  failure: MigrationFailure | null;
+}
+
+/** Raised inside an umzug step so the run stops; carries the mapped failure. */
+class StepFailed extends Error {
+  constructor(readonly failure: MigrationFailure) {
+    super(failure.message);
+  }
+}
+
+/**
+ * Applies the first `count` pending migrations (all when undefined). `executed`: ids already
+ * applied that still have files, so umzug's pending list is exactly the plan's.
+ */
+export async function runUp(ctx: RunContext, files: Migration[], executed: string[], count?: number): Promise<RunOutcome> {
+  const pendingIds = files.filter((m) => !executed.includes(m.id)).map((m) => m.id);
+  const lastId = pendingIds[(count ?? pendingIds.length) - 1];
+  return drive(ctx, files, executed, 'up', count, (m) => applyMigration(ctx, m, m.id === lastId));
+}
+
+/** Reverts the last `count` applied migrations, newest first. */
+export async function runDown(ctx: RunContext, files: Migration[], executed: string[], count: number): Promise<RunOutcome> {
+  return drive(ctx, files, executed, 'down', count, (m) => revertMigration(ctx, m));
+}
+
+async function drive(
+  ctx: RunContext, files: Migration[], executed: string[], direction: 'up' | 'down',
+  count: number | undefined, step: (m: Migration) => Promise<void>,
+): Promise<RunOutcome> {
+  const { Umzug } = await import('umzug');
+  const outcome: RunOutcome = { done: [], failure: null };
+  const run = async (m: Migration) => {
+    ctx.onApplying?.(m);
+    const started = performance.now();
+    await step(m);
+    const done = { id: m.id, durationMs: Math.round(performance.now() - started) };
+    outcome.done.push(done);
+    ctx.onDone?.(done);
+  };
+  const umzug = new Umzug({
+    migrations: files.map((m) => ({ name: m.id, path: m.path, up: () => run(m), down: () => run(m) })),
+    storage: new HistoryStorage(async () => files.filter((m) => executed.includes(m.id)).map((m) => m.id)),
+    logger: undefined,
+  });
+  try {
+    if (direction === 'up') await umzug.up(count === undefined ? {} : { step: count });
+    else await umzug.down({ step: count ?? 1 });
+  } catch (err) {
+    const failed = findStepFailed(err);
+    if (!failed) throw err;
+    outcome.failure = failed.failure;
+  }
+  return outcome;
+}
+
+/** umzug wraps a step's error (MigrationError with `cause`). */
+function findStepFailed(err: unknown): StepFailed | null {
+  for (let e = err as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e instanceof StepFailed) return e;
+  }
+  return null;
+}
+
+async function applyMigration(ctx: RunContext, m: Migration, last: boolean): Promise<void> {
+  if (!m.transaction) return runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+  // Commits before the run's last one need not wait for the WAL flush: each is still atomic
+  // (migration and record together), and the last, synchronous commit flushes them all.
+  const prefix = last ? 'begin;\n' : 'begin;\nset local synchronous_commit to off;\n';
+  const sent = buildText(prefix, m.up, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
+  await runInTransaction(ctx, m, m.up, sent);
+}
+
+async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
+  const down = m.down ?? [];
+  if (!m.transaction) return runOutsideTransaction(ctx, m, down, () => deleteRowSql(ctx.history, m.id));
+  const sent = buildText('begin;\n', down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
+  await runInTransaction(ctx, m, down, sent);
+}
+
+async function runInTransaction(ctx: RunContext, m: Migration, statements: Statement[], sent: SentText): Promise<void> {
+  try {
+    await ctx.sql.unsafe(sent.text);
+  } catch (err) {
+    await ctx.sql.unsafe('rollback').catch(() => {});
+    let line = lineFromPosition(sent, err);
+    if (line === null && isServerError(err)) line = await replayForLine(ctx.sql, statements);
+    throw new StepFailed(failureOf(m, err, line));
+  }
+}
+
+/**
+ * A runtime error (unique violation, missing relation at execution) carries no position:
+ * replay the statements one by one in a transaction that is rolled back, to find the line.
+ */
+async function replayForLine(sql: Sql, statements: Statement[]): Promise<number | null> {
+  let line: number | null = null;
+  try {
+    await sql.unsafe('begin');
+    for (const statement of statements) {
+      try {
+        await sql.unsafe(statement.sql);
+      } catch (err) {
+        line = lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
+        break;
+      }
+    }
+  } finally {
+    await sql.unsafe('rollback').catch(() => {});
+  }
+  return line;
+}
+
+async function runOutsideTransaction(ctx: RunContext, m: Migration, statements: Statement[], record: (elapsedMs: number) => string): Promise<void> {
+  const started = performance.now();
+  for (const statement of statements) {
+    try {
+      await ctx.sql.unsafe(statement.sql);
+    } catch (err) {
+      const line = lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
+      throw new StepFailed(failureOf(m, err, line));
+    }
+  }
+  await ctx.sql.unsafe(record(performance.now() - started));
+}

@@ -1,0 +1,79 @@
+// One service's session on its target: the connection, the lock (for writers), the history.
+// Writers (migrate, down, repair, adopt) create what is missing and hold the advisory lock;
+// readers (plan, status) create nothing at all and take no lock.
+import type { HistoryRow } from '../core/plan.js';
+import type { Service, Target } from '../core/types.js';
+import { ident, type Sql } from './connect.js';
+import {
+  checkShape, ensureHistoryTable, locateHistory, readHistory, schemaExists, tableColumns, type HistoryTable,
+} from './history.js';
+import { acquireLock, lockKey } from './lock.js';
+import { ensureSchema, openTarget } from './targets.js';
+
+export interface SessionOptions {
+  /** retry an unreachable server this long, ms */
+  waitMs?: number;
+  /** wait for another run's lock this long, ms */
+  lockTimeoutMs?: number;
+  onWait?: (holderPid: number | null) => void;
+  onNotice?: (message: string) => void;
+}
+
+export interface Session {
+  /** null only for a reader whose database does not exist yet */
+  sql: Sql | null;
+  history: HistoryTable | null;
+  rows: HistoryRow[];
+  /** what a writer would have to create (readers only) */
+  wouldCreate: string[];
+  close(): Promise<void>;
+}
+
+/** Connects, takes the service's lock, creates database/schema/history table when missing. */
+export async function openWriter(service: Service, target: Target, opts: SessionOptions): Promise<Session & { sql: Sql; history: HistoryTable }> {
+  const sql = (await openTarget(target, { create: true, waitMs: opts.waitMs, onNotice: opts.onNotice }))!;
+  try {
+    await acquireLock(sql, lockKey(target.database, target.schema, service.name), {
+      service: service.name, timeoutMs: opts.lockTimeoutMs, onWait: opts.onWait,
+    });
+    if (target.schema) {
+      await ensureSchema(sql, target.schema);
+      const [row] = await sql`select current_schema() as s`;
+      if (row.s !== target.schema) await sql.unsafe(`set search_path to ${ident(target.schema)}`);
+    }
+    const history = await locateHistory(sql, service, target);
+    await ensureHistoryTable(sql, history, service.name);
+    const rows = await readHistory(sql, history);
+    // Ending the connection releases the session's advisory lock.
+    return { sql, history, rows, wouldCreate: [], close: () => sql.end({ timeout: 2 }) };
+  } catch (err) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw err;
+  }
+}
+
+/** Reads the history if it exists; never creates anything, takes no lock. */
+export async function openReader(service: Service, target: Target, opts: SessionOptions): Promise<Session> {
+  const sql = await openTarget(target, { create: false, waitMs: opts.waitMs });
+  if (!sql) {
+    const wouldCreate = [`database ${target.database}`];
+    if (target.schema) wouldCreate.push(`schema ${target.schema}`);
+    return { sql: null, history: null, rows: [], wouldCreate: [...wouldCreate, 'history table'], close: async () => {} };
+  }
+  const close = () => sql.end({ timeout: 2 });
+  try {
+    const wouldCreate: string[] = [];
+    if (target.schema && !(await schemaExists(sql, target.schema))) wouldCreate.push(`schema ${target.schema}`);
+    const history = await locateHistory(sql, service, target);
+    const columns = await tableColumns(sql, history.schema, history.table);
+    if (!columns) {
+      wouldCreate.push(`history table ${history.schema}.${history.table}`);
+      return { sql, history, rows: [], wouldCreate, close };
+    }
+    checkShape(columns, history, service.name);
+    return { sql, history, rows: await readHistory(sql, history), wouldCreate, close };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,6 @@
+-- migrate:up
+-- {{service}}: {{title}}
+
+
+-- migrate:down
+
