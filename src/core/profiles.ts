@@ -44,27 +44,38 @@ export function profileNeedsBaseUrl(project: Project, profileName: string, env: 
 }
 
 export function resolveTargets(project: Project, profileName: string, opts: ResolveOptions): Target[] {
-  const profile = getProfile(project, profileName);
-  const file = project.configPath;
-  const byName = new Map(project.services.map((s) => [s.name, s]));
-  const problems: UserError[] = [];
-  let base: { url: string; origin: ValueOrigin } | null | undefined;
-  const baseUrl = () => (base === undefined ? (base = resolveBase(project, profile, opts)) : base);
-  const targets: Target[] = [];
-  for (const service of project.services) {
-    try {
-      targets.push(resolveOne(service, { project, profile, opts, byName, baseUrl, file }));
-    } catch (err) {
-      if (err instanceof UserErrors) problems.push(...err.errors);
-      else if (err instanceof UserError) problems.push(err);
-      else throw err;
-    }
-  }
+  const results = resolveEachTarget(project, profileName, opts);
+  const problems = results.flatMap((r) => (r.error ? errorsOf(r.error) : []));
   // A missing base URL is one problem, not one per service.
   const unique = problems.filter((p, i) => problems.findIndex((q) => q.message === p.message && q.where === p.where) === i);
   if (unique.length === 1) throw unique[0];
   if (unique.length > 1) throw new UserErrors(unique);
-  return targets;
+  return results.map((r) => r.target!);
+}
+
+export type TargetResult = { service: string; target: Target; error?: undefined } | { service: string; target?: undefined; error: UserError };
+
+/**
+ * Each service's target, or the UserError that stops it, so a report (`svcdb services`) can
+ * show what resolves and what does not. An unknown profile still throws.
+ */
+export function resolveEachTarget(project: Project, profileName: string, opts: ResolveOptions): TargetResult[] {
+  const profile = getProfile(project, profileName);
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  let base: { url: string; origin: ValueOrigin } | null | undefined;
+  const baseUrl = () => (base === undefined ? (base = resolveBase(project, profile, opts)) : base);
+  return project.services.map((service) => {
+    try {
+      return { service: service.name, target: resolveOne(service, { project, profile, opts, byName, baseUrl, file: project.configPath }) };
+    } catch (err) {
+      if (err instanceof UserError) return { service: service.name, error: err };
+      throw err;
+    }
+  });
+}
+
+function errorsOf(err: UserError): UserError[] {
+  return err instanceof UserErrors ? err.errors : [err];
 }
 
 interface Ctx {
@@ -93,9 +104,9 @@ function resolveOne(service: Service, ctx: Ctx): Target {
     return { ...t, ...common, url: applyCredentials(t.url, service, ctx), origin: credentialsOrigin(service, ctx) ?? t.origin };
   }
   if (profile.strategy === 'isolated') {
-    throw new UserError(`${service.envVar} is not set (profile "${profile.name}" is isolated: each service needs its own URL)`, {
+    throw new UserError(`not set; profile "${profile.name}" is isolated, so each service needs its own URL`, {
       where: service.envVar,
-      hint: `export ${service.envVar}=postgres://user:password@host:5432/${sanitizeName(service.name)}`,
+      hint: `export ${service.envVar}=postgres://USER@HOST:5432/${sanitizeName(service.name)}`,
     });
   }
   const base = ctx.baseUrl();

@@ -177,6 +177,18 @@ export function searchPathOf(url: string): string | null {
   return /-c\s*search_path=(\S+)/.exec(options)?.[1] ?? null;
 }
 
+/** The URL with its password replaced by `***` (structural, so any password is caught). */
+export function redactUrl(url: string): string {
+  try {
+    const u = parsePgUrl(url);
+    if (u.password !== null) u.password = '***';
+    u.params = u.params.map(([k, v]) => [k, k.toLowerCase() === 'password' ? '***' : v]);
+    return formatPgUrl(u).replace('%2A%2A%2A', '***');
+  } catch {
+    return '(malformed URL)';
+  }
+}
+
 /** `host:port/db` (never the user or password), for messages. */
 export function describeTarget(url: string): string {
   let u: PgUrl;

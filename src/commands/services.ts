@@ -1,0 +1,94 @@
+// `svcdb services`: what svcdb sees in the project, service by service, under a profile.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { formatUserError } from '../core/errors.js';
+import { getProfile, resolveEachTarget } from '../core/profiles.js';
+import { loadProject } from '../core/project.js';
+import { redact } from '../core/redact.js';
+import { tablesCreatedBy } from '../core/tables.js';
+import { redactUrl } from '../core/url.js';
+import type { Project, Service, Strategy } from '../core/types.js';
+
+export interface ServicesOptions {
+  cwd: string;
+  config?: string;
+  profile: string;
+  env?: NodeJS.ProcessEnv;
+  /** URL of a running embedded server, when the caller has one */
+  embeddedUrl?: string;
+}
+
+export interface ServiceReport {
+  name: string;
+  /** the service's folder, relative to the project root */
+  folder: string;
+  /** relative migrations folder, or null for a service declared only in config */
+  migrationsDir: string | null;
+  migrations: number;
+  envVar: string;
+  /** created by its migrations, plus `owns` from the config; sorted */
+  tables: string[];
+  databaseOf: string | null;
+  /** the URL under the profile with the password redacted, or null when none resolves */
+  url: string | null;
+  /** why no URL resolves (e.g. the variable an isolated profile needs) */
+  urlProblem: string | null;
+}
+
+export interface ServicesResult {
+  profile: string;
+  strategy: Strategy;
+  configFile: string | null;
+  services: ServiceReport[];
+}
+
+export async function services(opts: ServicesOptions): Promise<ServicesResult> {
+  const env = opts.env ?? process.env;
+  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  const profile = getProfile(project, opts.profile);
+  const credentials = await loadServiceCredentials(project, opts.profile);
+  const targets = resolveEachTarget(project, opts.profile, { env, embeddedUrl: opts.embeddedUrl, ...credentials });
+  return {
+    profile: profile.name,
+    strategy: profile.strategy,
+    configFile: project.configPath ? rel(project, project.configPath) : null,
+    services: project.services.map((service, i) => {
+      const resolved = targets[i];
+      return {
+        name: service.name,
+        folder: service.relDir,
+        migrationsDir: service.migrationsDir ? rel(project, service.migrationsDir) : null,
+        migrations: service.migrations.length,
+        envVar: service.envVar,
+        tables: ownedTables(service),
+        databaseOf: service.databaseOf ?? null,
+        url: resolved.target ? redactUrl(resolved.target.url) : null,
+        urlProblem: resolved.error ? redact(formatUserError(resolved.error).split('\n')[0]) : null,
+      };
+    }),
+  };
+}
+
+/** Tables a service owns: what its migrations create plus what the config says it owns. */
+export function ownedTables(service: Service): string[] {
+  const created = service.migrations.flatMap((m) => tablesCreatedBy(m.up)).map((t) => (t.schema ? `${t.schema}.${t.name}` : t.name));
+  return [...new Set([...created, ...service.owns])].sort();
+}
+
+/** Roles written by `svcdb provision` for this profile, if any (the file is optional). */
+export async function loadServiceCredentials(project: Project, profile: string): Promise<{
+  credentials?: Record<string, { user: string; password: string }>;
+  credentialsFile?: string;
+}> {
+  const { credentialsPath, loadCredentials } = await import('../db/credentials.js');
+  const file = credentialsPath(project.root);
+  if (!existsSync(file)) return {};
+  const creds = await loadCredentials(project.root, profile);
+  if (!Object.keys(creds).length) return {};
+  const credentials = Object.fromEntries(Object.entries(creds).map(([s, c]) => [s, { user: c.role, password: c.password }]));
+  return { credentials, credentialsFile: rel(project, file) };
+}
+
+function rel(project: Project, p: string): string {
+  return path.relative(project.root, p).split(path.sep).join('/') || '.';
+}
