@@ -108,9 +108,15 @@ async function runInTransaction(ctx: RunContext, m: Migration, statements: State
   } catch (err) {
     await ctx.sql.unsafe('rollback').catch(() => {});
     let line = lineFromPosition(sent, err);
-    if (line === null && isServerError(err)) line = await replayForLine(ctx.sql, statements);
+    if (line === null && isServerError(err) && !isConnectionLoss(err)) line = await replayForLine(ctx.sql, statements);
     throw new StepFailed(failureOf(m, err, line));
   }
+}
+
+/** The session ended (terminated backend, server shutdown): nothing to replay on. */
+function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code.startsWith('08') || code.startsWith('57P');
 }
 
 /**
@@ -129,8 +135,9 @@ async function replayForLine(sql: Sql, statements: Statement[]): Promise<number 
         break;
       }
     }
-  } finally {
-    await sql.unsafe('rollback').catch(() => {});
+    await sql.unsafe('rollback');
+  } catch {
+    // the connection is gone (or the replay could not start): report without a line
   }
   return line;
 }

@@ -33,6 +33,7 @@ export interface Session {
 export async function openWriter(service: Service, target: Target, opts: SessionOptions): Promise<Session & { sql: Sql; history: HistoryTable }> {
   const sql = (await openTarget(target, { create: true, waitMs: opts.waitMs, onNotice: opts.onNotice }))!;
   try {
+    await watchForDeadClient(sql);
     await acquireLock(sql, lockKey(target.database, target.schema, service.name), {
       service: service.name, timeoutMs: opts.lockTimeoutMs, onWait: opts.onWait,
     });
@@ -49,6 +50,19 @@ export async function openWriter(service: Service, target: Target, opts: Session
   } catch (err) {
     await sql.end({ timeout: 0 }).catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * PostgreSQL 14+: have the server check every second that we are still there, so a run killed
+ * inside a long statement (pg_sleep, a big index) is rolled back, and its lock released, at
+ * once rather than when the statement ends. Older servers lack the setting: nothing to do.
+ */
+async function watchForDeadClient(sql: Sql): Promise<void> {
+  try {
+    await sql.unsafe('set client_connection_check_interval = 1000');
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42704') throw err;
   }
 }
 
