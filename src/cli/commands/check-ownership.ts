@@ -1,12 +1,45 @@
-import type { Command } from 'commander';
+// `svcdb check-ownership`: flags and help; the lint itself lives in src/commands/check-ownership.ts.
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
 import { UserError } from '../../core/errors.js';
+import { c } from '../color.js';
+import { globals } from '../globals.js';
 
 export function register(program: Command): void {
   program
     .command('check-ownership')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb check-ownership is not implemented yet');
+    .description('lint for one service reading or writing another service\'s tables (exit 1 on an error-level finding)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .option('--max-warnings <n>', 'also fail (exit 1) when there are more than <n> warnings')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  svcdb check-ownership',
+      '  svcdb check-ownership --format sarif > svcdb.sarif     # upload with github/codeql-action/upload-sarif',
+      '  svcdb check-ownership --format github --max-warnings 0',
+      '',
+      'Silence one finding with a comment on the line above (or the same line):',
+      '  -- svcdb-ignore cross-service-read: reporting job, reviewed with the owners',
+    ].join('\n'))
+    .action(async (_opts, cmd: Command) => {
+      const g = globals(cmd);
+      const o = cmd.opts() as { format: string; maxWarnings?: string };
+      const format = g.json ? 'json' : o.format;
+      const maxWarnings = o.maxWarnings === undefined ? undefined : parseCount(o.maxWarnings);
+      const { checkOwnership } = await import('../../commands/check-ownership.js');
+      const { renderFindings } = await import('../render/findings.js');
+      const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
+      process.stdout.write(renderFindings(result, format as 'text', { paint: c(), version: packageVersion() }));
+      if (result.failed) process.exitCode = 1;
     });
+}
+
+function parseCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UserError(`--max-warnings expects a whole number, got "${text}"`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
+  return Number(text);
+}
+
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../../package.json') as { version: string }).version;
 }

@@ -1,0 +1,77 @@
+// `svcdb check-ownership`: the cross-service table-access lint over the whole project.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { lintProject } from '../core/ownership/index.js';
+import { getProfile } from '../core/profiles.js';
+import { loadProject } from '../core/project.js';
+import type { Finding, Strategy } from '../core/types.js';
+
+export interface CheckOwnershipOptions {
+  cwd: string;
+  configFile?: string;
+  /** profile whose strategy sets the severity of `table-collision` */
+  profile: string;
+  env?: NodeJS.ProcessEnv;
+  /** fail when there are more warnings than this */
+  maxWarnings?: number;
+  /** worker threads (0 = in-process); default chosen from the input size */
+  workers?: number;
+}
+
+export interface CheckOwnershipResult {
+  root: string;
+  profile: string;
+  strategy: Strategy;
+  findings: Finding[];
+  summary: { errors: number; warnings: number; files: number; services: number };
+  /** service → tables it owns */
+  ownership: Record<string, string[]>;
+  /** true when the lint fails: an error-level finding, or more warnings than allowed */
+  failed: boolean;
+  /** the source lines the findings point at ("file" → line → text), for code frames */
+  lines: Record<string, Record<number, string>>;
+}
+
+export async function checkOwnership(opts: CheckOwnershipOptions): Promise<CheckOwnershipResult> {
+  if (opts.maxWarnings !== undefined && (!Number.isInteger(opts.maxWarnings) || opts.maxWarnings < 0)) {
+    throw new UserError(`--max-warnings must be a whole number ≥ 0, got ${opts.maxWarnings}`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
+  }
+  const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env });
+  const strategy = getProfile(project, opts.profile).strategy;
+  const lint = await lintProject(project, { strategy, workers: opts.workers });
+  const errors = lint.findings.filter((f) => f.severity === 'error').length;
+  const warnings = lint.findings.length - errors;
+  const failed = errors > 0 || (opts.maxWarnings !== undefined && warnings > opts.maxWarnings);
+  return {
+    root: project.root,
+    profile: opts.profile,
+    strategy,
+    findings: lint.findings,
+    summary: { errors, warnings, files: lint.files, services: project.services.length },
+    ownership: lint.ownership,
+    failed,
+    lines: await sourceLines(project.root, lint.findings),
+  };
+}
+
+async function sourceLines(root: string, findings: Finding[]): Promise<Record<string, Record<number, string>>> {
+  const wanted = new Map<string, Set<number>>();
+  for (const f of findings) {
+    const set = wanted.get(f.file) ?? new Set<number>();
+    set.add(f.line);
+    wanted.set(f.file, set);
+  }
+  const out: Record<string, Record<number, string>> = {};
+  await Promise.all([...wanted].map(async ([file, lines]) => {
+    try {
+      const text = await readFile(path.join(root, file), 'utf8');
+      const all = text.split('\n');
+      out[file] = {};
+      for (const n of lines) out[file][n] = (all[n - 1] ?? '').replace(/\r$/, '');
+    } catch {
+      // a file that vanished since the lint read it: the finding is printed without a frame
+    }
+  }));
+  return out;
+}

@@ -1,0 +1,130 @@
+// One file → its table references, diagnostics and suppressions. Runs in a worker or in-process.
+import type * as TS from 'typescript';
+import type { Diagnostic, FileAnalysis, FileKind, Suppression, TableRef } from './refs.js';
+import { fileOffset, type SqlCandidate } from './extract/candidate.js';
+import { goStrings } from './extract/go.js';
+import { pythonStrings } from './extract/python.js';
+import { typescriptStrings } from './extract/typescript.js';
+import { looksLikeBrokenSql } from './extract/keywords.js';
+import { analyzeSql, type Sink } from './sql/analyze.js';
+import { lineIndex } from './sql/offsets.js';
+import { parser } from './sql/parser.js';
+
+/** Cheap test before tokenizing a source file: a quote followed by a SQL keyword. */
+const MAYBE_SQL = /["'`][\s(]*(?:select|insert|update|delete|with|merge|truncate|create|alter|drop|grant|revoke|comment|copy|lock|refresh|table|do|explain)\s/i;
+
+export function needsTypescript(kind: FileKind, text: string): boolean {
+  return kind === 'ts' && MAYBE_SQL.test(text);
+}
+
+export function analyzeText(relPath: string, kind: FileKind, text: string, ts: typeof TS | null): FileAnalysis {
+  const refs: TableRef[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const sink: Sink = { refs, diagnostics, position: lineIndex(text) };
+  if (kind === 'sql') analyzeSqlFile(text, sink);
+  else if (MAYBE_SQL.test(text)) for (const c of candidates(relPath, kind, text, ts)) analyzeCandidate(c, sink);
+  return { file: relPath, refs, diagnostics, suppressions: suppressions(text) };
+}
+
+function candidates(relPath: string, kind: FileKind, text: string, ts: typeof TS | null): SqlCandidate[] {
+  if (kind === 'go') return goStrings(text);
+  if (kind === 'py') return pythonStrings(text);
+  if (!ts) return [];
+  return typescriptStrings(ts, text, /\.[jt]sx$/.test(relPath));
+}
+
+function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
+  const toFile = (i: number) => fileOffset(c, i);
+  sink.literalLine = sink.position(toFile(0)).line;
+  if (analyzeSql(c.text, toFile, sink)) return;
+  // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
+  // offset still maps to the same place.
+  const withParams = driverPlaceholders(c.text);
+  if (withParams !== c.text && analyzeSql(withParams, toFile, sink)) return;
+  const start = c.text.search(/\S/);
+  const pos = sink.position(toFile(Math.max(0, start)));
+  if (c.interpolated) {
+    sink.diagnostics.push({ rule: 'dynamic-sql', ...pos, message: 'SQL built with interpolated values does not parse on its own: the tables it touches cannot be checked' });
+  } else if (looksLikeBrokenSql(c.text)) {
+    sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `string looks like SQL but does not parse: ${parseError(c.text)}` });
+  }
+}
+
+function driverPlaceholders(text: string): string {
+  if (!text.includes('%')) return text;
+  let n = 0;
+  return text.replace(/%(?:\([A-Za-z_]\w*\))?s/g, (m) => `$${++n}`.padEnd(m.length, ' ').slice(0, Math.max(m.length, 2)));
+}
+
+/** A .sql file: parsed whole; if that fails, statement by statement so one bad statement costs only itself. */
+function analyzeSqlFile(text: string, sink: Sink): void {
+  const identity = (i: number) => i;
+  if (analyzeSql(text, identity, sink)) return;
+  for (const piece of splitStatements(text)) {
+    const sql = text.slice(piece.start, piece.end);
+    if (!/\S/.test(sql) || analyzeSql(sql, (i) => piece.start + i, sink)) continue;
+    const err = parseErrorAt(sql);
+    const pos = sink.position(piece.start + (err.at >= 0 ? err.at : Math.max(0, sql.search(/\S/))));
+    sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `SQL does not parse: ${err.message}` });
+  }
+}
+
+/** Top-level statements, split at `;` tokens (dollar-quoted bodies are single tokens). */
+function splitStatements(text: string): Array<{ start: number; end: number }> {
+  let tokens: Array<{ start: number; end: number; text: string; tokenName: string }>;
+  try {
+    tokens = parser().scanSync(text).tokens as never;
+  } catch {
+    return [{ start: 0, end: text.length }];
+  }
+  // The scanner reports byte offsets; statements here are ASCII in practice, and for others
+  // the slice is re-derived from the byte buffer.
+  const buf = Buffer.from(text, 'utf8');
+  const ascii = buf.length === text.length;
+  const charAt = (b: number) => (ascii ? b : buf.subarray(0, b).toString('utf8').length);
+  const pieces: Array<{ start: number; end: number }> = [];
+  let start = -1;
+  for (const t of tokens) {
+    if (t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT') continue;
+    if (start < 0) start = t.start;
+    if (t.text === ';') {
+      pieces.push({ start: charAt(start), end: charAt(t.end) });
+      start = -1;
+    }
+  }
+  if (start >= 0) pieces.push({ start: charAt(start), end: text.length });
+  return pieces;
+}
+
+function parseError(sql: string): string {
+  return parseErrorAt(sql).message;
+}
+
+function parseErrorAt(sql: string): { message: string; at: number } {
+  try {
+    parser().parseSync(sql);
+    return { message: 'unknown error', at: -1 };
+  } catch (e) {
+    const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const at = typeof details?.cursorPosition === 'number' ? Buffer.from(sql, 'utf8').subarray(0, details.cursorPosition).toString('utf8').length : -1;
+    return { message: e instanceof Error ? e.message : String(e), at };
+  }
+}
+
+const IGNORE = /svcdb-ignore\s+([a-z][a-z-]*)[ \t]*(?::[ \t]*([^\n]*?))?[ \t]*(?:\*\/|-->|#}|\r)?[ \t]*$/;
+
+/** `svcdb-ignore <rule>: <reason>` comments, one per line. */
+export function suppressions(text: string): Suppression[] {
+  if (!text.includes('svcdb-ignore')) return [];
+  const out: Suppression[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const at = lines[i].indexOf('svcdb-ignore');
+    if (at < 0) continue;
+    const m = IGNORE.exec(lines[i].slice(at));
+    if (!m) continue;
+    const reason = (m[2] ?? '').trim();
+    out.push({ rule: m[1], reason: reason === '' ? null : reason, line: i + 1, column: at + 1 });
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+// The files the lint reads: every service's migrations, and the SQL and source files under each
+// service's folder and each shared folder.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Migration, Project } from '../types.js';
+import type { FileKind, FileTask } from './refs.js';
+
+const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'vendor', 'coverage', '__pycache__', 'venv', 'target']);
+
+export function fileKind(name: string): FileKind | null {
+  if (name.endsWith('.sql')) return 'sql';
+  if (name.endsWith('.go')) return 'go';
+  if (name.endsWith('.py')) return 'py';
+  if (name.endsWith('.d.ts') || name.endsWith('.min.js')) return null;
+  if (/\.(?:[cm]?[jt]s|[jt]sx)$/.test(name)) return 'ts';
+  return null;
+}
+
+export interface Collected {
+  tasks: FileTask[];
+  /** relPath → service, for migration files */
+  migrationOwner: Map<string, string>;
+}
+
+export function migrationFiles(migrations: Migration[]): Array<{ path: string; service: string }> {
+  const out: Array<{ path: string; service: string }> = [];
+  for (const m of migrations) {
+    out.push({ path: m.path, service: m.service });
+    if (m.downPath) out.push({ path: m.downPath, service: m.service });
+  }
+  return out;
+}
+
+/** Every migration file, then (unless `migrationsOnly`) source files under service and shared folders. */
+export function collectFiles(project: Project, opts: { migrationsOnly?: boolean } = {}): Collected {
+  const seen = new Set<string>();
+  const tasks: FileTask[] = [];
+  const migrationOwner = new Map<string, string>();
+  const add = (abs: string, kind: FileKind): string => {
+    const relPath = toRel(project.root, abs);
+    if (!seen.has(abs)) {
+      seen.add(abs);
+      tasks.push({ path: abs, relPath, kind });
+    }
+    return relPath;
+  };
+  for (const service of project.services) {
+    for (const f of migrationFiles(service.migrations)) migrationOwner.set(add(f.path, 'sql'), f.service);
+  }
+  if (opts.migrationsOnly) return { tasks, migrationOwner };
+  const roots = [...project.services.map((s) => s.dir), ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f))];
+  for (const root of roots) walk(root, (abs, kind) => add(abs, kind));
+  return { tasks, migrationOwner };
+}
+
+function walk(dir: string, visit: (abs: string, kind: FileKind) => void): void {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // a declared folder that does not exist holds no code
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name)) walk(abs, visit);
+    } else if (e.isFile()) {
+      const kind = fileKind(e.name);
+      if (kind) visit(abs, kind);
+    }
+  }
+}
+
+export function toRel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}

@@ -1,0 +1,49 @@
+// Shapes produced by the per-file analysis (plain data: they cross worker boundaries).
+
+export type Access = 'read' | 'write' | 'fk' | 'create';
+
+/** One table name found in SQL, at its position in the host file. */
+export interface TableRef {
+  schema: string | null;
+  name: string;
+  access: Access;
+  /** what the statement does with it: "INSERT", "SELECT", "REFERENCES", "CREATE TABLE"... */
+  verb: string;
+  /** 1-based */
+  line: number;
+  column: number;
+  /** line where the statement (or the string holding it) starts: a suppression may sit above it */
+  statementLine: number;
+}
+
+export interface Diagnostic {
+  rule: 'unparsable-sql' | 'dynamic-sql';
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface Suppression {
+  rule: string;
+  reason: string | null;
+  line: number;
+  column: number;
+}
+
+export type FileKind = 'sql' | 'ts' | 'go' | 'py';
+
+export interface FileAnalysis {
+  /** relative to the project root */
+  file: string;
+  refs: TableRef[];
+  diagnostics: Diagnostic[];
+  suppressions: Suppression[];
+  /** set when the file could not be read */
+  error?: string;
+}
+
+export interface FileTask {
+  path: string;
+  relPath: string;
+  kind: FileKind;
+}

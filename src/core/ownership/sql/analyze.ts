@@ -1,0 +1,88 @@
+// Parses one SQL text (a file, a string literal, a function body) and records its table
+// references at their positions in the host file.
+import type { Diagnostic, TableRef } from '../refs.js';
+import { parser } from './parser.js';
+import { byteToChar, findIdentifier } from './offsets.js';
+import { TreeWalker, type Body } from './walk.js';
+import { plpgsqlQueries } from './plpgsql.js';
+
+export interface Sink {
+  refs: TableRef[];
+  diagnostics: Diagnostic[];
+  position(fileOffset: number): { line: number; column: number };
+  /** line where the host string literal opens (a suppression may sit above it) */
+  literalLine?: number;
+}
+
+/** Maps a character index of the analysed text to an offset in the host file. */
+export type ToFile = (charIndex: number) => number;
+
+export interface AnalyzeOptions {
+  /** names that are not tables here (trigger NEW/OLD, PL/pgSQL variables) */
+  localNames?: Set<string>;
+  depth?: number;
+}
+
+/** Parses `text`; returns false (recording nothing) when it does not parse. */
+export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: AnalyzeOptions = {}): boolean {
+  let parsed: ReturnType<ReturnType<typeof parser>['parseSync']>;
+  try {
+    parsed = parser().parseSync(text);
+  } catch {
+    return false;
+  }
+  const walker = new TreeWalker();
+  for (const name of opts.localNames ?? []) walker.localNames.add(name);
+  walker.walkStatements(parsed as never);
+  const toChar = byteToChar(text);
+  for (const ref of walker.refs) {
+    if (!ref.schema && walker.localNames.has(ref.name)) continue;
+    const at = ref.location >= 0 ? toChar(ref.location) : findIdentifier(text, ref.name, toChar(ref.searchFrom ?? 0));
+    const pos = sink.position(toFile(at));
+    const stmtAt = toChar(ref.statement);
+    const stmtStart = stmtAt + Math.max(0, text.slice(stmtAt, stmtAt + 2000).search(/\S/));
+    const statementLine = Math.min(sink.position(toFile(stmtStart)).line, sink.literalLine ?? Infinity);
+    sink.refs.push({ schema: ref.schema, name: ref.name, access: ref.access, verb: ref.verb, line: pos.line, column: pos.column, statementLine });
+  }
+  if ((opts.depth ?? 0) < 3) for (const body of walker.bodies) analyzeBody(text, toChar, body, toFile, sink, opts.depth ?? 0);
+  return true;
+}
+
+/** A function body or DO block: SQL bodies parse as SQL, PL/pgSQL ones through its own parser. */
+function analyzeBody(text: string, toChar: (b: number) => number, body: Body, toFile: ToFile, sink: Sink, depth: number): void {
+  const found = text.indexOf(body.text, toChar(body.location));
+  const bodyStart = found >= 0 ? found : toChar(body.location);
+  // When the body was single-quoted its text differs from the source (doubled quotes): fall
+  // back to pointing at the body's start.
+  const bodyToFile: ToFile = found >= 0 ? (i) => toFile(bodyStart + i) : () => toFile(bodyStart);
+  if (body.language === 'sql') {
+    analyzeSql(body.text, bodyToFile, sink, { depth: depth + 1 });
+    return;
+  }
+  if (body.language !== 'plpgsql') return;
+  const source = body.statement
+    ? sliceBytes(text, body.statement.location, body.statement.length)
+    : `CREATE FUNCTION svcdb_do_block() RETURNS void LANGUAGE plpgsql AS $svcdb_body$${body.text}$svcdb_body$`;
+  const fn = plpgsqlQueries(source, body.text);
+  if (!fn) return;
+  const localNames = new Set(fn.variables);
+  if (body.isTrigger) { localNames.add('new'); localNames.add('old'); }
+  for (const q of fn.queries) {
+    const qToFile: ToFile = (i) => bodyToFile(q.map[Math.max(0, Math.min(i - q.prefix, q.map.length - 1))] ?? 0);
+    if (!analyzeSql(q.sql, qToFile, sink, { localNames, depth: depth + 1 })) continue;
+  }
+  for (const d of fn.dynamic) {
+    const pos = sink.position(bodyToFile(d.offset));
+    sink.diagnostics.push({ rule: 'dynamic-sql', line: pos.line, column: pos.column, message: `EXECUTE of a built string: the tables it touches cannot be checked (${shorten(d.expr)})` });
+  }
+}
+
+function sliceBytes(text: string, byteStart: number, byteLength: number): string {
+  const buf = Buffer.from(text, 'utf8');
+  return buf.subarray(byteStart, byteLength > 0 ? byteStart + byteLength : buf.length).toString('utf8');
+}
+
+function shorten(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
