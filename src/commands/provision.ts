@@ -49,8 +49,14 @@ export interface AdminContext {
 
 export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
-  const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  return adminContextFor(project, opts);
+}
+
+/** Resolves the admin targets of a loaded project, starting the embedded server when the profile needs it. */
+export async function adminContextFor(project: Project, opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
+  const env = opts.env ?? process.env;
+  const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   let embedded: EmbeddedStatus | null = null;
   if (profileNeedsBaseUrl(project, profile, env) && opts.startEmbedded !== false) {
     const { startEmbedded } = await import('../db/embedded.js');

@@ -1,12 +1,34 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { globals } from '../globals.js';
+import { log } from '../io.js';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 export function register(program: Command): void {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb run is not implemented yet');
+    .argument('<service>', 'the service whose migrations run and whose env the command gets')
+    .argument('<command...>', 'the command to run, after --')
+    .description("migrate one service, then run a command with its env (<SERVICE>_DATABASE_URL); the command's exit code becomes svcdb's")
+    .option('--no-migrate', 'only run the command with the env')
+    .addHelpText('after', `
+SIGTERM, SIGINT and SIGHUP are passed on to the command. The container entrypoint for
+migrate-before-serving.
+
+Examples:
+  svcdb run ingestion -- node dist/ingestion/main.js
+  svcdb run query --profile prod -- node dist/query/main.js`)
+    .action(async (service: string, command: string[], opts: { migrate: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const { run } = await import('../../commands/run.js');
+      const result = await run({
+        cwd: g.cwd, config: g.config, profile: g.profileName, log, service, command, migrate: opts.migrate,
+        onSignal: (handler) => {
+          for (const s of FORWARDED) process.on(s, handler);
+          return () => FORWARDED.forEach((s) => process.off(s, handler));
+        },
+      });
+      if (result.error) log(`error: ${result.error}`);
+      process.exitCode = result.exitCode;
     });
 }

@@ -1,12 +1,76 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { OperationError } from '../../core/errors.js';
+import { c } from '../color.js';
+import { globals } from '../globals.js';
+import { log, out, outJson, table } from '../io.js';
 
 export function register(program: Command): void {
   program
     .command('up')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('svcdb up is not implemented yet');
+    .argument('[service...]', 'services to start, with what they run after (default: every service with a run command)')
+    .description('the local runtime: database (embedded when needed), provision, migrate, then start the services and wait for their health')
+    .option('--no-provision', "keep the profile's URLs as they are (no per-service roles)")
+    .option('--role-prefix <prefix>', 'role name = <prefix><service> when provisioning')
+    .option('--health-timeout <seconds>', 'how long a service may take to answer its health path', '60')
+    .option('--grace <seconds>', 'how long a service may take to stop after SIGTERM before SIGKILL', '5')
+    .addHelpText('after', `
+Each service gets <PREFIX><SERVICE>_DATABASE_URL, PORT and <OTHER>_URL=http://127.0.0.1:<port>
+for every other service. Ctrl-C stops them in reverse order, then the embedded database.
+
+Examples:
+  svcdb up
+  svcdb up query            # query and what it runs after
+  svcdb up --profile local`)
+    .action(async (names: string[], opts: { provision: boolean; rolePrefix?: string; healthTimeout: string; grace: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const { up } = await import('../../commands/up.js');
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const write = (text: string) => (g.json ? process.stderr : process.stdout).write(text);
+      try {
+        const result = await up({
+          cwd: g.cwd, config: g.config, profile: g.profileName, log, services: names,
+          provision: opts.provision, rolePrefix: opts.rolePrefix,
+          healthTimeoutMs: seconds(opts.healthTimeout) , graceMs: seconds(opts.grace),
+          prefixFor: prefixer(names), write, stop: controller.signal,
+          onReady: (rows) => {
+            const text = table(['service', 'url', 'database'], rows.map((r) => [r.service, r.url ?? '-', r.database]));
+            if (g.json) log(text);
+            else out(`${c().bold('ready')}\n${text}\n(Ctrl-C to stop)`);
+          },
+        });
+        if (g.json) outJson(result);
+        if (result.crash) {
+          const { service, exit, lastLines, reason } = result.crash;
+          const how = reason === 'unhealthy' ? 'never answered its health check' : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+          if (lastLines.length) log(`last lines of ${service}:\n${lastLines.map((l) => `  ${l}`).join('\n')}`);
+          throw new OperationError(`${service} ${how}; the other services were stopped`, { hint: `run it alone to see more: svcdb run ${service} -- <its command>` });
+        }
+        log(`stopped ${result.stopped.join(', ') || 'nothing'}${result.stoppedEmbedded ? ' and the embedded database' : ''}`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
+}
+
+function seconds(text: string): number {
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0 ? n * 1000 : 5_000;
+}
+
+const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'redBright', 'cyanBright', 'magentaBright'] as const;
+
+/** Each service's name in its own colour, padded so the log columns line up. */
+function prefixer(_names: string[]): (service: string) => (line: string) => string {
+  const assigned = new Map<string, (typeof PALETTE)[number]>();
+  const width = 12;
+  return (service) => {
+    if (!assigned.has(service)) assigned.set(service, PALETTE[assigned.size % PALETTE.length]);
+    const paint = c()[assigned.get(service)!];
+    const label = paint(`${service.padEnd(width)} |`);
+    return (line) => `${label} ${line}`;
+  };
 }

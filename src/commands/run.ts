@@ -1,0 +1,56 @@
+// `svcdb run <service> -- <command...>`: migrate that service, then run the command with its env
+// (the migrate-on-startup container entrypoint). The command's exit status becomes svcdb's.
+import { OperationError, UserError } from '../core/errors.js';
+import type { CommandOptions } from './context.js';
+
+export interface RunOptions extends CommandOptions {
+  service: string;
+  /** the command and its arguments (no shell) */
+  command: string[];
+  /** skip the migration step */
+  migrate?: boolean;
+  /** see runtime/foreground.ts: how svcdb's received signals reach the child */
+  onSignal: (handler: (signal: NodeJS.Signals) => void) => () => void;
+}
+
+export interface RunResult {
+  service: string;
+  /** migrations applied before the command started */
+  applied: string[];
+  exitCode: number;
+  /** the signal that ended the command, if any */
+  signal: string | null;
+  /** the command could not be started (not found, not executable): exit code 127 */
+  error?: string;
+}
+
+export async function run(opts: RunOptions): Promise<RunResult> {
+  if (!opts.command.length) {
+    throw new UserError('no command to run', { hint: `svcdb run ${opts.service} -- node dist/main.js` });
+  }
+  let applied: string[] = [];
+  if (opts.migrate !== false) {
+    const { migrate } = await import('./migrate.js');
+    const result = await migrate({ ...opts, services: [opts.service] });
+    const mine = result.services[0];
+    if (result.exitCode !== 0) {
+      const what = mine.error?.message ?? (mine.failure ? `${mine.failure.file}${mine.failure.line === null ? '' : `:${mine.failure.line}`}: ${mine.failure.message}` : mine.drifted.length ? `drift in ${mine.drifted.join(', ')}` : mine.status);
+      const message = `${opts.service}: migrations failed, the command was not started: ${what}`;
+      if (result.exitCode === 2) throw new UserError(message, { hint: mine.error?.hint });
+      throw new OperationError(message, { hint: `see svcdb status ${opts.service}`, result });
+    }
+    applied = mine.applied.map((s) => s.id);
+    if (applied.length) opts.log?.(`${opts.service}: applied ${applied.join(', ')}`);
+  }
+  const { loadContext } = await import('./context.js');
+  const ctx = await loadContext(opts);
+  const service = ctx.project.services.find((s) => s.name === opts.service);
+  if (!service) throw new UserError(`unknown service: ${opts.service}`, { hint: `known services: ${ctx.project.services.map((s) => s.name).join(', ')}` });
+  const env: Record<string, string> = { ...(service.run?.env ?? {}), [service.envVar]: ctx.targetOf(service).url };
+  const baseEnv = opts.env ?? process.env;
+  if (service.run?.port && !baseEnv.PORT) env.PORT = String(service.run.port);
+  const { runForeground } = await import('../runtime/foreground.js');
+  const [file, ...args] = opts.command;
+  const outcome = await runForeground({ file, args, cwd: ctx.project.root, env, onSignal: opts.onSignal });
+  return { service: opts.service, applied, ...outcome };
+}

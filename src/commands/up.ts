@@ -1,0 +1,123 @@
+// `svcdb up [service...]`: the local runtime. Database (embedded when needed) → provision →
+// migrate every service → start each service's run.command in `after` order, healthy before
+// dependents → run until Ctrl-C/SIGTERM or a crash → stop in reverse order, the database last.
+import { OperationError, UserError } from '../core/errors.js';
+import { loadProject } from '../core/project.js';
+import type { Project, Service } from '../core/types.js';
+import type { SuperviseResult, SupervisedService } from '../runtime/supervisor.js';
+import { targetLabel, type CommandOptions } from './context.js';
+import type { MigrateResult } from './migrate.js';
+
+export interface UpOptions extends CommandOptions {
+  /** services to start (plus what they run after); default: every service with a run command */
+  services?: string[];
+  /** provision roles first (default true); false keeps the profile's URLs as they are */
+  provision?: boolean;
+  rolePrefix?: string;
+  /** the CLI's prefix for a service's log lines (its coloured name) */
+  prefixFor: (service: string) => (line: string) => string;
+  /** where service output goes (stdout) */
+  write: (text: string) => void;
+  /** aborted on Ctrl-C / SIGTERM */
+  stop: AbortSignal;
+  onReady?: (rows: ReadyRow[]) => void;
+  healthTimeoutMs?: number;
+  graceMs?: number;
+}
+
+export interface ReadyRow {
+  service: string;
+  /** http://127.0.0.1:<port>, or null for a service without a port */
+  url: string | null;
+  /** `host:port/db (schema s)`, never a password */
+  database: string;
+}
+
+export interface UpResult extends SuperviseResult {
+  profile: string;
+  services: ReadyRow[];
+  /** the embedded server was started by this run and stopped at its end */
+  stoppedEmbedded: boolean;
+}
+
+export async function up(opts: UpOptions): Promise<UpResult> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? (() => {});
+  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  const chosen = chooseServices(project, opts.services ?? []);
+  const runtime = await import('../runtime/index.js');
+  const ordered = runtime.startOrder(chosen.map((s) => ({ ...s.run!, name: s.name, after: s.run!.after ?? [] })));
+  // Before anything starts (database included): a taken port is bad input, named by service.
+  await runtime.assertPortsFree(ordered);
+  const { adminContextFor, provisionContext, grantReads } = await import('./provision.js');
+  const admin = await adminContextFor(project, opts);
+  const stopEmbedded = async () => {
+    if (!admin.embedded?.started) return false;
+    const { stopEmbedded: stopIt } = await import('../db/embedded.js');
+    return stopIt(project.root, { log });
+  };
+  try {
+    if (opts.provision !== false) await provisionContext(admin, { ...opts, rolePrefix: opts.rolePrefix });
+    await migrateAll(opts);
+    if (opts.provision !== false) await grantReads(admin, opts);
+    const { loadContext } = await import('./context.js');
+    const ctx = await loadContext({ ...opts, log });
+    const supervised: SupervisedService[] = ordered.map((r) => {
+      const service = project.services.find((s) => s.name === r.name)!;
+      const target = ctx.targetOf(service);
+      return {
+        name: r.name, command: r.command, cwd: project.root, port: r.port, health: r.health,
+        env: runtime.serviceEnv({ self: r, envVar: service.envVar, databaseUrl: target.url, others: ordered, extra: r.env }),
+      };
+    });
+    const rows: ReadyRow[] = supervised.map((s) => ({
+      service: s.name,
+      url: s.port ? `http://127.0.0.1:${s.port}` : null,
+      database: targetLabel(ctx.targetOf(project.services.find((x) => x.name === s.name)!)),
+    }));
+    const result = await runtime.supervise({
+      services: supervised, prefixFor: opts.prefixFor, write: opts.write, log, stop: opts.stop,
+      onReady: () => opts.onReady?.(rows), healthTimeoutMs: opts.healthTimeoutMs, graceMs: opts.graceMs,
+    });
+    return { ...result, profile: admin.profile, services: rows, stoppedEmbedded: await stopEmbedded() };
+  } catch (err) {
+    await stopEmbedded().catch(() => {});
+    throw err;
+  }
+}
+
+function chooseServices(project: Project, names: string[]): Service[] {
+  const runnable = project.services.filter((s) => s.run?.command);
+  for (const name of names) {
+    const service = project.services.find((s) => s.name === name);
+    if (!service) {
+      throw new UserError(`unknown service: ${name}`, { hint: `known services: ${project.services.map((s) => s.name).join(', ') || '(none found)'}` });
+    }
+    if (!service.run?.command) {
+      throw new UserError(`service ${name} has no run command`, { where: `services.${name}.run.command`, hint: 'add run: { command, port, health } to its config' });
+    }
+  }
+  if (!runnable.length) {
+    throw new UserError('no service has a run command', { where: 'services.<name>.run', hint: 'add run: { command: "node dist/main.js", port: 8080, health: "/health" } to a service' });
+  }
+  if (!names.length) return runnable;
+  const wanted = new Set<string>();
+  const add = (name: string): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of project.services.find((s) => s.name === name)?.run?.after ?? []) add(dep);
+  };
+  names.forEach(add);
+  return runnable.filter((s) => wanted.has(s.name));
+}
+
+async function migrateAll(opts: UpOptions): Promise<MigrateResult> {
+  const { migrate } = await import('./migrate.js');
+  const result = await migrate({ cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true });
+  if (result.exitCode === 0) return result;
+  const failed = result.services.filter((s) => s.status !== 'applied' && s.status !== 'up-to-date');
+  const lines = failed.map((s) => `${s.service}: ${s.error?.message ?? (s.failure ? `${s.failure.file}${s.failure.line === null ? '' : `:${s.failure.line}`}: ${s.failure.message}` : undefined) ?? (s.drifted.length ? `drift in ${s.drifted.join(', ')}` : s.status)}`);
+  const message = `migrations failed, nothing was started:\n  ${lines.join('\n  ')}`;
+  if (result.exitCode === 2) throw new UserError(message, { hint: failed.find((s) => s.error?.hint)?.error?.hint });
+  throw new OperationError(message, { hint: 'fix the migration, or see svcdb status <service>', result });
+}
