@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { svcdb, tempProject, type TempProject } from './project.js';
+
+const gooseFiles = {
+  'internal/ledger/migrations/00001_create_ledger.sql':
+    '-- +goose Up\nCREATE TABLE ledger (id serial primary key, amount int, updated_at timestamptz);\n\n-- +goose Down\nDROP TABLE ledger;\n',
+  'internal/ledger/migrations/00002_touch_trigger.sql': [
+    '-- +goose Up',
+    '-- +goose StatementBegin',
+    'CREATE FUNCTION ledger_touch() RETURNS trigger AS $$',
+    'BEGIN',
+    '  NEW.updated_at := now();',
+    '  RETURN NEW;',
+    'END;',
+    '$$ LANGUAGE plpgsql;',
+    '-- +goose StatementEnd',
+    'CREATE TRIGGER ledger_touch BEFORE INSERT OR UPDATE ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_touch();',
+    '',
+    '-- +goose Down',
+    'DROP TRIGGER ledger_touch ON ledger;',
+    'DROP FUNCTION ledger_touch();',
+    '',
+  ].join('\n'),
+  'internal/ledger/migrations/00003_concurrent_index.sql':
+    '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY ledger_updated_idx ON ledger (updated_at);\n\n-- +goose Down\nDROP INDEX CONCURRENTLY ledger_updated_idx;\n',
+  'internal/ledger/migrations/00004_seed.sql':
+    '-- +goose Up\nINSERT INTO ledger (amount) VALUES (10), (20);\n-- +goose Down\nDELETE FROM ledger;\n',
+  'internal/audit/migrations/20240101120000_create_audit.sql':
+    '-- migrate:up\nCREATE TABLE audit (id int);\n\n-- migrate:down\nDROP TABLE audit;\n',
+  'internal/audit/migrations/20240102120000_audit_idx.sql':
+    '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY audit_idx ON audit (id);\n\n-- migrate:down\nDROP INDEX audit_idx;\n',
+  'internal/plainsvc/migrations/001_plain.sql': 'CREATE TABLE plain_t (id int);\n',
+};
+
+describe('goose and dbmate files', () => {
+  let db: TestDatabase;
+  let project: TempProject;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_formats');
+    project = tempProject(gooseFiles);
+  });
+  afterAll(async () => {
+    await db.drop();
+    project.cleanup();
+  });
+
+  it('StatementBegin bodies and NO TRANSACTION (CREATE INDEX CONCURRENTLY) apply as goose applies them', async () => {
+    const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [row] = await db.sql`select updated_at is not null as touched from ledger limit 1`;
+    expect(row.touched).toBe(true);
+    const idx = await db.sql`select indexname from pg_indexes where indexname in ('ledger_updated_idx', 'audit_idx') order by 1`;
+    expect(idx.map((i) => i.indexname)).toEqual(['audit_idx', 'ledger_updated_idx']);
+    const valid = await db.sql`select bool_and(indisvalid) as ok from pg_index where indexrelid::regclass::text in ('ledger_updated_idx', 'audit_idx')`;
+    expect(valid[0].ok).toBe(true);
+  });
+
+  it('down --step reverts newest first, a no-transaction migration included', async () => {
+    const r = await svcdb(project.dir, db.url, ['down', 'ledger', '--step', '2']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ledger: reverted 00004_seed');
+    expect(r.stdout).toContain('ledger: reverted 00003_concurrent_index');
+    const idx = await db.sql`select 1 from pg_indexes where indexname = 'ledger_updated_idx'`;
+    expect(idx).toHaveLength(0);
+    const s = await svcdb(project.dir, db.url, ['status', 'ledger', '--json']);
+    expect(JSON.parse(s.stdout).services[0].pending).toEqual(['00003_concurrent_index', '00004_seed']);
+  });
+
+  it('down --to keeps the named migration applied', async () => {
+    const r = await svcdb(project.dir, db.url, ['down', 'ledger', '--to', '1']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ledger: reverted 00002_touch_trigger');
+    const [f] = await db.sql`select to_regprocedure('ledger_touch()') is null as gone, to_regclass('ledger') is not null as kept`;
+    expect(f).toEqual({ gone: true, kept: true });
+  });
+
+  it('down refuses, before touching anything, when a migration in range has no down section', async () => {
+    project.write('internal/ledger/migrations/00005_plain.sql', 'CREATE TABLE ledger_extra (id int);\n');
+    expect((await svcdb(project.dir, db.url, ['migrate', 'ledger'])).exitCode).toBe(0);
+    const r = await svcdb(project.dir, db.url, ['down', 'ledger', '--step', '3']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('internal/ledger/migrations/00005_plain.sql: has no down section');
+    expect(r.stderr).toContain('nothing was changed');
+    const [t] = await db.sql`select to_regclass('ledger_extra') is not null as still`;
+    expect(t.still).toBe(true);
+    const h = await db.sql`select count(*)::int as n from svcdb_migrations_ledger`;
+    expect(h[0].n).toBe(5);
+  });
+});
+
+describe('adopt', () => {
+  let db: TestDatabase;
+  let project: TempProject;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_adopt');
+    project = tempProject({
+      ...gooseFiles,
+      'internal/mig/migrations/1_one.up.sql': 'CREATE TABLE mig_one (id int);\n',
+      'internal/mig/migrations/1_one.down.sql': 'DROP TABLE mig_one;\n',
+      'internal/mig/migrations/2_two.up.sql': 'CREATE TABLE mig_two (id int);\n',
+      'internal/mig/migrations/2_two.down.sql': 'DROP TABLE mig_two;\n',
+      'internal/mig/migrations/3_three.up.sql': 'CREATE TABLE mig_three (id int);\n',
+      'internal/mig/migrations/3_three.down.sql': 'DROP TABLE mig_three;\n',
+    });
+  });
+  afterAll(async () => {
+    await db.drop();
+    project.cleanup();
+  });
+
+  it('--from goose on a goose-migrated database: nothing pending, nothing re-run', async () => {
+    // the database as goose left it: objects created, and goose's own history rows
+    await db.sql.unsafe(`
+      CREATE TABLE ledger (id serial primary key, amount int, updated_at timestamptz);
+      CREATE FUNCTION ledger_touch() RETURNS trigger AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END; $$ LANGUAGE plpgsql;
+      CREATE TRIGGER ledger_touch BEFORE INSERT OR UPDATE ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_touch();
+      CREATE INDEX ledger_updated_idx ON ledger (updated_at);
+      INSERT INTO ledger (amount) VALUES (10), (20);
+      CREATE TABLE goose_ledger (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now(), PRIMARY KEY (id));
+      INSERT INTO goose_ledger (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (3, true), (4, true), (4, false), (4, true);
+    `);
+    const r = await svcdb(project.dir, db.url, ['adopt', 'ledger', '--from', 'goose', '--table', 'goose_ledger']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ledger: recorded 4 migration(s) from goose table public.goose_ledger as applied (nothing was run)');
+    const s = await svcdb(project.dir, db.url, ['status', 'ledger', '--exit-code']);
+    expect(s.exitCode).toBe(0);
+    const m = await svcdb(project.dir, db.url, ['migrate', 'ledger']);
+    expect(m.exitCode, m.stderr).toBe(0);
+    expect(m.stdout).toMatch(/ledger\s+up to date\s+0/);
+    const [n] = await db.sql`select count(*)::int as n from ledger`;
+    expect(n.n).toBe(2);
+    // goose's table is left as it was
+    const [g] = await db.sql`select count(*)::int as n from goose_ledger`;
+    expect(g.n).toBe(7);
+  });
+
+  it('a version goose rolled back stays pending', async () => {
+    await db.sql.unsafe(`CREATE TABLE goose_audit (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now());
+      INSERT INTO goose_audit (version_id, is_applied) VALUES (0, true), (20240101120000, true), (20240102120000, true), (20240102120000, false);
+      CREATE TABLE audit (id int);`);
+    const r = await svcdb(project.dir, db.url, ['adopt', 'audit', '--from', 'goose', '--table', 'goose_audit', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.recorded).toEqual(['20240101120000_create_audit']);
+    expect(doc.pending).toEqual(['20240102120000_audit_idx']);
+  });
+
+  it('--from dbmate reads schema_migrations(version)', async () => {
+    await db.sql.unsafe(`CREATE TABLE dbmate_hist (version varchar(128) primary key); INSERT INTO dbmate_hist VALUES ('001'), ('999');`);
+    const r = await svcdb(project.dir, db.url, ['adopt', 'plainsvc', '--from', 'dbmate', '--table', 'dbmate_hist']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('dbmate recorded versions with no file here: 999');
+    expect((await svcdb(project.dir, db.url, ['status', 'plainsvc', '--exit-code'])).exitCode).toBe(0);
+  });
+
+  it('--from golang-migrate: one row means everything up to it; a dirty row is refused', async () => {
+    await db.sql.unsafe(`CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null); INSERT INTO schema_migrations VALUES (2, true);`);
+    const dirty = await svcdb(project.dir, db.url, ['adopt', 'mig', '--from', 'golang-migrate']);
+    expect(dirty.exitCode).toBe(1);
+    expect(dirty.stderr).toContain('left version 2 dirty');
+    await db.sql`update schema_migrations set dirty = false`;
+    const r = await svcdb(project.dir, db.url, ['adopt', 'mig', '--from', 'golang-migrate', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ recorded: ['1_one', '2_two'], pending: ['3_three'] });
+  });
+
+  it('a missing source table is bad input (exit 2)', async () => {
+    const r = await svcdb(project.dir, db.url, ['adopt', 'ledger', '--from', 'goose']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('no table public.goose_db_version');
+  });
+});
