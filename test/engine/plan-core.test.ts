@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { computePlan, findCollisions, findMigration, pendingUpTo, type HistoryRow } from '../../src/core/plan.js';
+import { buildText, locate } from '../../src/db/failure.js';
+import { nextVersion } from '../../src/commands/new.js';
+import type { Migration } from '../../src/core/types.js';
+
+const m = (version: string, name: string, checksum = `sum-${version}`): Migration => ({
+  service: 's', version, name, id: `${version}_${name}`, path: `/p/${version}_${name}.sql`, relPath: `m/${version}_${name}.sql`,
+  checksum, format: 'plain', up: [], down: null, transaction: true,
+});
+const row = (id: string, checksum: string): HistoryRow => ({ id, checksum, appliedAt: new Date(0), durationMs: 1, svcdbVersion: '0' });
+
+describe('computePlan', () => {
+  const files = [m('001', 'a'), m('002', 'b'), m('003', 'c')];
+
+  it('sorts files into applied, pending, drifted and missing', () => {
+    const plan = computePlan('s', files, [row('001_a', 'sum-001'), row('002_b', 'changed'), row('000_gone', 'x')]);
+    expect(plan.applied.map((a) => a.migration.id)).toEqual(['001_a']);
+    expect(plan.drifted.map((a) => a.migration.id)).toEqual(['002_b']);
+    expect(plan.pending.map((p) => p.id)).toEqual(['003_c']);
+    expect(plan.missing.map((r) => r.id)).toEqual(['000_gone']);
+  });
+
+  it('a file added below the newest applied one is still pending', () => {
+    const plan = computePlan('s', files, [row('001_a', 'sum-001'), row('003_c', 'sum-003')]);
+    expect(plan.pending.map((p) => p.id)).toEqual(['002_b']);
+  });
+
+  it('--to finds a migration by id, file name or number, and bounds pending', () => {
+    expect(findMigration(files, '002_b')?.id).toBe('002_b');
+    expect(findMigration(files, '002_b.sql')?.id).toBe('002_b');
+    expect(findMigration(files, '2')?.id).toBe('002_b');
+    expect(findMigration(files, '9')).toBeUndefined();
+    const plan = computePlan('s', files, []);
+    expect(pendingUpTo(plan, files[1]).map((p) => p.id)).toEqual(['001_a', '002_b']);
+  });
+});
+
+describe('findCollisions', () => {
+  it('reports a table created by two services once, with every creator', () => {
+    const c = findCollisions([
+      { service: 'a', table: 'dlq', file: 'a.sql', line: 1 },
+      { service: 'a', table: 'DLQ', file: 'a2.sql', line: 3 },
+      { service: 'b', table: 'dlq', file: 'b.sql', line: 2 },
+      { service: 'b', table: 'own', file: 'b.sql', line: 5 },
+    ]);
+    expect(c).toEqual([{ table: 'dlq', creators: [{ service: 'a', file: 'a.sql', line: 1 }, { service: 'b', file: 'b.sql', line: 2 }] }]);
+  });
+});
+
+describe('error positions', () => {
+  it('map a character position in the concatenated text to the file line, multibyte text included', () => {
+    const statements = [
+      { sql: "INSERT INTO t VALUES ('😀é');", line: 3, column: 1, offset: 10 },
+      { sql: 'CREATE TABLE x (\n  a int,\n  b intt\n);', line: 5, column: 1, offset: 40 },
+    ];
+    const sent = buildText('begin;\n', statements, 'commit;');
+    const index = sent.text.indexOf('intt');
+    // PostgreSQL counts characters: the emoji is one character but two UTF-16 units
+    const position = Array.from(sent.text.slice(0, index)).length + 1;
+    expect(locate(sent, position)).toEqual({ statement: statements[1], line: 7 });
+  });
+});
+
+describe('nextVersion', () => {
+  it('keeps the width, or the timestamp style', () => {
+    expect(nextVersion([], new Date())).toBe('001');
+    expect(nextVersion([{ version: '0001' }, { version: '0009' }], new Date())).toBe('0010');
+    expect(nextVersion([{ version: '99' }], new Date())).toBe('100');
+    expect(nextVersion([{ version: '20240101120000' }], new Date('2025-02-03T04:05:06Z'))).toBe('20250203040506');
+    expect(nextVersion([{ version: '29990101120000' }], new Date('2025-02-03T04:05:06Z'))).toBe('29990101120001');
+  });
+});
