@@ -82,6 +82,7 @@ export function formatIssue(issue: core.$ZodIssue, raw: unknown, file: string): 
     });
   }
   if (issue.code === 'invalid_type') {
+    if (valueAt(raw, keyPath) === undefined) return new UserError(`missing; expected ${issue.expected === 'array' ? 'a list' : issue.expected}`, { where: at() });
     return new UserError(`expected ${issue.expected === 'array' ? 'a list' : issue.expected}, found ${found}`, { where: at() });
   }
   if (issue.code === 'invalid_key') {

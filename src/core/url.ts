@@ -124,7 +124,7 @@ export function formatPgUrl(u: PgUrl): string {
 
 /** Encodes only what would change a query's meaning, so `host=/var/run/postgresql` stays readable. */
 function encodeParam(s: string): string {
-  return s.replace(/[%&=#+?\s\u0000-\u001f\u007f-\u{10ffff}]/gu, (ch) => encodeURIComponent(ch));
+  return s.replace(/[%&=#+?@\s\u0000-\u001f\u007f-\u{10ffff}]/gu, (ch) => encodeURIComponent(ch));
 }
 
 /** The standard spelling of a URL (user and password percent-encoded). */
