@@ -6,3 +6,14 @@ export type { UserConfig } from './core/config.js';
 export { checkOwnership } from './commands/check-ownership.js';
 export type { CheckOwnershipOptions, CheckOwnershipResult } from './commands/check-ownership.js';
 export { lintMigrations, lintProject } from './core/ownership/index.js';
+// The migration engine: a service migrating itself before it serves traffic.
+export { migrate } from './commands/migrate.js';
+export type { MigrateOptions, MigrateResult, MigrateEvent, ServiceMigrateResult } from './commands/migrate.js';
+export { plan } from './commands/plan.js';
+export type { PlanOptions, PlanResult, ServicePlanResult, PlannedMigration } from './commands/plan.js';
+export { status } from './commands/status.js';
+export type { StatusOptions, StatusResult, ServiceStatusResult } from './commands/status.js';
+export { down } from './commands/down.js';
+export type { DownOptions, DownResult } from './commands/down.js';
+export type { MigrationFailure } from './db/failure.js';
+export { formatFailure } from './db/failure.js';
