@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { lintProject } from '../core/ownership/index.js';
+import { RULE_IDS, lintProject } from '../core/ownership/index.js';
 import { getProfile } from '../core/profiles.js';
 import { loadProject } from '../core/project.js';
 import type { Finding, Strategy } from '../core/types.js';
@@ -38,6 +38,7 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
     throw new UserError(`--max-warnings must be a whole number ≥ 0, got ${opts.maxWarnings}`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
   }
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env });
+  checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
   const strategy = getProfile(project, opts.profile).strategy;
   const lint = await lintProject(project, { strategy, workers: opts.workers });
   const errors = lint.findings.filter((f) => f.severity === 'error').length;
@@ -53,6 +54,14 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
     failed,
     lines: await sourceLines(project.root, lint.findings),
   };
+}
+
+/** `rules:` keys must name lint rules: a typo would otherwise silently change nothing. */
+function checkRuleNames(rules: Record<string, string>, configFile: string): void {
+  for (const rule of Object.keys(rules)) {
+    if (RULE_IDS.has(rule)) continue;
+    throw new UserError(`unknown rule "${rule}"`, { where: `${configFile}: rules.${rule}`, hint: `known rules: ${[...RULE_IDS].join(', ')}` });
+  }
 }
 
 async function sourceLines(root: string, findings: Finding[]): Promise<Record<string, Record<number, string>>> {
