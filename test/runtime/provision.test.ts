@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withCredentials, withDatabase, withSearchPath } from '../../src/core/url.js';
+import { destroyEmbedded, ensureEmbedded } from '../../src/db/embedded.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
+import { attempt, dropRoles, readJson, removeProject, tempProject, uniquePrefix } from './helpers.js';
+
+type Credentials = { profiles: Record<string, Record<string, { role: string; password: string }>> };
+
+const DENIED = '42501'; // insufficient_privilege
+
+describe('provision under a schema profile', () => {
+  let db: TestDatabase;
+  let root: string;
+  let prefix: string;
+  let env: Record<string, string>;
+  let creds: Record<string, { role: string; password: string }>;
+  const as = (service: string) => {
+    const c = creds[service];
+    const schema = service === 'query' ? 'eventhandler' : service;
+    return withSearchPath(withCredentials(db.url, c.role, c.password), schema);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('provision');
+    root = tempProject({}, 'mini');
+    prefix = uniquePrefix('p');
+    env = { TEST_BASE_URL: db.url };
+    const first = await runCli(['provision', '--profile', 'schemas', '--role-prefix', prefix, '--cwd', root], { env });
+    expect(first.stderr).toContain('passwords kept in');
+    expect(first.exitCode).toBe(0);
+    const migrated = await runCli(['migrate', '--all', '--profile', 'schemas', '--cwd', root], { env });
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    // Again after migrate: idempotent, and now the declared read's table exists to be granted.
+    const second = await runCli(['provision', '--profile', 'schemas', '--cwd', root], { env });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/query\s+\S+query\s+.*eventhandler\.projections$/m);
+    creds = readJson<Credentials>(path.join(root, '.svcdb/credentials.json')).profiles.schemas;
+  });
+
+  afterAll(async () => {
+    await db.drop();
+    await dropRoles(serverUrl(), ['eventhandler', 'ingestion', 'query'].map((s) => `${prefix}${s}`));
+    removeProject(root);
+  });
+
+  it('keeps one role per service with a generated password in a 0600 credentials file', () => {
+    expect(Object.keys(creds).sort()).toEqual(['eventhandler', 'ingestion', 'query']);
+    expect(creds.ingestion.role).toBe(`${prefix}ingestion`);
+    expect(creds.ingestion.password.length).toBeGreaterThanOrEqual(20);
+    expect(fs.statSync(path.join(root, '.svcdb/credentials.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('migrations ran as the service roles: each owns its tables', async () => {
+    const rows = await db.sql`select schemaname, tablename, tableowner from pg_tables where schemaname in ('ingestion', 'eventhandler') order by 1, 2`;
+    for (const row of rows) expect(row.tableowner).toBe(`${prefix}${row.schemaname}`);
+    expect(rows.map((r) => `${r.schemaname}.${r.tablename}`)).toContain('eventhandler.projections');
+  });
+
+  it("a service's role is refused another service's table, for read and for write", async () => {
+    expect(await attempt(as('ingestion'), 'select * from ingestion.outbox')).toBe('ok');
+    expect(await attempt(as('ingestion'), 'select * from eventhandler.projections')).toBe(DENIED);
+    expect(await attempt(as('ingestion'), "insert into eventhandler.dlq (reason) values ('x')")).toBe(DENIED);
+    expect(await attempt(as('eventhandler'), 'select * from ingestion.dlq')).toBe(DENIED);
+  });
+
+  it("a service's role is refused creating anything in another service's schema", async () => {
+    expect(await attempt(as('ingestion'), 'create table eventhandler.intruder (id int)')).toBe(DENIED);
+    expect(await attempt(as('ingestion'), 'create index on eventhandler.projections (state)')).toBe(DENIED);
+    expect(await attempt(as('ingestion'), 'create table public.loose (id int)')).toBe(DENIED);
+    expect(await attempt(as('ingestion'), 'create table ingestion.mine (id int)')).toBe('ok');
+  });
+
+  it("query's role reads eventhandler's projections and nothing else", async () => {
+    expect(await attempt(as('query'), 'select * from eventhandler.projections')).toBe('ok');
+    expect(await attempt(as('query'), "insert into eventhandler.projections values ('t', 'a', '{}')")).toBe(DENIED);
+    expect(await attempt(as('query'), 'select * from eventhandler.dlq')).toBe(DENIED);
+    expect(await attempt(as('query'), 'select * from ingestion.outbox')).toBe(DENIED);
+    expect(await attempt(as('query'), 'create table eventhandler.q (id int)')).toBe(DENIED);
+  });
+
+  it('running it again keeps the passwords', async () => {
+    const again = await runCli(['provision', '--profile', 'schemas', '--cwd', root], { env });
+    expect(again.exitCode).toBe(0);
+    expect(readJson<Credentials>(path.join(root, '.svcdb/credentials.json')).profiles.schemas).toEqual(creds);
+  });
+
+  it('--print writes a psql script with no password in it and changes nothing', async () => {
+    const res = await runCli(['provision', '--profile', 'schemas', '--print', '--cwd', root], { env });
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toContain(`create role "${prefix}ingestion" login`);
+    expect(res.stdout).toContain(`password :'${prefix}ingestion_password'`);
+    expect(res.stdout).toContain('grant select on "eventhandler"."projections"');
+    for (const c of Object.values(creds)) expect(res.stdout + res.stderr).not.toContain(c.password);
+  });
+
+  it('services then get URLs carrying their own role (svcdb run)', async () => {
+    const res = await runCli(['run', 'ingestion', '--profile', 'schemas', '--cwd', root, '--', process.execPath, '-e',
+      'const u = new URL(process.env.INGESTION_DATABASE_URL); console.log(u.username)'], { env });
+    expect(res.exitCode, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe(`${prefix}ingestion`);
+  });
+});
+
+describe('provision under a database profile', () => {
+  // CREATE DATABASE names are cluster-global: a private embedded server keeps them apart.
+  let root: string;
+  let base: string;
+  let creds: Record<string, { role: string; password: string }>;
+  beforeAll(async () => {
+    root = tempProject({}, 'mini');
+    base = await ensureEmbedded(root);
+    const env = { TEST_BASE_URL: base };
+    const res = await runCli(['provision', '--profile', 'databases', '--cwd', root], { env });
+    expect(res.exitCode, res.stderr).toBe(0);
+    const migrated = await runCli(['migrate', '--all', '--profile', 'databases', '--cwd', root], { env });
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    expect((await runCli(['provision', '--profile', 'databases', '--cwd', root], { env })).exitCode).toBe(0);
+    creds = readJson<Credentials>(path.join(root, '.svcdb/credentials.json')).profiles.databases;
+  });
+  afterAll(async () => {
+    await destroyEmbedded(root);
+    removeProject(root);
+  });
+
+  const as = (service: string, database: string) => withDatabase(withCredentials(base, creds[service].role, creds[service].password), database);
+
+  it("gives each service its own database that the other roles cannot even connect to", async () => {
+    expect(await attempt(as('ingestion', 'ingestion'), 'select * from outbox')).toBe('ok');
+    expect(await attempt(as('ingestion', 'eventhandler'), 'select 1')).toBe(DENIED);
+    expect(await attempt(as('eventhandler', 'ingestion'), 'select 1')).toBe(DENIED);
+  });
+
+  it("query's role connects to eventhandler's database and reads projections only", async () => {
+    expect(await attempt(as('query', 'eventhandler'), 'select * from projections')).toBe('ok');
+    expect(await attempt(as('query', 'eventhandler'), 'select * from dlq')).toBe(DENIED);
+    expect(await attempt(as('query', 'eventhandler'), 'create table q (id int)')).toBe(DENIED);
+    expect(await attempt(as('query', 'ingestion'), 'select 1')).toBe(DENIED);
+  });
+});
