@@ -64,7 +64,11 @@ function analyzeBody(text: string, toChar: (b: number) => number, body: Body, to
     ? sliceBytes(text, body.statement.location, body.statement.length)
     : `CREATE FUNCTION svcdb_do_block() RETURNS void LANGUAGE plpgsql AS $svcdb_body$${body.text}$svcdb_body$`;
   const fn = plpgsqlQueries(source, body.text);
-  if (!fn) return;
+  if ('error' in fn) {
+    const pos = sink.position(bodyToFile(Math.max(0, body.text.search(/\S/))));
+    sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `PL/pgSQL body does not parse: ${fn.error}` });
+    return;
+  }
   const localNames = new Set(fn.variables);
   if (body.isTrigger) { localNames.add('new'); localNames.add('old'); }
   for (const q of fn.queries) {

@@ -21,12 +21,12 @@ type Node = Record<string, unknown>;
 
 const DYNAMIC = new Set(['PLpgSQL_stmt_dynexecute', 'PLpgSQL_stmt_dynfors']);
 
-export function plpgsqlQueries(createFunction: string, body: string): PlpgsqlFunction | null {
+export function plpgsqlQueries(createFunction: string, body: string): PlpgsqlFunction | { error: string } {
   let parsed: unknown;
   try {
     parsed = parser().parsePlPgSQLSync(createFunction);
-  } catch {
-    return null;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
   }
   const out: PlpgsqlFunction = { queries: [], variables: [], dynamic: [] };
   const lowerBody = body.toLowerCase();
