@@ -2,6 +2,7 @@
 // migration goes in ONE simple-protocol round trip: `begin; <statements>; <history row>;
 // commit;` so the record commits with the migration or not at all. A no-transaction file runs
 // statement by statement (CREATE INDEX CONCURRENTLY) and is recorded after its last statement.
+import { createRequire } from 'node:module';
 import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
 import {
@@ -52,7 +53,7 @@ async function drive(
   ctx: RunContext, files: Migration[], executed: string[], direction: 'up' | 'down',
   count: number | undefined, step: (m: Migration) => Promise<void>,
 ): Promise<RunOutcome> {
-  const { Umzug } = await import('umzug');
+  const { Umzug } = loadUmzug();
   const outcome: RunOutcome = { done: [], failure: null };
   const run = async (m: Migration) => {
     ctx.onApplying?.(m);
@@ -76,6 +77,20 @@ async function drive(
     outcome.failure = failed.failure;
   }
   return outcome;
+}
+
+/**
+ * umzug's core requires its own CLI module (and with it a command-line framework) at load
+ * time, which costs more than 100 ms per run; svcdb never uses it. Seed the require cache with
+ * an empty module for `umzug/lib/cli.js` before loading the core.
+ */
+function loadUmzug(): typeof import('umzug') {
+  const require = createRequire(import.meta.url);
+  const cliPath = require.resolve('umzug/lib/cli.js');
+  if (!require.cache[cliPath]) {
+    require.cache[cliPath] = { id: cliPath, filename: cliPath, loaded: true, exports: {} } as NodeJS.Module;
+  }
+  return require('umzug/lib/umzug.js') as typeof import('umzug');
 }
 
 /** umzug wraps a step's error (MigrationError with `cause`). */
