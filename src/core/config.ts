@@ -2,10 +2,12 @@
 // Both libraries load lazily and only when a config file exists, so `svcdb env` in a project
 // without one starts as fast as bare Node.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
 import { configSchema, formatIssue } from './config-schema.js';
+import { knownValid } from './config-cache.js';
 
 /** What users write: every key optional. */
 export interface UserConfig {
@@ -62,39 +64,73 @@ export async function loadConfig(opts: { cwd: string; configFile?: string; env?:
   if (explicit && !existsSync(explicit)) {
     throw new UserError(`config file not found: ${opts.configFile}`, { where: '--config', hint: 'check the path (it is relative to --cwd)' });
   }
-  if (!explicit && !hasConfigCandidate(opts.cwd)) return { config: defaultConfig(), path: null };
-  const { loadRaw } = await import('./config-load.js');
-  const loaded = await loadRaw(opts.cwd, explicit);
+  const found = explicit ?? findConfigFile(opts.cwd);
+  if (!found) return { config: defaultConfig(), path: null };
+  // JSON and YAML are read directly (same parsers as cosmiconfig); code configs, and any file
+  // that fails to parse (for cosmiconfig's error message), go through cosmiconfig.
+  let loaded: { raw: unknown; path: string } | null = readDataFile(found);
+  if (!loaded) {
+    const { loadRaw } = await import('./config-load.js');
+    loaded = await loadRaw(opts.cwd, explicit);
+  }
   if (!loaded) return { config: defaultConfig(), path: null };
   const file = path.relative(opts.cwd, loaded.path) || loaded.path;
   return { config: await validate(loaded.raw, file, env), path: loaded.path };
 }
 
-/** Cheap existence checks, so cosmiconfig loads only when there is something to read. */
-function hasConfigCandidate(cwd: string): boolean {
+/** The first config file cosmiconfig would pick in `cwd` (package.json only with a `svcdb` key). */
+function findConfigFile(cwd: string): string | null {
   for (const place of SEARCH_PLACES) {
     const file = path.join(cwd, place);
     if (!existsSync(file)) continue;
-    if (place !== 'package.json') return true;
+    if (place !== 'package.json') return file;
     try {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      if (pkg && typeof pkg === 'object' && 'svcdb' in pkg) return true;
+      if (pkg && typeof pkg === 'object' && 'svcdb' in pkg) return file;
     } catch {
-      return true; // let cosmiconfig report the broken package.json
+      return file; // let cosmiconfig report the broken package.json
     }
   }
-  return false;
+  return null;
+}
+
+/** JSON / YAML / package.json#svcdb without cosmiconfig; null when cosmiconfig should try. */
+function readDataFile(file: string): { raw: unknown; path: string } | null {
+  const base = path.basename(file);
+  const isJson = base.endsWith('.json');
+  const isYaml = /\.ya?ml$/.test(base) || base === '.svcdbrc' || base === 'svcdbrc';
+  if (!isJson && !isYaml) return null;
+  try {
+    const text = readFileSync(file, 'utf8');
+    if (base === 'package.json') return { raw: (JSON.parse(text) as Record<string, unknown>).svcdb ?? {}, path: file };
+    if (text.trim() === '') return { raw: {}, path: file };
+    const raw = isJson ? JSON.parse(text) : loadYaml(text);
+    return { raw: raw ?? {}, path: file };
+  } catch {
+    return null;
+  }
+}
+
+/** js-yaml, resolved from cosmiconfig (whose dependency it is), so both parse YAML alike. */
+function loadYaml(text: string): unknown {
+  const require = createRequire(import.meta.url);
+  const fromCosmiconfig = createRequire(require.resolve('cosmiconfig'));
+  return (fromCosmiconfig('js-yaml') as { load(text: string): unknown }).load(text);
 }
 
 async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Promise<SvcdbConfig> {
   const expanded = expandTree(raw, [], file, env);
-  const schema = await configSchema();
-  const parsed = schema.safeParse(expanded);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => formatIssue(issue, expanded, file));
-    throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+  // zod costs ~50-100 ms of start-up; a config already found valid is remembered by its hash.
+  const known = knownValid(expanded, configSchema.toString());
+  if (!known.valid) {
+    const schema = await configSchema();
+    const parsed = schema.safeParse(expanded);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => formatIssue(issue, expanded, file));
+      throw errors.length === 1 ? errors[0] : new UserErrors(errors);
+    }
   }
-  const user = parsed.data as UserConfig;
+  const user = expanded as UserConfig; // the schema has no transforms: valid input is the output
   const problems: UserError[] = [];
   const profiles: Record<string, ProfileConfig> = { ...BUILTIN_PROFILES };
   for (const [name, p] of Object.entries(user.profiles ?? {})) {
@@ -114,6 +150,7 @@ async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Pro
     profiles[name] = { strategy, ...(p.url === undefined ? {} : { url: p.url }) };
   }
   if (problems.length) throw problems.length === 1 ? problems[0] : new UserErrors(problems);
+  if (!known.valid) known.remember();
   const services: SvcdbConfig['services'] = {};
   for (const [name, s] of Object.entries(user.services ?? {})) {
     services[name] = {

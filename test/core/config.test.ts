@@ -142,3 +142,17 @@ describe('invalid config: one message per problem, with the key path', () => {
     expect(err.message).toContain('cannot read config file');
   });
 });
+
+describe('the validation cache', () => {
+  it('gives the same config on the second load, and still rejects the file once it is broken', async () => {
+    const cwd = tempProject({ 'svcdb.config.yaml': 'envPrefix: "${P}"\nservices:\n  a: { run: { command: x } }\n' });
+    const first = await loadConfig({ cwd, env: { P: 'A_' } });
+    const second = await loadConfig({ cwd, env: { P: 'A_' } });
+    expect(second).toEqual(first);
+    expect(second.config.services.a.run).toEqual({ command: 'x', after: [] });
+    await expect(loadConfig({ cwd, env: { P: 'not valid!' } })).rejects.toThrow('expected letters, digits and _ only');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${cwd}/svcdb.config.yaml`, 'envPrefix: "${P}"\nservices:\n  a: { run: { command: x, port: 0 } }\n');
+    await expect(loadConfig({ cwd, env: { P: 'A_' } })).rejects.toThrow('too small');
+  });
+});

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Whole-process start-up time of the CLI next to bare Node, measured in the same run.
+// Usage: npm run build && node bench/startup.js [runs]
+// Prints the median wall time of each command over `runs` runs (default 20) and its
+// difference to `node -e 0`. Target: svcdb --version and svcdb env dev within 25 ms of bare Node.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin/svcdb.js');
+const runs = Number(process.argv[2] ?? 20);
+
+// Two small projects: the platform fixture with its YAML config, and the same without one.
+const withConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));
+cpSync(path.join(root, 'test/fixtures/foundation/platform'), withConfig, { recursive: true });
+const noConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));
+cpSync(path.join(root, 'test/fixtures/foundation/platform'), noConfig, { recursive: true });
+unlinkSync(path.join(noConfig, 'svcdb.config.yaml'));
+
+const env = { ...process.env, DATABASE_URL: 'postgres://app:secret@127.0.0.1:5432/platform', NO_COLOR: '1' };
+const cases = [
+  ['node -e 0', ['-e', '0'], root],
+  ['svcdb --version', [bin, '--version'], root],
+  ['svcdb env dev (no config file)', [bin, 'env', 'dev'], noConfig],
+  ['svcdb env dev (YAML config)', [bin, 'env', 'dev', '--config', 'svcdb.config.yaml'], withConfig],
+  ['svcdb services (YAML config)', [bin, 'services'], withConfig],
+];
+
+function time(args, cwd) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+try {
+  for (const [, args, cwd] of cases) time(args, cwd); // warm the file system cache
+  const samples = cases.map(() => []);
+  // Interleave the cases so that machine load affects them all alike.
+  for (let i = 0; i < runs; i++) cases.forEach(([, args, cwd], k) => samples[k].push(time(args, cwd)));
+  const medians = samples.map(median);
+  const base = medians[0];
+  console.log(`start-up, median of ${runs} runs (node ${process.version}, ${os.cpus().length} cpus)`);
+  cases.forEach(([name], k) => {
+    const diff = k === 0 ? '' : `  +${(medians[k] - base).toFixed(1)} ms vs node  (x${(medians[k] / base).toFixed(2)})`;
+    console.log(`  ${name.padEnd(32)} ${medians[k].toFixed(1).padStart(7)} ms${diff}`);
+  });
+} finally {
+  rmSync(withConfig, { recursive: true, force: true });
+  rmSync(noConfig, { recursive: true, force: true });
+}
