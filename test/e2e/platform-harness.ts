@@ -193,3 +193,25 @@ export async function eventuallyEmpty<T>(check: () => T[] | Promise<T[]>, timeou
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Drops what `svcdb up --profile local --role-prefix <prefix>` made on a shared server: one
+ * database per service that owns tables (names are cluster-global) and the provisioned roles.
+ */
+export async function dropLocalProfileLeftovers(serverUrl: string, rolePrefix: string): Promise<void> {
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (const database of ['ingestion', 'eventhandler', 'tsdb', 'actions']) {
+      await admin.unsafe(`drop database if exists "${database}" with (force)`);
+    }
+    const roles = await admin<{ rolname: string }[]>`
+      select rolname from pg_roles where starts_with(rolname, ${rolePrefix})`;
+    for (const { rolname } of roles) {
+      await admin.unsafe(`drop owned by "${rolname}"`);
+      await admin.unsafe(`drop role "${rolname}"`);
+    }
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}

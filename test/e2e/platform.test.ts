@@ -1,5 +1,6 @@
 // The reference platform end to end: `svcdb up` brings it up, an event goes in at ingestion and
 // comes out at query within 2 s, Ctrl-C leaves no process and no open port behind.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -7,6 +8,7 @@ import { serverUrl } from '../helpers/db.js';
 import {
   SERVICES,
   copyPlatform,
+  dropLocalProfileLeftovers,
   ensureExampleBuilt,
   eventuallyEmpty,
   interrupt,
@@ -61,12 +63,25 @@ function readEmbeddedPort(dir: string): number | null {
 
 describe('svcdb up on examples/platform', () => {
   test('under a database profile on a real server, an event reaches query within 2 s and Ctrl-C leaves nothing running', async () => {
-    const output = await upPostAndInterrupt(['--profile', 'local'], { DATABASE_URL: serverUrl() }, 60_000);
-    // the services' JSON logs come through `up`, one per service at least
-    for (const service of SERVICES) expect(output).toContain(`"service":"${service}","msg":"listening"`);
+    // Database and role names are cluster-global: a unique role prefix, and the service-named
+    // databases dropped before (a killed earlier run) and after.
+    const rolePrefix = `svcdb_e2e_${randomBytes(3).toString('hex')}_`;
+    await dropLocalProfileLeftovers(serverUrl(), rolePrefix);
+    try {
+      const output = await upPostAndInterrupt(['--profile', 'local', '--role-prefix', rolePrefix], { DATABASE_URL: serverUrl() }, 60_000);
+      // each service's JSON log comes through `up`, and the ready table names each one's database
+      for (const service of SERVICES) expect(output).toContain(`"service":"${service}","msg":"listening"`);
+      expect(output).toMatch(/query\s+http:\/\/127\.0\.0\.1:\d+\s+\S+\/eventhandler\b/);
+      expect(output).toMatch(/tsdb\s+http:\/\/127\.0\.0\.1:\d+\s+\S+\/tsdb\b/);
+    } finally {
+      await dropLocalProfileLeftovers(serverUrl(), rolePrefix);
+    }
   }, 120_000);
 
   test('with no DATABASE_URL it runs on the embedded PostgreSQL, and Ctrl-C stops that too', async () => {
-    await upPostAndInterrupt([], { DATABASE_URL: undefined, SVCDB_PROFILE: undefined }, 120_000);
+    const output = await upPostAndInterrupt([], { DATABASE_URL: undefined, SVCDB_PROFILE: undefined }, 120_000);
+    // dev is the `schema` strategy: each service in its own schema, query in eventhandler's
+    expect(output).toMatch(/query\s+http:\S+\s+\S+ \(schema eventhandler\)/);
+    expect(output).toMatch(/stopped .* and the embedded database/);
   }, 180_000);
 });

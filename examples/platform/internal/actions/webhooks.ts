@@ -13,8 +13,7 @@ export async function callWebhooks(sql: Sql, log: Logger, event: PlatformEvent):
   const actions = (await listActions(sql)).filter((a) => a.enabled && matches(a.event_type, event.event_type));
   if (!actions.length) return 'ignored';
   const handled = await sql<{ action_id: string }[]>`
-    select action_id from action_deliveries
-    where event_id = ${event.event_id} and action_id in ${sql(actions.map((a) => a.id))}`;
+    select action_id from action_deliveries where event_id = ${event.event_id}`;
   const done = new Set(handled.map((row) => row.action_id));
   const pending = actions.filter((a) => !done.has(a.id));
   await Promise.all(pending.map((action) => callOne(sql, log, action, event)));
