@@ -1,10 +1,11 @@
 // svcdb configuration of the reference platform: which services exist, how to run them, who
 // owns what, and the profiles (see README.md for why `dev` uses the `schema` strategy).
-// A plain object: the same keys work in svcdb.config.{mjs,json,yaml}.
+// The same keys work in svcdb.config.{mjs,json,yaml}; defineConfig only adds types.
+import { defineConfig } from 'svcdb';
 
 const health = '/health';
 
-export default {
+export default defineConfig({
   discover: ['internal/*/migrations'],
   services: {
     eventhandler: {
@@ -44,4 +45,4 @@ export default {
     // One database per service on the server DATABASE_URL points at (as in production).
     local: { strategy: 'database' },
   },
-};
+});
