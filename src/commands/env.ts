@@ -7,7 +7,7 @@ import { UserError } from '../core/errors.js';
 import { describeOrigin, getProfile, resolveTargets } from '../core/profiles.js';
 import { findService, loadProject } from '../core/project.js';
 import type { ValueOrigin } from '../core/types.js';
-import { loadServiceCredentials } from './services.js';
+import { loadServiceCredentials, runningEmbedded } from './services.js';
 
 export const ENV_FORMATS = ['dotenv', 'shell', 'json', 'github'] as const;
 export type EnvFormat = (typeof ENV_FORMATS)[number];
@@ -60,9 +60,10 @@ export async function env(opts: EnvOptions): Promise<EnvResult> {
   const wanted = opts.services?.length ? [...new Set(opts.services)].map((name) => findServiceFlag(project, name)) : null;
   const credentials = await loadServiceCredentials(project, opts.profile);
   const scoped = wanted ? { ...project, services: withHomes(project.services, wanted) } : project;
-  const targets = resolveTargets(scoped, opts.profile, {
-    env: processEnv, embeddedUrl: opts.embeddedUrl, embeddedDataDir: opts.embeddedDataDir, ...credentials,
-  });
+  const embedded = opts.embeddedUrl
+    ? { embeddedUrl: opts.embeddedUrl, embeddedDataDir: opts.embeddedDataDir }
+    : await runningEmbedded(scoped, opts.profile, processEnv);
+  const targets = resolveTargets(scoped, opts.profile, { env: processEnv, ...embedded, ...credentials });
   const variables = targets
     .filter((t) => !wanted || wanted.includes(t.service))
     .map((t) => ({ service: t.service, name: t.envVar, value: t.url, origin: t.origin, explanation: `${describeOrigin(t.origin)} (${t.strategy})` }));

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatUserError } from '../core/errors.js';
-import { getProfile, resolveEachTarget } from '../core/profiles.js';
+import { getProfile, profileNeedsBaseUrl, resolveEachTarget } from '../core/profiles.js';
 import { loadProject } from '../core/project.js';
 import { redact } from '../core/redact.js';
 import { tablesCreatedBy } from '../core/tables.js';
@@ -47,7 +47,8 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   const profile = getProfile(project, opts.profile);
   const credentials = await loadServiceCredentials(project, opts.profile);
-  const targets = resolveEachTarget(project, opts.profile, { env, embeddedUrl: opts.embeddedUrl, ...credentials });
+  const embedded = opts.embeddedUrl ? { embeddedUrl: opts.embeddedUrl } : await runningEmbedded(project, opts.profile, env);
+  const targets = resolveEachTarget(project, opts.profile, { env, ...embedded, ...credentials });
   return {
     profile: profile.name,
     strategy: profile.strategy,
@@ -87,6 +88,21 @@ export async function loadServiceCredentials(project: Project, profile: string):
   if (!Object.keys(creds).length) return {};
   const credentials = Object.fromEntries(Object.entries(creds).map(([s, c]) => [s, { user: c.role, password: c.password }]));
   return { credentials, credentialsFile: rel(project, file) };
+}
+
+/**
+ * The embedded server's URL when the profile needs it and the server already runs (after
+ * `svcdb db start`). Reporting commands never start it themselves; without a state file this
+ * costs one existsSync.
+ */
+export async function runningEmbedded(project: Project, profile: string, env: NodeJS.ProcessEnv): Promise<{ embeddedUrl?: string; embeddedDataDir?: string }> {
+  if (!profileNeedsBaseUrl(project, profile, env)) return {};
+  const { stateDirOf } = await import('../db/state-dir.js');
+  if (!existsSync(path.join(stateDirOf(project.root), 'embedded.json'))) return {};
+  const { embeddedStatus } = await import('../db/embedded.js');
+  const status = await embeddedStatus(project.root);
+  if (!status.running || !status.url) return {};
+  return { embeddedUrl: status.url, embeddedDataDir: status.dataDir ? rel(project, status.dataDir) : undefined };
 }
 
 function rel(project: Project, p: string): string {

@@ -197,3 +197,20 @@ describe('svcdb env --write', () => {
     expect(readFileSync(ghEnv, 'utf8')).toBe(`EXISTING=1\nCJ_TSDB_DATABASE_URL=${URL}\n`);
   });
 });
+
+describe('svcdb env and the embedded server', () => {
+  it('uses the embedded server once `svcdb db start` runs it (the hint of the no-URL error)', async () => {
+    const root = copyFixture('platform');
+    try {
+      expect((await svcdb(['env', 'dev'], { cwd: root })).exitCode).toBe(2);
+      const started = await svcdb(['db', 'start'], { cwd: root });
+      expect(started.exitCode, started.stderr).toBe(0);
+      const r = await svcdb(['env', 'dev', '--explain', '--service', 'ingestion'], { cwd: root });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^CJ_INGESTION_DATABASE_URL=postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres\n$/);
+      expect(r.stderr).toMatch(/from embedded server \(.+\) \(shared\)/);
+    } finally {
+      await svcdb(['db', 'destroy'], { cwd: root });
+    }
+  });
+});
