@@ -21,7 +21,7 @@ export interface MigrateOptions extends CommandOptions {
   lockTimeoutMs?: number;
   /** retry an unreachable server this long, ms (default 10 000) */
   waitMs?: number;
-  /** services migrated at once (default 4) */
+  /** services migrated at once (default 8) */
   concurrency?: number;
   onEvent?: (event: MigrateEvent) => void;
 }
@@ -71,7 +71,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
   const toBy = resolveTo(services, opts.to);
   assertNoCollisions(ctx, services);
-  const results = await forEachLimited(services, opts.concurrency ?? 4, async (service) => {
+  const results = await forEachLimited(services, opts.concurrency ?? 8, async (service) => {
     const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), opts);
     opts.onEvent?.({ type: 'done', result });
     return result;

@@ -41,27 +41,36 @@ class StepFailed extends Error {
 export async function runUp(ctx: RunContext, files: Migration[], executed: string[], count?: number): Promise<RunOutcome> {
   const pendingIds = files.filter((m) => !executed.includes(m.id)).map((m) => m.id);
   const lastId = pendingIds[(count ?? pendingIds.length) - 1];
-  return drive(ctx, files, executed, 'up', count, (m) => applyMigration(ctx, m, m.id === lastId));
+  return drive(ctx, files, executed, 'up', count, (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId));
 }
 
 /** Reverts the last `count` applied migrations, newest first. */
 export async function runDown(ctx: RunContext, files: Migration[], executed: string[], count: number): Promise<RunOutcome> {
-  return drive(ctx, files, executed, 'down', count, (m) => revertMigration(ctx, m));
+  return drive(ctx, files, executed, 'down', count, async (m) => {
+    await revertMigration(ctx, m);
+    return true;
+  });
 }
+
+/** A step either finished (true) or was queued on the pipeline (false: done when it resolves). */
+type Step = (m: Migration, pipeline: Pipeline) => Promise<boolean>;
 
 async function drive(
   ctx: RunContext, files: Migration[], executed: string[], direction: 'up' | 'down',
-  count: number | undefined, step: (m: Migration) => Promise<void>,
+  count: number | undefined, step: Step,
 ): Promise<RunOutcome> {
   const { Umzug } = loadUmzug();
   const outcome: RunOutcome = { done: [], failure: null };
+  const record = (m: Migration, ms: number) => {
+    const done = { id: m.id, durationMs: Math.round(ms) };
+    outcome.done.push(done);
+    ctx.onDone?.(done);
+  };
+  const pipeline = new Pipeline(ctx, record);
   const run = async (m: Migration) => {
     ctx.onApplying?.(m);
     const started = performance.now();
-    await step(m);
-    const done = { id: m.id, durationMs: Math.round(performance.now() - started) };
-    outcome.done.push(done);
-    ctx.onDone?.(done);
+    if (await step(m, pipeline)) record(m, performance.now() - started);
   };
   const umzug = new Umzug({
     migrations: files.map((m) => ({ name: m.id, path: m.path, up: () => run(m), down: () => run(m) })),
@@ -71,12 +80,55 @@ async function drive(
   try {
     if (direction === 'up') await umzug.up(count === undefined ? {} : { step: count });
     else await umzug.down({ step: count ?? 1 });
+    await pipeline.drain(0);
   } catch (err) {
     const failed = findStepFailed(err);
     if (!failed) throw err;
     outcome.failure = failed.failure;
   }
   return outcome;
+}
+
+/**
+ * Transactional migrations are pipelined: each is sent (as its own `begin; ...; commit;`)
+ * without waiting for the previous one's answer, so the server never idles between them.
+ * Safe because PostgreSQL keeps a failed migration's transaction open and aborted: every
+ * query queued behind it fails with 25P02 and changes nothing, until our ROLLBACK.
+ */
+class Pipeline {
+  static readonly window = 32;
+  private queue: Array<{ m: Migration; statements: Statement[]; sent: SentText; result: Promise<void> }> = [];
+  private lastResolved = performance.now();
+
+  constructor(private readonly ctx: RunContext, private readonly record: (m: Migration, ms: number) => void) {}
+
+  async send(m: Migration, statements: Statement[], sent: SentText): Promise<void> {
+    const sentAt = performance.now();
+    const result = this.ctx.sql.unsafe(sent.text).then(() => {
+      const now = performance.now();
+      this.record(m, now - Math.max(sentAt, this.lastResolved));
+      this.lastResolved = now;
+    });
+    result.catch(() => {}); // observed in drain()
+    this.queue.push({ m, statements, sent, result });
+    if (this.queue.length >= Pipeline.window) await this.drain(Pipeline.window / 2);
+  }
+
+  /** Waits until at most `keep` migrations are in flight; the first failure becomes StepFailed. */
+  async drain(keep: number): Promise<void> {
+    while (this.queue.length > keep) {
+      const item = this.queue.shift()!;
+      try {
+        await item.result;
+      } catch (err) {
+        this.queue = [];
+        await this.ctx.sql.unsafe('rollback').catch(() => {});
+        let line = lineFromPosition(item.sent, err);
+        if (line === null && isServerError(err) && !isConnectionLoss(err)) line = await replayForLine(this.ctx.sql, item.statements);
+        throw new StepFailed(failureOf(item.m, err, line));
+      }
+    }
+  }
 }
 
 /**
@@ -101,13 +153,18 @@ function findStepFailed(err: unknown): StepFailed | null {
   return null;
 }
 
-async function applyMigration(ctx: RunContext, m: Migration, last: boolean): Promise<void> {
-  if (!m.transaction) return runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, last: boolean): Promise<boolean> {
+  if (!m.transaction) {
+    await pipeline.drain(0); // statement by statement, only once everything before it is in
+    await runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+    return true;
+  }
   // Commits before the run's last one need not wait for the WAL flush: each is still atomic
   // (migration and record together), and the last, synchronous commit flushes them all.
   const prefix = last ? 'begin;\n' : 'begin;\nset local synchronous_commit to off;\n';
   const sent = buildText(prefix, m.up, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
-  await runInTransaction(ctx, m, m.up, sent);
+  await pipeline.send(m, m.up, sent);
+  return false;
 }
 
 async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {

@@ -65,6 +65,34 @@ describe('a failing migration under --all', () => {
   });
 });
 
+describe('a failure deep in a long run of pipelined migrations', () => {
+  let db: TestDatabase;
+  let project: TempProject;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_deep');
+    const files = numberedMigrations('deep', 50);
+    files['internal/deep/migrations/037_create_t37.sql'] = 'CREATE TABLE deep_t37 (id int primary key);\nINSERT INTO deep_t37 VALUES (1);\nINSERT INTO deep_t37 VALUES (1);\n';
+    project = tempProject(files);
+  });
+  afterAll(async () => {
+    await db.drop();
+    project.cleanup();
+  });
+
+  it('keeps the 36 before it, applies nothing after it, and names its line', async () => {
+    const r = await svcdb(project.dir, db.url, ['migrate', 'deep', '--json']);
+    expect(r.exitCode).toBe(1);
+    const result = JSON.parse(r.stdout).services[0];
+    expect(result.applied).toHaveLength(36);
+    expect(result.failure).toMatchObject({ migration: '037_create_t37', line: 3, sqlstate: '23505' });
+    expect(result.notTried).toHaveLength(13);
+    const [h] = await db.sql`select count(*)::int as n, max(id) as last from svcdb_migrations_deep`;
+    expect(h).toEqual({ n: 36, last: '036_create_t36' });
+    for (const t of ['deep_t37', 'deep_t38', 'deep_t50']) expect(await exists(db, t)).toBe(false);
+    expect(await exists(db, 'deep_t36')).toBe(true);
+  });
+});
+
 describe('drift and missing files', () => {
   let db: TestDatabase;
   let project: TempProject;

@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .argument('[service...]', 'services to migrate')
     .option('-a, --all', 'every service')
     .option('--to <migration>', 'stop after this migration (file name, id or number) in each service')
-    .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 4)
+    .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 8)
     .addHelpText('after', '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004\n');
   addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number }, command: Command) => {
     const g = globals(command);
