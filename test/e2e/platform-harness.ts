@@ -19,12 +19,42 @@ export interface PlatformCopy {
   remove(): void;
 }
 
-/** Compiles the example when `npm run build` has not (the services run from dist/). */
+/**
+ * Compiles the example when `npm run build` has not, or when a source is newer than the build
+ * (the services run from dist/). It compiles beside dist/ and swaps the folders, so a parallel
+ * test file never runs a half-written service.
+ */
 export function ensureExampleBuilt(): void {
-  if (fs.existsSync(path.join(exampleDir, 'dist/ingestion/main.js'))) return;
+  const dist = path.join(exampleDir, 'dist');
+  if (!isStale(path.join(exampleDir, 'internal'), dist)) return;
+  const fresh = `${dist}.${process.pid}`;
   const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-  const built = spawnSync(process.execPath, [tsc, '-p', exampleDir], { encoding: 'utf8' });
+  const built = spawnSync(process.execPath, [tsc, '-p', exampleDir, '--outDir', fresh], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`tsc -p examples/platform failed:\n${built.stdout}${built.stderr}`);
+  const old = `${dist}.old.${process.pid}`;
+  try {
+    fs.renameSync(dist, old);
+  } catch {
+    // no build yet, or another test file is swapping its own build in
+  }
+  try {
+    fs.renameSync(fresh, dist);
+  } catch {
+    // another test file's fresh build got there first: same sources, keep it
+  }
+  fs.rmSync(old, { recursive: true, force: true });
+  fs.rmSync(fresh, { recursive: true, force: true });
+}
+
+function isStale(sources: string, dist: string): boolean {
+  if (!fs.existsSync(path.join(dist, 'ingestion/main.js'))) return true;
+  const newest = (dir: string, ext: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return Math.max(max, newest(full, ext));
+      return entry.name.endsWith(ext) ? Math.max(max, fs.statSync(full).mtimeMs) : max;
+    }, 0);
+  return newest(sources, '.ts') > newest(dist, '.js');
 }
 
 /**
