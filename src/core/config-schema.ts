@@ -100,7 +100,8 @@ export function formatIssue(issue: core.$ZodIssue, raw: unknown, file: string): 
   return new UserError(`${issue.message}, found ${found}`, { where: at() });
 }
 
-function pathText(keyPath: ReadonlyArray<PropertyKey>): string {
+/** `services.query.reads[0].service`: how messages name a key. */
+export function pathText(keyPath: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const k of keyPath) out += typeof k === 'number' ? `[${k}]` : out === '' ? String(k) : `.${String(k)}`;
   return out || '(top level)';

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
-import { configSchema, formatIssue } from './config-schema.js';
+import { configSchema, formatIssue, pathText } from './config-schema.js';
 import { knownValid } from './config-cache.js';
 
 /** What users write: every key optional. */
@@ -176,7 +176,7 @@ async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Pro
 function expandTree(value: unknown, keyPath: Array<string | number>, file: string, env: NodeJS.ProcessEnv): unknown {
   if (typeof value === 'string') {
     if (keyPath.length === 3 && keyPath[0] === 'profiles' && keyPath[2] === 'url') return value;
-    return expandVars(value, env, `${file}: ${formatKeyPath(keyPath)}`);
+    return expandVars(value, env, `${file}: ${pathText(keyPath)}`);
   }
   if (Array.isArray(value)) return value.map((v, i) => expandTree(v, [...keyPath, i], file, env));
   if (value && typeof value === 'object') {
@@ -196,13 +196,4 @@ export function expandVars(text: string, env: NodeJS.ProcessEnv, where: string):
       hint: `set ${name}, or write \${${name}:-default} to give a default`,
     });
   });
-}
-
-export function formatKeyPath(keyPath: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const k of keyPath) {
-    if (typeof k === 'number') out += `[${k}]`;
-    else out += out === '' ? String(k) : `.${String(k)}`;
-  }
-  return out || '(top level)';
 }

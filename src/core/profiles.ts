@@ -3,7 +3,7 @@
 import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, Project, Service, Target, ValueOrigin } from './types.js';
 import { BUILTIN_PROFILES, expandVars } from './config.js';
-import { normalizePgUrl, parsePgUrl, withCredentials, withDatabase, withSearchPath } from './url.js';
+import { normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath } from './url.js';
 
 export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
@@ -95,7 +95,7 @@ function resolveOne(service: Service, ctx: Ctx): Target {
   const own = opts.env[service.envVar];
   if (nonEmpty(own)) {
     const parsed = parsePgUrl(own, { ...urlCtx, variable: service.envVar });
-    return { ...common, url: own, database: parsed.database || parsed.user || '', schema: schemaOfUrl(own), origin: { kind: 'env', variable: service.envVar } };
+    return { ...common, url: own, database: parsed.database || parsed.user || '', schema: searchPathOf(own), origin: { kind: 'env', variable: service.envVar } };
   }
   // databaseOf: the same target as the owner of the database (which may itself be env-set).
   const home = service.databaseOf ? ctx.byName.get(service.databaseOf) : undefined;
@@ -156,14 +156,6 @@ function noBaseUrl(profile: string, file: string | null): UserError {
   return new UserError(`no database URL for profile "${profile}"`, {
     hint: `set DATABASE_URL, set profiles.${profile}.url in ${file ? 'the config file' : 'a svcdb config file'}, or run \`svcdb db start\` for the embedded server`,
   });
-}
-
-function schemaOfUrl(url: string): string | null {
-  const u = parsePgUrl(url);
-  const direct = u.params.find(([k]) => k === 'search_path')?.[1];
-  if (direct) return direct;
-  const options = u.params.find(([k]) => k === 'options')?.[1] ?? '';
-  return /-c\s*search_path=([^\s,]+)/.exec(options)?.[1] ?? null;
 }
 
 function relativeName(project: Project, file: string): string {

@@ -80,9 +80,6 @@ export function parsePgUrl(url: string, ctx: UrlContext = {}): PgUrl {
     const value = eq === -1 ? '' : decode(pair.slice(eq + 1).replace(/\+/g, ' '), fail);
     params.push([key, value]);
   }
-  if (hosts === '' && !params.some(([k]) => k === 'host')) {
-    // postgres:///db with no host: libpq's default (local socket). Allowed.
-  }
   return { scheme: m[1].toLowerCase() as PgUrl['scheme'], user, password, hosts, database, params };
 }
 
@@ -169,12 +166,12 @@ export function withCredentials(url: string, user: string, password: string, ctx
 }
 
 /** The schema a URL selects through `options=-c search_path=` or `search_path=`, else null. */
-export function searchPathOf(url: string): string | null {
-  const u = parsePgUrl(url);
+export function searchPathOf(url: string, ctx?: UrlContext): string | null {
+  const u = parsePgUrl(url, ctx);
   const direct = u.params.find(([k]) => k === 'search_path');
   if (direct) return direct[1];
   const options = u.params.find(([k]) => k === 'options')?.[1] ?? '';
-  return /-c\s*search_path=(\S+)/.exec(options)?.[1] ?? null;
+  return /-c\s*search_path=([^\s,]+)/.exec(options)?.[1] ?? null;
 }
 
 /** The URL with its password replaced by `***` (structural, so any password is caught). */
@@ -202,8 +199,8 @@ export function describeTarget(url: string): string {
   return `${where}/${u.database || u.user || ''}`;
 }
 
-/** The database a URL connects to ('' means the server's default: the user's name). */
-export function databaseOf(url: string): string {
+/** The database a URL connects to (without one, the server uses the user's name). */
+export function databaseNameOf(url: string): string {
   const u = parsePgUrl(url);
   return u.database || u.user || '';
 }

@@ -65,6 +65,18 @@ describe('svcdb services', () => {
     }
   });
 
+  it('honours --cwd and --config', async () => {
+    const root = copyFixture('platform');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(root, 'other.yaml'), 'discover: ["internal/services/*/migrations"]\nenvPrefix: OTHER_\n');
+    const r = await svcdb(['--cwd', root, '--config', 'other.yaml', 'env', 'dev', '--service', 'tsdb'], { cwd: fixtures, env: { DATABASE_URL: URL } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`OTHER_TSDB_DATABASE_URL=${URL}\n`);
+    const missing = await svcdb(['--cwd', root, '--config', 'nope.yaml', 'services'], { env: { DATABASE_URL: URL } });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('--config: config file not found: nope.yaml');
+  });
+
   it('has help with an example', async () => {
     const r = await svcdb(['services', '--help']);
     expect(r.exitCode, r.stderr).toBe(0);
