@@ -42,12 +42,11 @@ export async function loadContext(opts: CommandOptions & { needsTargets?: boolea
       const { ensureEmbedded } = await import('../db/embedded.js');
       embeddedUrl = await ensureEmbedded(project.root, { log: opts.log });
     }
-    const { loadCredentials, credentialsPath } = await import('../db/credentials.js');
-    const creds = await loadCredentials(project.root, profile);
-    const credentials = Object.fromEntries(Object.entries(creds).map(([s, c]) => [s, { user: c.role, password: c.password }]));
-    targets = resolveTargets(project, profile, {
-      env, embeddedUrl, credentials, credentialsFile: Object.keys(credentials).length ? credentialsPath(project.root) : undefined,
-    });
+    // Credentials from `svcdb provision` apply only to the server and database they were made on.
+    const { credentialsFor } = await import('../db/credentials.js');
+    const bare = resolveTargets(project, profile, { env, embeddedUrl });
+    const { credentials, file } = await credentialsFor(project.root, profile, bare);
+    targets = resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
   }
   const byName = new Map(targets.map((t) => [t.service, t]));
   return {

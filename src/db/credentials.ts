@@ -5,11 +5,18 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { Target } from '../core/types.js';
+import { parsePgUrl } from '../core/url.js';
 import { ensureStateDir, stateDirOf, writePrivateFile } from './state-dir.js';
 
 export interface ServiceCredential {
   role: string;
   password: string;
+  /** where the role was provisioned (`host:port` as in the URL, and the database): credentials
+   * apply only to a target on that server and database, never to another one the profile
+   * happens to point at later (DATABASE_URL changed, embedded vs real server) */
+  server: string;
+  database: string;
 }
 
 /** service name → its role and password */
@@ -54,6 +61,28 @@ export async function saveCredentials(projectRoot: string, profile: string, cred
   const target = credentialsPath(projectRoot);
   await writePrivateFile(target, `${JSON.stringify(file, null, 2)}\n`);
   return target;
+}
+
+/**
+ * The profile's credentials that belong to the given targets (resolved without credentials),
+ * in the shape resolveTargets takes. A credential provisioned on another server or database
+ * is left out, so the service falls back to the profile's own URL instead of failing to log in.
+ */
+export async function credentialsFor(
+  projectRoot: string, profile: string, bareTargets: Target[],
+): Promise<{ credentials: Record<string, { user: string; password: string }>; file: string | undefined }> {
+  const saved = await loadCredentials(projectRoot, profile);
+  const credentials: Record<string, { user: string; password: string }> = {};
+  for (const target of bareTargets) {
+    const c = saved[target.service];
+    if (c && c.database === target.database && c.server === serverOf(target.url)) credentials[target.service] = { user: c.role, password: c.password };
+  }
+  return { credentials, file: Object.keys(credentials).length ? credentialsPath(projectRoot) : undefined };
+}
+
+/** The host list of a URL (`127.0.0.1:5432`), as credentials record it. */
+export function serverOf(url: string): string {
+  return parsePgUrl(url).hosts;
 }
 
 export function generatePassword(): string {

@@ -67,7 +67,8 @@ export function planProvision(input: PlanInput): ProvisionPlan {
   for (const t of input.targets) {
     const previous = input.existing[t.service];
     const role = roleName(input.rolePrefix, t.service);
-    credentials[t.service] = { role, password: previous?.role === role ? previous.password : input.newPassword() };
+    const password = previous?.role === role ? previous.password : input.newPassword();
+    credentials[t.service] = { role, password, server: serverKey(t.url), database: t.database };
   }
   const servers = new Map<string, Section>();
   const databases = new Map<string, Section>();

@@ -102,6 +102,18 @@ describe('provision under a schema profile', () => {
     expect(res.exitCode, res.stderr).toBe(0);
     expect(res.stdout.trim()).toBe(`${prefix}ingestion`);
   });
+
+  it('credentials made on one database are not applied when the profile points at another', async () => {
+    const other = await createTestDatabase('provision_other');
+    try {
+      const res = await runCli(['run', 'ingestion', '--profile', 'schemas', '--cwd', root, '--', process.execPath, '-e',
+        'const u = new URL(process.env.INGESTION_DATABASE_URL); console.log(u.username, u.pathname)'], { env: { TEST_BASE_URL: other.url } });
+      expect(res.exitCode, res.stderr).toBe(0);
+      expect(res.stdout.trim()).toBe(`${new URL(other.url).username} /${other.name}`);
+    } finally {
+      await other.drop();
+    }
+  });
 });
 
 describe('provision under a database profile', () => {
