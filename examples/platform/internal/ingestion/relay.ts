@@ -8,7 +8,8 @@ import type { Logger } from '../shared/kit/log.js';
 
 const BATCH_SIZE = 50;
 const IDLE_POLL_MS = 250;
-const DELIVERY_TIMEOUT_MS = 5_000;
+// below `svcdb up`'s 5 s stop grace: stopping waits for at most one delivery round
+const DELIVERY_TIMEOUT_MS = 3_000;
 const MAX_BACKOFF_MS = 60_000;
 
 interface OutboxRow {
