@@ -36,11 +36,9 @@ function candidates(relPath: string, kind: FileKind, text: string, ts: typeof TS
 function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
   const toFile = (i: number) => fileOffset(c, i);
   sink.literalLine = sink.position(toFile(0)).line;
-  if (analyzeSql(c.text, toFile, sink)) return;
   // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
   // offset still maps to the same place.
-  const withParams = driverPlaceholders(c.text);
-  if (withParams !== c.text && analyzeSql(withParams, toFile, sink)) return;
+  if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return;
   const start = c.text.search(/\S/);
   const pos = sink.position(toFile(Math.max(0, start)));
   if (c.interpolated) {

@@ -6,9 +6,9 @@ import type { FileTask } from './refs.js';
 const port = parentPort;
 if (port) {
   await prepare();
-  port.on('message', async (msg: { id: number; tasks: FileTask[] }) => {
+  port.on('message', (msg: { id: number; tasks: FileTask[] }) => {
     const results = [];
-    for (const task of msg.tasks) results.push(await analyzeTask(task));
+    for (const task of msg.tasks) results.push(analyzeTask(task));
     port.postMessage({ id: msg.id, results });
   });
   port.postMessage({ ready: true });

@@ -35,9 +35,10 @@ export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: Analy
   for (const name of opts.localNames ?? []) walker.localNames.add(name);
   walker.walkStatements(parsed as never);
   const toChar = byteToChar(text);
+  let lower: string | null = null;
   for (const ref of walker.refs) {
     if (!ref.schema && walker.localNames.has(ref.name)) continue;
-    const at = ref.location >= 0 ? toChar(ref.location) : findIdentifier(text, ref.name, toChar(ref.searchFrom ?? 0));
+    const at = ref.location >= 0 ? toChar(ref.location) : findIdentifier(text, (lower ??= text.toLowerCase()), ref.name, toChar(ref.searchFrom ?? 0));
     const pos = sink.position(toFile(at));
     const stmtAt = toChar(ref.statement);
     const stmtStart = stmtAt + Math.max(0, text.slice(stmtAt, stmtAt + 2000).search(/\S/));

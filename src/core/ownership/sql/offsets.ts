@@ -30,11 +30,25 @@ export function lineIndex(text: string): (offset: number) => { line: number; col
   };
 }
 
-/** Position of an identifier in SQL text (plain or double-quoted), searching from `from`. */
-export function findIdentifier(text: string, name: string, from: number): number {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`"${escaped}"|(?<![A-Za-z0-9_$"])${escaped}(?![A-Za-z0-9_$])`, 'gi');
-  re.lastIndex = Math.max(0, from);
-  const m = re.exec(text);
-  return m ? m.index : Math.max(0, from);
+/**
+ * Position of an identifier in SQL text (plain or double-quoted), searching from `from`.
+ * `lower` is `text.toLowerCase()` (computed once per text by the caller).
+ */
+export function findIdentifier(text: string, lower: string, name: string, from: number): number {
+  const start = Math.max(0, from);
+  const quoted = text.indexOf(`"${name}"`, start);
+  const plain = name === name.toLowerCase() ? findWord(lower, name, start) : -1;
+  const found = [quoted, plain].filter((i) => i >= 0);
+  return found.length > 0 ? Math.min(...found) : start;
+}
+
+function findWord(lower: string, word: string, from: number): number {
+  for (let i = lower.indexOf(word, from); i >= 0; i = lower.indexOf(word, i + 1)) {
+    if (!isIdentChar(lower.charCodeAt(i - 1)) && !isIdentChar(lower.charCodeAt(i + word.length)) && lower[i - 1] !== '"') return i;
+  }
+  return -1;
+}
+
+function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127;
 }
