@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
 import { configSchema, formatIssue, pathText } from './config-schema.js';
-import { knownValid } from './config-cache.js';
+import { knownValid, parseCached } from './config-cache.js';
 
 /** What users write: every key optional. */
 export interface UserConfig {
@@ -104,7 +104,7 @@ function readDataFile(file: string): { raw: unknown; path: string } | null {
     const text = readFileSync(file, 'utf8');
     if (base === 'package.json') return { raw: (JSON.parse(text) as Record<string, unknown>).svcdb ?? {}, path: file };
     if (text.trim() === '') return { raw: {}, path: file };
-    const raw = isJson ? JSON.parse(text) : loadYaml(text);
+    const raw = isJson ? JSON.parse(text) : parseCached(text, loadYaml);
     return { raw: raw ?? {}, path: file };
   } catch {
     return null;
