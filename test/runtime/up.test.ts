@@ -152,6 +152,21 @@ describe('svcdb up', () => {
     expect(processesIn(root)).toEqual([]);
   });
 
+  it('a service that never answers its health path ends up non-zero and its dependents never start', async () => {
+    const ports = await freePorts(2);
+    const root = project(ports);
+    roots.push(root);
+    const configFile = `${root}/svcdb.config.json`;
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    config.services.worker.run.command = 'node -e "require(\'http\').createServer((q, r) => { r.statusCode = 503; r.end(); }).listen(process.env.PORT)"';
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const res = await runCli(['up', '--cwd', root, '--role-prefix', prefix, '--health-timeout', '1'], { env: env() });
+    expect(res.exitCode, res.stderr).toBe(1);
+    expect(res.stderr).toContain('worker never answered its health check');
+    expect(res.stdout + res.stderr).not.toContain('starting api');
+    expect(await listening(ports[1])).toBe(false);
+  });
+
   it('a port already in use is reported by service name before anything starts (exit 2)', async () => {
     const ports = await freePorts(2);
     const root = project(ports);
@@ -160,7 +175,7 @@ describe('svcdb up', () => {
     await new Promise<void>((resolve) => blocker.listen(ports[1], '127.0.0.1', resolve));
     try {
       const res = await runCli(['up', '--cwd', root, '--role-prefix', prefix], { env: env() });
-      expect(res.exitCode).toBe(2);
+      expect(res.exitCode, res.stdout + res.stderr).toBe(2);
       expect(res.stderr).toContain(`worker: port ${ports[1]} is already in use`);
       expect(res.stdout + res.stderr).not.toContain('starting');
       expect(fs.existsSync(`${root}/.svcdb`)).toBe(false);
