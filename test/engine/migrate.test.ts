@@ -106,3 +106,32 @@ describe('migrate --to and status', () => {
     expect(doc.services[0].pending).toEqual([]);
   });
 });
+
+describe('trackingTable', () => {
+  let db: TestDatabase;
+  let project: TempProject;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_tracking');
+    project = tempProject({
+      ...numberedMigrations('ingestion', 2),
+      ...numberedMigrations('actions', 1),
+      'svcdb.config.json': JSON.stringify({
+        services: { ingestion: { trackingTable: 'ingestion_history' }, actions: { trackingTable: 'goose_actions' } },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await db.drop();
+    project.cleanup();
+  });
+
+  it('names the history table; a same-named table of another tool is refused with the adopt hint', async () => {
+    await db.sql.unsafe('CREATE TABLE goose_actions (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now())');
+    const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('table public.goose_actions exists but is not an svcdb history table');
+    expect(r.stderr).toContain('svcdb adopt actions --from goose --table goose_actions');
+    const [h] = await db.sql`select count(*)::int as n from ingestion_history`;
+    expect(h.n).toBe(2);
+  });
+});

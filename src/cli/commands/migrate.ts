@@ -1,6 +1,6 @@
 // `svcdb migrate`: flags, help, and rendering of the result (progress on stderr, summary on
 // stdout). Also the duration flags every engine command shares.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { log, out, outJson, table } from '../io.js';
@@ -15,11 +15,11 @@ export function parseDuration(value: string): number {
 }
 
 export function addWaitFlag(cmd: Command): Command {
-  return cmd.option('--wait <duration>', 'keep retrying an unreachable server this long', parseDuration, 10_000);
+  return cmd.addOption(new Option('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)').argParser(parseDuration).default(10_000, '10s'));
 }
 
 export function addLockFlag(cmd: Command): Command {
-  return cmd.option('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1", parseDuration, 60_000);
+  return cmd.addOption(new Option('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1").argParser(parseDuration).default(60_000, '60s'));
 }
 
 export function waitingLine(service: string, pid: number | null): string {
