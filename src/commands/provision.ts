@@ -76,9 +76,10 @@ export async function provisionContext(ctx: AdminContext, opts: ProvisionOptions
   const { loadCredentials, saveCredentials, generatePassword } = await import('../db/credentials.js');
   const db = await import('../db/provision.js');
   const existing = await loadCredentials(ctx.project.root, ctx.profile);
-  // An explicitly set <SERVICE>_DATABASE_URL is the user's own choice: not ours to re-own.
-  const isolated = ctx.targets.some((t) => t.strategy === 'isolated');
-  const chosen = ctx.targets.filter((t) => isolated || t.origin.kind !== 'env');
+  // An explicitly set <SERVICE>_DATABASE_URL is the user's own choice: not ours to re-own. The
+  // printed script covers them too (an isolated profile's URLs all come from the environment:
+  // that script is what a DBA runs in production).
+  const chosen = ctx.targets.filter((t) => opts.print || t.origin.kind !== 'env');
   const skipped = ctx.targets.filter((t) => !chosen.includes(t)).map((t) => t.service);
   const plan = db.planProvision({
     services: ctx.project.services, targets: chosen, existing,
@@ -87,6 +88,7 @@ export async function provisionContext(ctx: AdminContext, opts: ProvisionOptions
   if (opts.print) {
     return { profile: ctx.profile, printed: true, script: db.renderProvisionScript(plan, ctx.profile), services: summary(plan, chosen, [], plan.reads), skipped, credentialsFile: null };
   }
+  if (!chosen.length) return { profile: ctx.profile, printed: false, services: [], skipped, credentialsFile: null };
   await db.applyProvision(plan, { waitMs: opts.waitMs, log: opts.log });
   const credentialsFile = await saveCredentials(ctx.project.root, ctx.profile, plan.credentials);
   const reads = await db.applyReadGrants(plan.reads, { waitMs: opts.waitMs, log: opts.log });

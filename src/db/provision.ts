@@ -1,7 +1,7 @@
 // Runs a provisioning plan against the server(s), or renders it as a psql script (--print).
 import { OperationError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { describeTarget } from '../core/url.js';
+import { describeTarget, parsePgUrl } from '../core/url.js';
 import { connect, ident, literal, type Sql } from './connect.js';
 import { type ProvisionPlan, type ReadGrant, type Section, readGrantSql, roleSql } from './provision-sql.js';
 
@@ -94,8 +94,15 @@ export function renderProvisionScript(plan: ProvisionPlan, profile: string): str
     `--   psql "$ADMIN_URL" ${roles.map((r) => `-v ${passwordVariable(r)}=...`).join(' ')} -f provision.sql`,
     '\\set ON_ERROR_STOP on',
   ];
+  // One server: plain `\connect db`. Several (isolated URLs): name each host, keeping the user.
+  const hosts = new Set(plan.sections.map((s) => parsePgUrl(s.url).hosts));
+  const connectTo = (url: string, database: string) => {
+    if (hosts.size < 2) return `\\connect ${database}`;
+    const [host, port] = parsePgUrl(url).hosts.split(',')[0].split(/:(?=\d+$)/);
+    return `\\connect ${database} - ${host} ${port ?? '5432'}`;
+  };
   for (const section of plan.sections) {
-    out.push('', `\\connect ${section.database}`);
+    out.push('', connectTo(section.url, section.database));
     for (const step of section.steps) {
       if (step.kind === 'role') out.push(...roleSql(step.role, `:'${passwordVariable(step.role)}'`).map((s) => `${s};`));
       else if (step.kind === 'create-database') {
@@ -107,7 +114,7 @@ export function renderProvisionScript(plan: ProvisionPlan, profile: string): str
     out.push('', '-- declared reads: run after the owners\' migrations created these tables');
     let current = '';
     for (const g of plan.reads) {
-      if (g.database !== current) out.push(`\\connect ${(current = g.database)}`);
+      if (`${g.url}` !== current) out.push(connectTo((current = g.url), g.database));
       out.push(...readGrantSql(g).map((s) => `${s};`));
     }
   }

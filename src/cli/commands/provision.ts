@@ -22,7 +22,8 @@ Examples:
       if (g.json) return outJson(result);
       if (result.script !== undefined) return out(result.script);
       const rows = result.services.map((s) => [s.service, s.role, s.target, [...s.readsGranted, ...s.readsPending.map((r) => `${r} (after migrate)`)].join(', ') || '-']);
-      out(table(['service', 'role', 'target', 'reads'], rows));
+      if (rows.length) out(table(['service', 'role', 'target', 'reads'], rows));
+      else out('nothing to provision');
       if (result.skipped.length) log(`left alone (URL set in the environment): ${result.skipped.join(', ')}`);
       if (result.credentialsFile) log(`passwords kept in ${result.credentialsFile}`);
     });
