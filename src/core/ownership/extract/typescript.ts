@@ -7,7 +7,9 @@ import { startsWithSqlKeyword } from './keywords.js';
 
 export function typescriptStrings(ts: typeof TS, src: string, jsx: boolean): SqlCandidate[] {
   const K = ts.SyntaxKind;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard, src);
+  const scanner = scannerFor(ts);
+  scanner.setLanguageVariant(jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
+  scanner.setText(src);
   const out: SqlCandidate[] = [];
   // Brace depth of each open template substitution, innermost last.
   const templateDepths: number[] = [];
@@ -65,6 +67,14 @@ export function typescriptStrings(ts: typeof TS, src: string, jsx: boolean): Sql
     prev = kind;
   }
   return out;
+}
+
+// One scanner per thread, re-pointed at each file: creating one builds a large closure.
+let cached: { ts: typeof TS; scanner: TS.Scanner } | null = null;
+
+function scannerFor(ts: typeof TS): TS.Scanner {
+  if (!cached || cached.ts !== ts) cached = { ts, scanner: ts.createScanner(ts.ScriptTarget.Latest, true) };
+  return cached.scanner;
 }
 
 /** After these tokens a `/` divides; elsewhere it starts a regular expression. */

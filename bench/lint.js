@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// The ownership-lint benchmark, every figure measured in this run on this machine:
+//   A. the engine bench's 1,000-file workload (5 services × 200 migrations, bench/generate.js):
+//      `svcdb check-ownership` vs `squawk` over the same .sql files;
+//   B. a generated monorepo, 20 services × 300 migrations + 10,000 TS/Go/Python source files
+//      (bench/lib/lint-generate.js): svcdb against the 3 s / 300 MiB targets, squawk over its
+//      6,000 .sql files for scale.
+// Whole processes, median of --runs (default 3), peak RSS from GNU time.
+// Usage: npm run build && node bench/lint.js [--runs 3]
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canMeasureRss, measure, median } from './lib/lint-measure.js';
+import { generateMonorepo } from './lib/lint-generate.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const svcdb = path.join(root, 'bin/svcdb.js');
+const squawk = path.join(root, 'node_modules/.bin/squawk');
+const runs = numberArg('runs', 3);
+const engineProject = path.join(here, '.work/project');
+const monorepo = path.join(here, '.work/lint/monorepo');
+
+function numberArg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+function sqlFileCount(dir) {
+  const internal = path.join(dir, 'internal');
+  if (!existsSync(internal)) return 0;
+  return readdirSync(internal).reduce((n, svc) => {
+    const m = path.join(internal, svc, 'migrations');
+    return n + (existsSync(m) ? readdirSync(m).filter((f) => f.endsWith('.sql')).length : 0);
+  }, 0);
+}
+
+async function ensureWorkloads() {
+  if (sqlFileCount(engineProject) !== 1000) {
+    // The engine bench's generator owns bench/.work/project (and clears bench/.work first).
+    const { generate } = await import('./generate.js');
+    generate(5, 200);
+  }
+  generateMonorepo(monorepo, { services: 20, migrations: 300, sources: 10000 });
+}
+
+async function series(label, cmd, args, cwd, env) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(await measure(cmd, args, cwd, env));
+  const ms = median(samples.map((s) => s.ms));
+  const rss = samples.every((s) => s.rssKb !== null) ? Math.max(...samples.map((s) => s.rssKb)) / 1024 : null;
+  return { label, ms, rss, last: samples[samples.length - 1] };
+}
+
+function row(r, note = '') {
+  const rss = r.rss === null ? 'n/a' : `${r.rss.toFixed(0)} MiB`;
+  return `  ${r.label.padEnd(34)} ${`${(r.ms / 1000).toFixed(2)} s`.padStart(8)}   peak RSS ${rss.padStart(8)}  ${note}`;
+}
+
+function findingsOf(result) {
+  try {
+    const doc = JSON.parse(result.last.stdout);
+    return `${doc.summary.files} files, ${doc.summary.errors} errors, ${doc.summary.warnings} warnings`;
+  } catch {
+    return `exit ${result.last.code}`;
+  }
+}
+
+async function main() {
+  if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('build first: npm run build');
+  await ensureWorkloads();
+  console.log(`lint bench: ${os.cpus().length} cores, node ${process.version}, median of ${runs} runs${canMeasureRss ? '' : ' (no GNU time: RSS not measured)'}`);
+  const glob = 'internal/*/migrations/*.sql';
+
+  console.log(`\nA. 1,000 migration files (5 services × 200)`);
+  const a = await series('svcdb check-ownership', process.execPath, [svcdb, 'check-ownership', '--json'], engineProject);
+  const sa = await series('squawk (same .sql files)', squawk, [glob], engineProject);
+  console.log(row(a, findingsOf(a)));
+  console.log(row(sa, `exit ${sa.last.code}`));
+  console.log(`  ratio svcdb / squawk: ${(a.ms / sa.ms).toFixed(2)}×  (target ≤ 1.0×)`);
+
+  console.log(`\nB. monorepo: 20 services × 300 migrations + 10,000 source files`);
+  const b = await series('svcdb check-ownership', process.execPath, [svcdb, 'check-ownership', '--json'], monorepo);
+  const inProcess = await series('svcdb, no worker threads', process.execPath, [svcdb, 'check-ownership', '--json'], monorepo, { SVCDB_LINT_WORKERS: '0' });
+  const sb = await series('squawk (its 6,000 .sql files only)', squawk, [glob], monorepo);
+  console.log(row(b, findingsOf(b)));
+  console.log(row(inProcess, 'SVCDB_LINT_WORKERS=0'));
+  console.log(row(sb, `exit ${sb.last.code}`));
+  console.log(`  svcdb: ${(b.ms / 1000).toFixed(2)} s (target ≤ 3 s), peak RSS ${b.rss === null ? 'n/a' : `${b.rss.toFixed(0)} MiB`} (target ≤ 300 MiB); worker speed-up ${(inProcess.ms / b.ms).toFixed(2)}×`);
+  console.log(`  load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes share these cores)`);
+}
+
+main().catch((err) => {
+  console.error(err.stack ?? String(err));
+  process.exit(1);
+});
