@@ -55,7 +55,7 @@ export async function env(opts: EnvOptions): Promise<EnvResult> {
     throw new UserError(`unknown format "${opts.format}"`, { where: '--format', hint: `use one of: ${ENV_FORMATS.join(', ')}` });
   }
   const processEnv = opts.env ?? process.env;
-  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env: processEnv });
+  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env: processEnv, readMigrations: false });
   getProfile(project, opts.profile); // unknown profile → exit 2 before anything else
   const wanted = opts.services?.length ? [...new Set(opts.services)].map((name) => findServiceFlag(project, name)) : null;
   const credentials = await loadServiceCredentials(project, opts.profile);

@@ -5,12 +5,16 @@ import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
 import type { Project, Service, SvcdbConfig } from './types.js';
 import { loadConfig } from './config.js';
-import { parseMigrationFiles } from './sources/index.js';
 
 export interface LoadProjectOptions {
   cwd: string;
   configFile?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * false: find the services but leave `migrations` empty (for `svcdb env`, which needs only
+   * names, and should not fail on a broken migration file). Default true.
+   */
+  readMigrations?: boolean;
 }
 
 export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
@@ -24,7 +28,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
   const problems: UserError[] = [];
   const services: Service[] = [];
   const names = new Set([...found.keys(), ...Object.keys(config.services)]);
-  const results = await Promise.allSettled([...names].map((name) => buildService(root, name, found.get(name) ?? null, config)));
+  const results = await Promise.allSettled([...names].map((name) => buildService(root, name, found.get(name) ?? null, config, opts.readMigrations !== false)));
   for (const r of results) {
     if (r.status === 'fulfilled') services.push(r.value);
     else if (r.reason instanceof UserErrors) problems.push(...r.reason.errors);
@@ -52,7 +56,7 @@ export function findService(project: Project, name: string): Service {
   return service;
 }
 
-async function buildService(root: string, name: string, migrationsDir: string | null, config: SvcdbConfig): Promise<Service> {
+async function buildService(root: string, name: string, migrationsDir: string | null, config: SvcdbConfig, readMigrations: boolean): Promise<Service> {
   const declared = config.services[name] ?? {};
   let dir: string;
   if (migrationsDir) dir = path.dirname(migrationsDir);
@@ -62,7 +66,11 @@ async function buildService(root: string, name: string, migrationsDir: string | 
     const candidate = path.join(dir, 'migrations');
     if (isDirectory(candidate)) migrationsDir = candidate;
   }
-  const migrations = migrationsDir ? await parseMigrationFiles(name, migrationsDir, root) : [];
+  let migrations: Service['migrations'] = [];
+  if (migrationsDir && readMigrations) {
+    const { parseMigrationFiles } = await import('./sources/index.js');
+    migrations = await parseMigrationFiles(name, migrationsDir, root);
+  }
   return {
     name,
     dir,

@@ -154,6 +154,16 @@ describe('svcdb env: formats', () => {
   });
 });
 
+describe('svcdb env and broken migration files', () => {
+  it('prints the URLs even when a migration file is malformed (it reads only service names)', async () => {
+    const root = copyFixture('platform');
+    writeFileSync(path.join(root, 'internal/services/tsdb/migrations/bad name.sql'), 'SELECT 1;');
+    const r = await svcdb(['env', 'dev', '--service', 'tsdb'], { cwd: root, env: { DATABASE_URL: URL } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
+  });
+});
+
 describe('svcdb env --write', () => {
   it('writes the file (mode 0600, marked as svcdb\'s) and rewrites it on the next run', async () => {
     const root = copyFixture('platform');
