@@ -48,11 +48,13 @@ try {
   // Interleave the cases so that machine load affects them all alike.
   for (let i = 0; i < runs; i++) cases.forEach(([, args, cwd], k) => samples[k].push(time(args, cwd)));
   const medians = samples.map(median);
-  const base = medians[0];
-  console.log(`start-up, median of ${runs} runs (node ${process.version}, ${os.cpus().length} cpus)`);
+  const minima = samples.map((xs) => Math.min(...xs));
+  const load = os.loadavg()[0].toFixed(1);
+  console.log(`start-up over ${runs} runs (node ${process.version}, ${os.cpus().length} cpus, load ${load}); the minimum is the figure least disturbed by other work`);
+  console.log(`  ${''.padEnd(32)} ${'median'.padStart(10)} ${'vs node'.padStart(9)} ${'min'.padStart(9)} ${'vs node'.padStart(9)}`);
   cases.forEach(([name], k) => {
-    const diff = k === 0 ? '' : `  +${(medians[k] - base).toFixed(1)} ms vs node  (x${(medians[k] / base).toFixed(2)})`;
-    console.log(`  ${name.padEnd(32)} ${medians[k].toFixed(1).padStart(7)} ms${diff}`);
+    const vs = (xs, v) => (k === 0 ? '' : `+${(v - xs[0]).toFixed(1)}`);
+    console.log(`  ${name.padEnd(32)} ${medians[k].toFixed(1).padStart(7)} ms ${vs(medians, medians[k]).padStart(9)} ${minima[k].toFixed(1).padStart(6)} ms ${vs(minima, minima[k]).padStart(9)}`);
   });
 } finally {
   rmSync(withConfig, { recursive: true, force: true });
