@@ -109,12 +109,16 @@ export interface UpRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * `svcdb up` in its own process group, as a shell runs a foreground job, so a terminal's Ctrl-C
+ * (SIGINT to the whole group) can be reproduced.
+ */
 export function startUp(dir: string, args: string[], env: Record<string, string | undefined>): UpRun {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', ...env })) {
     if (v !== undefined) childEnv[k] = v;
   }
-  const child = spawn(process.execPath, [binPath, 'up', '--cwd', dir, ...args], { cwd: dir, env: childEnv });
+  const child = spawn(process.execPath, [binPath, 'up', '--cwd', dir, ...args], { cwd: dir, env: childEnv, detached: true });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -156,9 +160,18 @@ export function runSmoke(ports: Record<ServiceName, number>): { status: number |
   return { status: smoke.status, output: `${smoke.stdout}${smoke.stderr}` };
 }
 
-/** Ctrl-C: SIGINT to `up`, then wait for it to exit (SIGKILL after `timeoutMs`, reported as a failure). */
-export async function interrupt(run: UpRun, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
-  run.child.kill('SIGINT');
+/**
+ * SIGINT to `up` alone (`kill -INT`), or with `group` to `up` and every service it started in
+ * its process group at once (a terminal's Ctrl-C); then wait for `up` to exit (SIGKILL after
+ * `timeoutMs`, reported as `killed`).
+ */
+export async function interrupt(
+  run: UpRun,
+  timeoutMs: number,
+  opts: { group?: boolean } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+  if (opts.group) process.kill(-run.child.pid!, 'SIGINT');
+  else run.child.kill('SIGINT');
   let killed = false;
   const timer = setTimeout(() => {
     killed = true;

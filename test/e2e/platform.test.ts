@@ -34,17 +34,21 @@ afterEach(async () => {
   copy = undefined;
 });
 
-async function upPostAndInterrupt(args: string[], env: Record<string, string | undefined>, readyTimeoutMs: number) {
+async function upPostAndInterrupt(
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: { readyTimeoutMs: number; ctrlC: 'up only' | 'process group' },
+) {
   copy = await copyPlatform();
   run = startUp(copy.dir, args, env);
-  await waitUntilHealthy(run, copy.ports, readyTimeoutMs);
+  await waitUntilHealthy(run, copy.ports, opts.readyTimeoutMs);
 
   const smoke = runSmoke(copy.ports);
   expect(smoke.output).toMatch(/projection readable through query after \d+ ms/);
   expect(smoke.status, smoke.output).toBe(0);
 
   const embeddedPort = readEmbeddedPort(copy.dir);
-  const stopped = await interrupt(run, 30_000);
+  const stopped = await interrupt(run, 30_000, { group: opts.ctrlC === 'process group' });
   expect(stopped.killed, `svcdb up did not stop within 30 s of SIGINT:\n${run.output()}`).toBe(false);
   expect(stopped.code, run.output()).toBe(0);
 
@@ -68,7 +72,10 @@ describe('svcdb up on examples/platform', () => {
     const rolePrefix = `svcdb_e2e_${randomBytes(3).toString('hex')}_`;
     await dropLocalProfileLeftovers(serverUrl(), rolePrefix);
     try {
-      const output = await upPostAndInterrupt(['--profile', 'local', '--role-prefix', rolePrefix], { DATABASE_URL: serverUrl() }, 60_000);
+      const output = await upPostAndInterrupt(['--profile', 'local', '--role-prefix', rolePrefix], { DATABASE_URL: serverUrl() }, {
+        readyTimeoutMs: 60_000,
+        ctrlC: 'up only',
+      });
       // each service's JSON log comes through `up`, and the ready table names each one's database
       for (const service of SERVICES) expect(output).toContain(`"service":"${service}","msg":"listening"`);
       expect(output).toMatch(/query\s+http:\/\/127\.0\.0\.1:\d+\s+\S+\/eventhandler\b/);
@@ -78,8 +85,11 @@ describe('svcdb up on examples/platform', () => {
     }
   }, 120_000);
 
-  test('with no DATABASE_URL it runs on the embedded PostgreSQL, and Ctrl-C stops that too', async () => {
-    const output = await upPostAndInterrupt([], { DATABASE_URL: undefined, SVCDB_PROFILE: undefined }, 120_000);
+  test('with no DATABASE_URL it runs on the embedded PostgreSQL, and a terminal Ctrl-C stops that too', async () => {
+    const output = await upPostAndInterrupt([], { DATABASE_URL: undefined, SVCDB_PROFILE: undefined }, {
+      readyTimeoutMs: 120_000,
+      ctrlC: 'process group',
+    });
     // dev is the `schema` strategy: each service in its own schema, query in eventhandler's
     expect(output).toMatch(/query\s+http:\S+\s+\S+ \(schema eventhandler\)/);
     expect(output).toMatch(/stopped .* and the embedded database/);
