@@ -65,6 +65,10 @@ describe('SQL files', () => {
     ]);
   });
 
+  it('leaves system catalogs alone', () => {
+    expect(refs('a.sql', 'sql', 'SELECT * FROM pg_stat_activity, pg_catalog.pg_class, information_schema.tables, "Mine";')).toEqual(['read Mine 1:81']);
+  });
+
   it('keeps going past a statement that does not parse, and reports it at the error', () => {
     const a = analyzeText('a.sql', 'sql', 'SELECT 1 FROM ok1;\nSELEC oops;\nINSERT INTO ok2 VALUES (1);\n', null);
     expect(a.refs.map((r) => `${r.name} ${r.line}`)).toEqual(['ok1 1', 'ok2 3']);

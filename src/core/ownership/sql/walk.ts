@@ -57,6 +57,8 @@ export class TreeWalker {
     if (!r || typeof r.relname !== 'string') return;
     const schema = typeof r.schemaname === 'string' ? r.schemaname : null;
     if (schema && SYSTEM_SCHEMAS.has(schema)) return;
+    // Unqualified pg_* names resolve to the system catalogs (pg_stat_activity, pg_class...).
+    if (!schema && r.relname.startsWith('pg_')) return;
     if (!schema && (ctx.ctes.has(r.relname) || this.localNames.has(r.relname))) return;
     this.refs.push({ schema, name: r.relname, access, verb, location: typeof r.location === 'number' ? r.location : -1, statement: ctx.stmtLocation });
   }
