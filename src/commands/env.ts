@@ -162,7 +162,8 @@ async function writeOutput(file: string, body: string, opts: EnvOptions): Promis
 }
 
 function header(opts: EnvOptions): string {
-  const again = `svcdb env ${opts.profile} --format ${opts.format} --write ${opts.write}`;
+  const file = opts.write ?? '';
+  const again = `svcdb env ${opts.profile} --format ${opts.format} --write ${/^[\w./-]+$/.test(file) ? file : shellQuote(file)}`;
   return `${MARKER} (profile ${opts.profile}); regenerate with: ${again}\n# It holds database passwords: keep it out of version control.\n`;
 }
 
