@@ -15,7 +15,7 @@ import { parseSections, splitAt } from './sections.js';
 export { splitStatements } from './split.js';
 export { parseSections } from './sections.js';
 
-const FILE_NAME = /^(\d+)_(.+?)(\.up|\.down)?\.sql$/;
+const FILE_NAME = /^(\d+)_(.+?)(\.up|\.down)?\.sql$/i;
 
 interface FileEntry {
   version: string;
@@ -45,7 +45,7 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
       }));
       continue;
     }
-    const entry: FileEntry = { version: m[1], name: m[2], kind: m[3] === '.up' ? 'up' : m[3] === '.down' ? 'down' : 'single', file };
+    const entry: FileEntry = { version: m[1], name: m[2], kind: m[3]?.toLowerCase() === '.up' ? 'up' : m[3]?.toLowerCase() === '.down' ? 'down' : 'single', file };
     // Versions compare as numbers: 001 and 1 are the same version.
     const key = BigInt(m[1]).toString();
     byVersion.set(key, [...(byVersion.get(key) ?? []), entry]);
