@@ -1,6 +1,6 @@
 // Calls the webhooks configured for a relayed event. A failed call goes to the dlq and is not
 // retried here: the relay's retry is for reaching actions, not for reaching third parties.
-import type { Sql } from '../shared/kit/db.js';
+import { jsonValue, type Sql } from '../shared/kit/db.js';
 import type { PlatformEvent } from '../shared/kit/events.js';
 import { postJson } from '../shared/kit/http.js';
 import type { EventOutcome } from '../shared/kit/inbox.js';
@@ -32,7 +32,7 @@ async function callOne(sql: Sql, log: Logger, action: { id: string; webhook_url:
     log.warn('webhook failed', { action_id: action.id, event_id: event.event_id, error });
     await sql`
       insert into dlq (event_id, action_id, event, error)
-      values (${event.event_id}, ${action.id}, ${sql.json(event as never)}, ${error})`;
+      values (${event.event_id}, ${action.id}, ${sql.json(jsonValue(event))}, ${error})`;
   }
   await sql`
     insert into action_deliveries (action_id, event_id, outcome)

@@ -1,7 +1,7 @@
 // POST /api/v1/events: validate, then write event_store and one outbox row per destination in one
 // transaction, so an accepted event is never lost and never relayed without being stored.
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../shared/kit/db.js';
+import { jsonValue, type Sql } from '../shared/kit/db.js';
 import {
   InvalidEvent,
   isObject,
@@ -46,11 +46,11 @@ async function storeEvent(sql: Sql, event: PlatformEvent, destinations: string[]
     await tx`
       insert into event_store (event_id, event_type, aggregate_id, payload, event_time)
       values (${event.event_id}, ${event.event_type}, ${event.aggregate_id},
-              ${tx.json(event.payload as never)}, ${event.event_time})`;
+              ${tx.json(jsonValue(event.payload))}, ${event.event_time})`;
     for (const destination of destinations) {
       await tx`
         insert into outbox (event_id, destination, event)
-        values (${event.event_id}, ${destination}, ${tx.json(event as never)})`;
+        values (${event.event_id}, ${destination}, ${tx.json(jsonValue(event))})`;
     }
   });
 }

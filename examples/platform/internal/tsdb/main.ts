@@ -1,4 +1,5 @@
 // tsdb: stores sensor readings as a time series. Owns sensor_readings and its dlq.
+import { jsonValue } from '../shared/kit/db.js';
 import { HttpError } from '../shared/kit/http.js';
 import { inboxRoute } from '../shared/kit/inbox.js';
 import { runService } from '../shared/kit/service.js';
@@ -14,7 +15,7 @@ runService({
         deadLetter: async (event, eventId, error) => {
           await sql`
             insert into dlq (event_id, event, error)
-            values (${eventId}, ${sql.json(event as never)}, ${error})`;
+            values (${eventId}, ${sql.json(jsonValue(event))}, ${error})`;
         },
       },
       log,

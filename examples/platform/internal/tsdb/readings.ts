@@ -1,6 +1,6 @@
 // sensor.* events carrying a numeric payload.value become time-series rows. A `sensor.reading`
 // without one is a broken reading (→ dlq); other sensor.* events without one are not readings.
-import type { Sql } from '../shared/kit/db.js';
+import { jsonValue, type Sql } from '../shared/kit/db.js';
 import { InvalidEvent, type PlatformEvent } from '../shared/kit/events.js';
 import type { EventOutcome } from '../shared/kit/inbox.js';
 
@@ -23,7 +23,7 @@ export async function storeReading(sql: Sql, event: PlatformEvent): Promise<Even
   const rows = await sql`
     insert into sensor_readings (event_id, sensor_id, event_type, recorded_at, value, payload)
     values (${event.event_id}, ${event.aggregate_id}, ${event.event_type}, ${event.event_time},
-            ${value}, ${sql.json(event.payload as never)})
+            ${value}, ${sql.json(jsonValue(event.payload))})
     on conflict (event_id) do nothing
     returning event_id`;
   return rows.length ? 'applied' : 'unchanged';

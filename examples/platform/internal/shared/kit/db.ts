@@ -8,3 +8,8 @@ export type Sql = postgres.Sql;
 export function openDatabase(url: string): Sql {
   return postgres(url, { max: 5, idle_timeout: 30, connect_timeout: 10, onnotice: () => {} });
 }
+
+/** A value for a jsonb column. Request bodies arrive as `unknown` but are parsed JSON already. */
+export function jsonValue(value: unknown): postgres.JSONValue {
+  return value as postgres.JSONValue;
+}

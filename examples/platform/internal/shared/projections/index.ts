@@ -1,7 +1,7 @@
 // eventhandler's `projections` table, and the only code that touches it. eventhandler writes through
 // it; query reads through it (declared in svcdb.config.ts: `reads ... via internal/shared/projections`),
 // so `svcdb check-ownership` can tell a declared read from a service reaching into another's table.
-import type { Sql } from '../kit/db.js';
+import { jsonValue, type Sql } from '../kit/db.js';
 
 export type ProjectionType = 'sensor_state' | 'user_session';
 
@@ -46,7 +46,7 @@ export async function applyProjection(sql: Sql, update: ProjectionUpdate): Promi
     insert into projections
       (projection_type, aggregate_id, state, version, last_event_id, last_event_type, last_event_time, updated_at)
     values
-      (${update.type}, ${update.aggregate_id}, ${sql.json(update.state as postgresJson)}, 1,
+      (${update.type}, ${update.aggregate_id}, ${sql.json(jsonValue(update.state))}, 1,
        ${update.event_id}, ${update.event_type}, ${update.event_time}, now())
     on conflict (projection_type, aggregate_id) do update set
       state = excluded.state,
@@ -84,8 +84,6 @@ export async function listProjections(
     select count(*)::int as total from projections where projection_type = ${type}`;
   return { items: rows.map(toProjection), total };
 }
-
-type postgresJson = Parameters<Sql['json']>[0];
 
 function toProjection(row: ProjectionRow): Projection {
   return {
