@@ -89,6 +89,14 @@ describe('svcdb env: choosing the profile and the services', () => {
     ]);
   });
 
+  it('--service of a databaseOf service gives it its home service\'s URL', async () => {
+    const root = copyFixture('platform');
+    writeFileSync(path.join(root, 'svcdb.config.yaml'), 'discover: ["internal/services/*/migrations"]\nenvPrefix: CJ_\nservices:\n  query: { databaseOf: eventhandler }\n');
+    const r = await svcdb(['env', 'dev-aws', '--service', 'query'], { cwd: root, env: { DATABASE_URL: URL } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`CJ_QUERY_DATABASE_URL=${URL}?options=-c%20search_path%3Deventhandler\n`);
+  });
+
   it('prod works when every variable is set', async () => {
     const env = Object.fromEntries(VARS.map((v, i) => [v, `postgres://u${i}@h${i}/d${i}`]));
     const r = await svcdb(['env', 'prod', '--format', 'json'], { env });
