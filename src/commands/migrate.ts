@@ -6,10 +6,13 @@ import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/pla
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
+import type { openWriter } from '../db/session.js';
 import {
   assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
   type CommandOptions, type ServiceError,
 } from './context.js';
+
+type Writer = Awaited<ReturnType<typeof openWriter>>;
 
 export interface MigrateOptions extends CommandOptions {
   /** service names; or `all` */
@@ -129,7 +132,7 @@ async function migrateService(service: Service, target: Target, to: Migration | 
 }
 
 async function applyPending(
-  service: Service, session: Awaited<ReturnType<typeof import('../db/session.js').openWriter>>,
+  service: Service, session: Writer,
   to: Migration | undefined, result: ServiceMigrateResult, opts: MigrateOptions,
 ): Promise<void> {
   const plan = computePlan(service.name, service.migrations, session.rows);

@@ -3,7 +3,7 @@
 // history table simply means "everything is pending".
 import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
-import type { Service } from '../core/types.js';
+import type { Service, Target } from '../core/types.js';
 import {
   assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
   type CommandOptions, type ServiceError,
@@ -60,7 +60,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results };
 }
 
-async function planService(service: Service, target: ReturnType<Awaited<ReturnType<typeof loadContext>>['targetOf']>, opts: PlanOptions): Promise<ServicePlanResult> {
+async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
     service: service.name, target: targetLabel(target), wouldCreate: [], appliedCount: 0,
     pending: [], drifted: [], missing: [],

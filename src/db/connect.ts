@@ -62,6 +62,8 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       max: opts.max ?? 1,
       fetch_types: false,
       idle_timeout: 0,
+      // never recycle: the connection holds the service's lock for the whole run, however long
+      max_lifetime: 0,
       connect_timeout: Math.max(1, Math.ceil(Math.min(waitMs, 10_000) / 1000)),
       onnotice: (n) => opts.onNotice?.(String(n.message)),
       connection: { application_name: 'svcdb' },
