@@ -98,7 +98,9 @@ export function assertNoCollisions(ctx: Context, chosen: Service[]): void {
     const list = places.get(place) ?? [];
     for (const m of service.migrations) {
       for (const t of tablesCreatedBy(m.up)) {
-        list.push({ service: service.name, table: t.schema ? `${t.schema}.${t.name}` : t.name, file: m.relPath, line: t.line });
+        // `public.dlq` and `dlq` are one table when the service lives in public
+        const own = !t.schema || t.schema === (target.schema ?? 'public');
+        list.push({ service: service.name, table: own ? t.name : `${t.schema}.${t.name}`, file: m.relPath, line: t.line });
       }
     }
     places.set(place, list);

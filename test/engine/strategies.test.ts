@@ -61,6 +61,25 @@ describe('three services each creating dlq', () => {
   });
 });
 
+describe('collisions through schema-qualified names', () => {
+  it('public.outbox and outbox are one table under shared', async () => {
+    const db = await createTestDatabase('engine_qual');
+    const project = tempProject({
+      'internal/one/migrations/001_outbox.sql': 'CREATE TABLE public.outbox (id int);\n',
+      'internal/two/migrations/001_outbox.sql': 'CREATE TABLE IF NOT EXISTS outbox (id int);\n',
+    });
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('table outbox is created by one (internal/one/migrations/001_outbox.sql:1) and two');
+      expect(await userObjects(db)).toEqual([]);
+    } finally {
+      await db.drop();
+      project.cleanup();
+    }
+  });
+});
+
 describe('plan is strictly read-only', () => {
   let db: TestDatabase;
   let project: TempProject;
