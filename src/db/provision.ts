@@ -76,7 +76,7 @@ async function run(sql: Sql, section: Section, text: string): Promise<void> {
   } catch (err) {
     const e = err as { message?: string; code?: string };
     throw new OperationError(`provisioning ${describeTarget(section.url)} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, {
-      hint: `statement: ${redact(text.split('\n')[0])}; the admin URL's user needs CREATEROLE and CREATEDB (or superuser); `svcdb up --no-provision` skips provisioning`,
+      hint: `statement: ${redact(text.split('\n')[0])}; the admin URL's user needs CREATEROLE and CREATEDB (or superuser); svcdb up --no-provision skips provisioning`,
     });
   }
 }
