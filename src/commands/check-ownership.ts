@@ -2,10 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { RULE_IDS, lintProject } from '../core/ownership/index.js';
+import { RULE_IDS, lintProject, startPool, warmUpParser } from '../core/ownership/index.js';
 import { getProfile } from '../core/profiles.js';
 import { loadProject } from '../core/project.js';
 import type { Finding, Strategy } from '../core/types.js';
+import type { LintResult } from '../core/ownership/index.js';
 
 export interface CheckOwnershipOptions {
   cwd: string;
@@ -37,22 +38,34 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
   if (opts.maxWarnings !== undefined && (!Number.isInteger(opts.maxWarnings) || opts.maxWarnings < 0)) {
     throw new UserError(`--max-warnings must be a whole number ≥ 0, got ${opts.maxWarnings}`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
   }
-  const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env });
-  checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
-  const strategy = getProfile(project, opts.profile).strategy;
-  const lint = await lintProject(project, { strategy, workers: opts.workers });
+  // Worker threads boot (and load the parser) while the main thread loads the project; a
+  // small project then runs in-process and they are stopped unused.
+  const pool = opts.workers === 0 ? null : startPool();
+  warmUpParser();
+  try {
+    const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env });
+    checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
+    const strategy = getProfile(project, opts.profile).strategy;
+    const lint = await lintProject(project, { strategy, workers: opts.workers, pool });
+    return await result(opts, project.root, project.services.length, strategy, lint);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function result(opts: CheckOwnershipOptions, root: string, services: number, strategy: Strategy, lint: LintResult): Promise<CheckOwnershipResult> {
   const errors = lint.findings.filter((f) => f.severity === 'error').length;
   const warnings = lint.findings.length - errors;
   const failed = errors > 0 || (opts.maxWarnings !== undefined && warnings > opts.maxWarnings);
   return {
-    root: project.root,
+    root,
     profile: opts.profile,
     strategy,
     findings: lint.findings,
-    summary: { errors, warnings, files: lint.files, services: project.services.length },
+    summary: { errors, warnings, files: lint.files, services },
     ownership: lint.ownership,
     failed,
-    lines: await sourceLines(project.root, lint.findings),
+    lines: await sourceLines(root, lint.findings),
   };
 }
 

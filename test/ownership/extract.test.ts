@@ -99,7 +99,7 @@ describe('PL/pgSQL bodies', () => {
   });
 
   it('reports a PL/pgSQL body the parser rejects instead of skipping it silently', () => {
-    const a = analyzeText('f.sql', 'sql', 'CREATE FUNCTION g(x int) RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN RETURN NEW; END $$;\n', null);
+    const a = analyzeText('f.sql', 'sql', 'CREATE FUNCTION g(x int) RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN INSERT INTO log VALUES (1); RETURN NEW; END $$;\n', null);
     expect(a.diagnostics).toEqual([{ rule: 'unparsable-sql', line: 2, column: 1, message: 'PL/pgSQL body does not parse: trigger functions cannot have declared arguments' }]);
   });
 });

@@ -3,8 +3,16 @@ import type { Finding, Migration, Project, Strategy } from '../types.js';
 import { attributor } from './attribution.js';
 import { collectFiles, migrationFiles, toRel } from './collect.js';
 import { buildOwnership } from './owners.js';
-import { analyzeFiles } from './pool.js';
+import { analyzeFiles, startPool, workerCount, type WorkerPool } from './pool.js';
+
+export { startPool, type WorkerPool };
+
+/** Starts loading the SQL parser in the background (its WASM compiles off the main thread). */
+export function warmUpParser(): void {
+  loadParser().catch(() => undefined); // a failure resurfaces when the lint awaits the parser
+}
 import { evaluate } from './rules.js';
+import { loadParser } from './sql/parser.js';
 
 export { RULES, RULE_IDS, defaultSeverity, type RuleMeta } from './rule-meta.js';
 
@@ -12,6 +20,8 @@ export interface LintOptions {
   strategy: Strategy;
   /** worker threads; default: by input size and cores; 0 = in-process */
   workers?: number;
+  /** workers started before the project was loaded (startPool), so they boot meanwhile */
+  pool?: WorkerPool | null;
 }
 
 export interface LintResult {
@@ -26,7 +36,8 @@ export interface LintResult {
 
 export async function lintProject(project: Project, opts: LintOptions): Promise<LintResult> {
   const collected = collectFiles(project);
-  const analyses = await analyzeFiles(collected.tasks, { workers: opts.workers });
+  const workers = opts.workers ?? workerCount(collected.tasks.length);
+  const analyses = await analyzeFiles(collected.tasks, { workers, pool: workers > 0 ? opts.pool ?? undefined : undefined });
   const ownership = buildOwnership(project, analyses, collected.migrationOwner);
   const findings = evaluate({ project, strategy: opts.strategy, analyses, ownership, attribution: attributor(project), migrationOwner: collected.migrationOwner });
   const owned: Record<string, string[]> = {};

@@ -60,7 +60,7 @@ function analyzeBody(text: string, toChar: (b: number) => number, body: Body, to
     analyzeSql(body.text, bodyToFile, sink, { depth: depth + 1 });
     return;
   }
-  if (body.language !== 'plpgsql') return;
+  if (body.language !== 'plpgsql' || !touchesTables(body.text)) return;
   const source = body.statement
     ? sliceBytes(text, body.statement.location, body.statement.length)
     : `CREATE FUNCTION svcdb_do_block() RETURNS void LANGUAGE plpgsql AS $svcdb_body$${body.text}$svcdb_body$`;
@@ -80,6 +80,16 @@ function analyzeBody(text: string, toChar: (b: number) => number, body: Body, to
     const pos = sink.position(bodyToFile(d.offset));
     sink.diagnostics.push({ rule: 'dynamic-sql', line: pos.line, column: pos.column, message: `EXECUTE of a built string: the tables it touches cannot be checked (${shorten(d.expr)})` });
   }
+}
+
+/**
+ * Whether a PL/pgSQL body may name a table: a statement keyword outside string literals and
+ * comments. Bodies that only assign, branch and RAISE skip the second parser (most trigger
+ * helpers and DO blocks in migrations).
+ */
+function touchesTables(body: string): boolean {
+  const code = body.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
+  return /\b(?:select|insert|update|delete|merge|truncate|execute|perform|from|into|create|alter|drop|copy|lock|refresh|grant|revoke|comment|return\s+query|open|for)\b/i.test(code);
 }
 
 function sliceBytes(text: string, byteStart: number, byteLength: number): string {
