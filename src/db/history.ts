@@ -14,6 +14,9 @@ export interface HistoryTable {
   table: string;
   /** `"schema"."table"`, for SQL text */
   qualified: string;
+  /** every row carries its service, so even a table two services end up sharing (two
+   * `databaseOf` services, two URLs pointing at one database) never mixes their histories */
+  service: string;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function locateHistory(sql: Sql, service: Service, target: Target):
     schema = (row.s as string | null) ?? 'public';
   }
   const table = historyTableName(service, target.strategy);
-  return { schema, table, qualified: `${ident(schema)}.${ident(table)}` };
+  return { schema, table, qualified: `${ident(schema)}.${ident(table)}`, service: service.name };
 }
 
 export async function schemaExists(sql: Sql, schema: string): Promise<boolean> {
@@ -58,16 +61,21 @@ export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: str
   const columns = await tableColumns(sql, h.schema, h.table);
   if (columns) return checkShape(columns, h, service);
   await sql.unsafe(`create table if not exists ${h.qualified} (
-    id text primary key,
+    service text not null,
+    id text not null,
     checksum text not null,
     applied_at timestamptz not null default now(),
     duration_ms integer not null,
-    svcdb_version text not null
-  )`);
+    svcdb_version text not null,
+    primary key (service, id)
+  )`).catch((err: { code?: string }) => {
+    // two services sharing the table created it at the same moment: it exists, as wanted
+    if (err.code !== '23505' && err.code !== '42P07') throw err;
+  });
 }
 
 export function checkShape(columns: string[], h: HistoryTable, service: string): void {
-  if (columns.includes('id') && columns.includes('checksum')) return;
+  if (columns.includes('id') && columns.includes('checksum') && columns.includes('service')) return;
   const from = columns.includes('version_id') ? 'goose' : columns.includes('dirty') ? 'golang-migrate' : 'dbmate';
   throw new UserError(
     `${service}: table ${h.schema}.${h.table} exists but is not an svcdb history table (columns: ${columns.join(', ')})`,
@@ -80,7 +88,8 @@ export function checkShape(columns: string[], h: HistoryTable, service: string):
 
 export async function readHistory(sql: Sql, h: HistoryTable): Promise<HistoryRow[]> {
   const rows = await sql.unsafe(
-    `select id, checksum, applied_at, duration_ms, svcdb_version from ${h.qualified} order by id`,
+    `select id, checksum, applied_at, duration_ms, svcdb_version from ${h.qualified} where service = $1 order by id`,
+    [h.service],
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -99,24 +108,24 @@ export function insertRowSql(h: HistoryTable, id: string, checksum: string, dura
   const duration = durationMs === null
     ? '(extract(epoch from clock_timestamp() - now()) * 1000)::integer'
     : String(Math.round(durationMs));
-  return `insert into ${h.qualified} (id, checksum, duration_ms, svcdb_version) values (${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})`;
+  return `insert into ${h.qualified} (service, id, checksum, duration_ms, svcdb_version) values (${literal(h.service)}, ${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})`;
 }
 
 export function deleteRowSql(h: HistoryTable, id: string): string {
-  return `delete from ${h.qualified} where id = ${literal(id)}`;
+  return `delete from ${h.qualified} where service = ${literal(h.service)} and id = ${literal(id)}`;
 }
 
 export async function insertRows(sql: Sql, h: HistoryTable, rows: Array<{ id: string; checksum: string; appliedAt?: Date }>): Promise<void> {
   for (const r of rows) {
     await sql.unsafe(
-      `insert into ${h.qualified} (id, checksum, applied_at, duration_ms, svcdb_version) values ($1, $2, coalesce($3::timestamptz, now()), 0, $4) on conflict (id) do nothing`,
-      [r.id, r.checksum, r.appliedAt ?? null, svcdbVersion],
+      `insert into ${h.qualified} (service, id, checksum, applied_at, duration_ms, svcdb_version) values ($1, $2, $3, coalesce($4::timestamptz, now()), 0, $5) on conflict (service, id) do nothing`,
+      [h.service, r.id, r.checksum, r.appliedAt ?? null, svcdbVersion],
     );
   }
 }
 
 export async function updateChecksum(sql: Sql, h: HistoryTable, id: string, checksum: string): Promise<void> {
-  await sql.unsafe(`update ${h.qualified} set checksum = $1 where id = $2`, [checksum, id]);
+  await sql.unsafe(`update ${h.qualified} set checksum = $1 where service = $2 and id = $3`, [checksum, h.service, id]);
 }
 
 /**

@@ -135,3 +135,28 @@ describe('trackingTable', () => {
     expect(h.n).toBe(2);
   });
 });
+
+describe('two services whose URLs point at one database (isolated profile)', () => {
+  let db: TestDatabase;
+  let project: TempProject;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_isolated');
+    // identical file names in both services: same ids, different SQL
+    project = tempProject({ ...numberedMigrations('alpha', 3), ...numberedMigrations('beta', 3) });
+  });
+  afterAll(async () => {
+    await db.drop();
+    project.cleanup();
+  });
+
+  it('share a history table without skipping each other', async () => {
+    const env = { ALPHA_DATABASE_URL: db.url, BETA_DATABASE_URL: db.url };
+    const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--profile', 'prod'], env);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const rows = await db.sql`select service, count(*)::int as n from svcdb_migrations group by service order by service`;
+    expect(rows).toEqual([{ service: 'alpha', n: 3 }, { service: 'beta', n: 3 }]);
+    expect(await tableNames(db)).toEqual(expect.arrayContaining(['alpha_t3', 'beta_t3']));
+    const s = await svcdb(project.dir, db.url, ['status', '--profile', 'prod', '--exit-code'], env);
+    expect(s.exitCode).toBe(0);
+  });
+});
