@@ -162,13 +162,25 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   // Commits before the run's last one need not wait for the WAL flush: each is still atomic
   // (migration and record together), and the last, synchronous commit flushes them all.
   const prefix = last ? 'begin;\n' : 'begin;\nset local synchronous_commit to off;\n';
-  const sent = buildText(prefix, m.up, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
-  await pipeline.send(m, m.up, sent);
+  const statements = withoutTransactionControl(m.up);
+  const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
+  await pipeline.send(m, statements, sent);
   return false;
 }
 
+const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|end)(\s+(work|transaction))?\s*;?$/i;
+
+/**
+ * Files written for `psql` often wrap themselves in BEGIN; ... COMMIT;. svcdb already wraps
+ * each migration in its own transaction (with its history row), so those statements are
+ * dropped: left in, the file's COMMIT would end svcdb's transaction early.
+ */
+export function withoutTransactionControl(statements: Statement[]): Statement[] {
+  return statements.filter((st) => !TRANSACTION_CONTROL.test(st.sql.replace(/--[^\n]*$/gm, '').trim()));
+}
+
 async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
-  const down = m.down ?? [];
+  const down = m.transaction ? withoutTransactionControl(m.down ?? []) : (m.down ?? []);
   if (!m.transaction) return runOutsideTransaction(ctx, m, down, () => deleteRowSql(ctx.history, m.id));
   const sent = buildText('begin;\n', down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
   await runInTransaction(ctx, m, down, sent);

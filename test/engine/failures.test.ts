@@ -93,6 +93,28 @@ describe('a failure deep in a long run of pipelined migrations', () => {
   });
 });
 
+describe('files that wrap themselves in BEGIN/COMMIT (written for psql)', () => {
+  it('still run as one transaction with their history row: a failure leaves nothing', async () => {
+    const db = await createTestDatabase('engine_wrapped');
+    const project = tempProject({
+      'internal/wrapped/migrations/001_ok.sql': 'BEGIN;\nCREATE TABLE wrapped_ok (id int);\nCOMMIT;\n',
+      'internal/wrapped/migrations/002_bad.sql': 'BEGIN;\nCREATE TABLE wrapped_half (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO wrapped_missing VALUES (1);\nCOMMIT;\n',
+    });
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', 'wrapped']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('internal/wrapped/migrations/002_bad.sql:5: relation "wrapped_missing" does not exist');
+      expect(await exists(db, 'wrapped_ok')).toBe(true);
+      expect(await exists(db, 'wrapped_half')).toBe(false);
+      const rows = await db.sql`select id from svcdb_migrations_wrapped`;
+      expect(rows.map((x) => x.id)).toEqual(['001_ok']);
+    } finally {
+      await db.drop();
+      project.cleanup();
+    }
+  });
+});
+
 describe('drift and missing files', () => {
   let db: TestDatabase;
   let project: TempProject;
