@@ -18,7 +18,10 @@ describe('examples/platform configuration', () => {
   });
 
   test('svcdb services shows five services, query on eventhandler\'s database', async () => {
-    const res = await runCli(['services', '--cwd', exampleDir, '--json'], { env: { DATABASE_URL: 'postgres://u@127.0.0.1:5432/platform' } });
+    // a copy: a developer's .svcdb/credentials.json would give each service its own role in the URL
+    const copy = await copyPlatform();
+    const res = await runCli(['services', '--cwd', copy.dir, '--json'], { env: { DATABASE_URL: 'postgres://u@127.0.0.1:5432/platform' } });
+    copy.remove();
     expect(res.exitCode, res.stderr).toBe(0);
     const services = JSON.parse(res.stdout).services as Array<{ name: string; databaseOf: string | null; url: string; tables: string[] }>;
     expect(services.map((s) => s.name)).toEqual(['actions', 'eventhandler', 'ingestion', 'query', 'tsdb']);

@@ -1,12 +1,14 @@
 // The reference services' own behaviour, without the runtime: migrated with `svcdb migrate`,
-// pointed at their databases with `svcdb env`, started directly like a container would.
+// pointed at their databases with `svcdb env`, started directly like a container would. They run
+// from a copy of the example, so a developer's `.svcdb/credentials.json` cannot change their URLs.
 // ingestion relays to a consumer the test controls, so delivery, retry and redelivery are visible.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { ensureExampleBuilt, exampleDir } from './platform-harness.js';
+import { copyPlatform, ensureExampleBuilt, type PlatformCopy } from './platform-harness.js';
 import { FakeConsumer, startService, type RunningService } from './service-harness.js';
 
+let copy: PlatformCopy;
 let db: TestDatabase;
 let urls: Record<string, string>;
 const services: Record<string, RunningService> = {};
@@ -15,20 +17,21 @@ let webhook: FakeConsumer;
 
 beforeAll(async () => {
   ensureExampleBuilt();
+  copy = await copyPlatform();
   db = await createTestDatabase('platform');
   const env = { DATABASE_URL: db.url, SVCDB_PROFILE: undefined };
-  const migrated = await runCli(['migrate', '--all', '--cwd', exampleDir, '--profile', 'dev'], { env });
+  const migrated = await runCli(['migrate', '--all', '--cwd', copy.dir, '--profile', 'dev'], { env });
   if (migrated.exitCode !== 0) throw new Error(`svcdb migrate failed:\n${migrated.stdout}${migrated.stderr}`);
-  const printed = await runCli(['env', 'dev', '--format', 'dotenv', '--cwd', exampleDir], { env });
+  const printed = await runCli(['env', 'dev', '--format', 'dotenv', '--cwd', copy.dir], { env });
   if (printed.exitCode !== 0) throw new Error(`svcdb env failed:\n${printed.stderr}`);
   urls = parseDotenv(printed.stdout);
 
   tsdbStandIn = await FakeConsumer.start();
   webhook = await FakeConsumer.start();
   for (const name of ['eventhandler', 'tsdb', 'actions', 'query']) {
-    services[name] = await startService(name, { [`${name.toUpperCase()}_DATABASE_URL`]: urls[`${name.toUpperCase()}_DATABASE_URL`] });
+    services[name] = await startService(copy.dir, name, { [`${name.toUpperCase()}_DATABASE_URL`]: urls[`${name.toUpperCase()}_DATABASE_URL`] });
   }
-  services.ingestion = await startService('ingestion', {
+  services.ingestion = await startService(copy.dir, 'ingestion', {
     INGESTION_DATABASE_URL: urls.INGESTION_DATABASE_URL,
     EVENTHANDLER_URL: services.eventhandler.url,
     ACTIONS_URL: services.actions.url,
@@ -41,6 +44,7 @@ afterAll(async () => {
   await tsdbStandIn?.close();
   await webhook?.close();
   await db?.drop();
+  copy?.remove();
 });
 
 function parseDotenv(text: string): Record<string, string> {
@@ -62,7 +66,7 @@ async function call(service: string, method: string, path: string, body?: unknow
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 3_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -127,12 +131,12 @@ describe('ingestion', () => {
       return rows[0]?.attempts > 0 && rows[0];
     });
     expect(row.last_error).toMatch(/tsdb answered 503/);
-    await until('delivery after the retries', async () => tsdbStandIn.received.some((e) => e.event_id === res.body.event_id), 8_000);
+    await until('delivery after the retries', async () => tsdbStandIn.received.some((e) => e.event_id === res.body.event_id));
     await until('the outbox row to go', async () => {
       const rows = await db.sql`select 1 from ingestion.outbox where event_id = ${res.body.event_id}`;
       return rows.length === 0;
     });
-  }, 15_000);
+  }, 30_000);
 });
 
 describe('eventhandler', () => {
@@ -234,7 +238,7 @@ describe('actions', () => {
 
 describe('every service', () => {
   test('answers /health and exits 0 on SIGTERM', async () => {
-    const extra = await startService('query', { QUERY_DATABASE_URL: urls.QUERY_DATABASE_URL });
+    const extra = await startService(copy.dir, 'query', { QUERY_DATABASE_URL: urls.QUERY_DATABASE_URL });
     const health = await fetch(`${extra.url}/health`);
     expect(await health.json()).toEqual({ status: 'ok', service: 'query' });
     expect(await extra.stop()).toEqual({ code: 0, signal: null });
@@ -242,7 +246,7 @@ describe('every service', () => {
   });
 
   test('refuses to start without its own database URL and says which variable is missing', async () => {
-    const lonely = await startService('tsdb', { TSDB_DATABASE_URL: undefined }, { expectExit: true });
+    const lonely = await startService(copy.dir, 'tsdb', { TSDB_DATABASE_URL: undefined }, { expectExit: true });
     expect(lonely.exit).toEqual({ code: 2, signal: null });
     expect(lonely.output()).toMatch(/TSDB_DATABASE_URL is not set/);
   });

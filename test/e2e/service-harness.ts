@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { exampleDir } from './platform-harness.js';
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -17,7 +16,9 @@ export interface RunningService {
   stop(): Promise<Exit>;
 }
 
+/** Runs `<dir>/dist/<name>/main.js` from `dir` (a copy of the example) and waits for its /health. */
 export async function startService(
+  dir: string,
   name: string,
   env: Record<string, string | undefined>,
   opts: { expectExit?: boolean } = {},
@@ -28,7 +29,7 @@ export async function startService(
     // a service must see only what the test gives it
     if (v !== undefined && (k in env || k === 'PORT' || !/_URL$/.test(k))) childEnv[k] = v;
   }
-  const child = spawn(process.execPath, [path.join(exampleDir, `dist/${name}/main.js`)], { cwd: exampleDir, env: childEnv });
+  const child = spawn(process.execPath, [path.join(dir, `dist/${name}/main.js`)], { cwd: dir, env: childEnv });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
