@@ -96,7 +96,6 @@ export function sarifLog(findings: Finding[], version: string, rules: RuleMeta[]
           name: 'svcdb',
           semanticVersion: version,
           version,
-          informationUri: 'https://github.com/svcdb/svcdb',
           rules: rules.map((r) => ({
             id: r.id,
             name: r.name,

@@ -79,17 +79,26 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
   return results.flat();
 }
 
-/** Sends batches to one worker until the queue is empty; settles when its last batch is back. */
+/**
+ * Sends batches to one worker until the queue is empty, two at a time so that it never waits
+ * for the main thread (busy with its own batch) to hand it the next one.
+ */
 function feedWorker(worker: Worker, batches: FileTask[][], results: FileAnalysis[][], queue: { next: number }): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let pending = -1;
+    let inFlight = 0;
     const feed = () => {
-      if (queue.next >= batches.length) { cleanup(); resolve(); return; }
-      pending = queue.next++;
-      worker.postMessage({ id: pending, tasks: batches[pending] });
+      while (inFlight < 2 && queue.next < batches.length) {
+        const id = queue.next++;
+        inFlight++;
+        worker.postMessage({ id, tasks: batches[id] });
+      }
+      if (inFlight === 0) { cleanup(); resolve(); }
     };
     const onMessage = (msg: { ready?: boolean; id?: number; results?: FileAnalysis[] }) => {
-      if (!msg.ready) results[msg.id ?? 0] = msg.results ?? [];
+      if (!msg.ready) {
+        results[msg.id ?? 0] = msg.results ?? [];
+        inFlight--;
+      }
       feed();
     };
     const onError = (err: unknown) => { cleanup(); reject(err); };
