@@ -84,21 +84,29 @@ export async function copyPlatform(): Promise<PlatformCopy> {
   return { dir, ports, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Free ports below Linux's ephemeral range (32768+), so a port the kernel hands out meanwhile
+ * (the embedded server's, a client socket's) cannot take one between this check and `up`.
+ */
 async function freePorts<K extends string>(names: readonly K[]): Promise<Record<K, number>> {
-  const servers = await Promise.all(
-    names.map(
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = {} as Record<K, number>;
-  names.forEach((name, i) => (ports[name] = (servers[i].address() as net.AddressInfo).port));
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const candidates = names.map((_, i) => base + i);
+    if ((await Promise.all(candidates.map(canListen))).every(Boolean)) {
+      const ports = {} as Record<K, number>;
+      names.forEach((name, i) => (ports[name] = candidates[i]));
+      return ports;
+    }
+  }
+  throw new Error('no run of free ports found between 20000 and 30000');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export interface UpRun {
