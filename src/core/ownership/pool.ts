@@ -56,48 +56,88 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
   const ownPool = !pool && wanted > 0 ? startPool(wanted) : null;
   if (wanted === 0) pool = null;
   pool = pool ?? ownPool;
-  const batches: FileTask[][] = [];
-  for (let i = 0; i < tasks.length; i += BATCH) batches.push(tasks.slice(i, i + BATCH));
-  const results: FileAnalysis[][] = new Array(batches.length);
-  const queue = { next: 0 };
-  const done = pool ? pool.workers.map((w) => feedWorker(w, batches, results, queue)) : [];
+  const queue = new BatchQueue(tasks);
+  const done = pool ? pool.workers.map((w) => feedWorker(w, queue)) : [];
   try {
     await prepare();
-    // The main thread works through the queue too, yielding between batches so that worker
-    // messages are handled promptly.
-    while (queue.next < batches.length) {
-      const id = queue.next++;
-      const out: FileAnalysis[] = [];
-      for (const t of batches[id]) out.push(analyzeTask(t));
-      results[id] = out;
+    // The main thread works through the queue from the other end (where the TS/JS files are,
+    // so usually only one thread loads the TypeScript scanner), yielding between batches so
+    // that worker messages are handled promptly.
+    for (let batch = queue.takeBack(); batch; batch = queue.takeBack()) {
+      queue.store(batch, batch.tasks.map((t) => analyzeTask(t)));
       if (done.length > 0) await new Promise((r) => setImmediate(r));
     }
     await Promise.all(done);
   } finally {
     if (ownPool) await ownPool.close();
   }
-  return results.flat();
+  return queue.results();
+}
+
+interface Batch {
+  id: number;
+  tasks: FileTask[];
+}
+
+/** Batches of tasks, TS/JS last; results come back in the order of the input tasks. */
+class BatchQueue {
+  private readonly batches: Batch[] = [];
+  private readonly order: number[];
+  private readonly out: FileAnalysis[][];
+  private front = 0;
+  private back: number;
+
+  constructor(private readonly tasks: FileTask[]) {
+    const indices = tasks.map((_, i) => i);
+    this.order = [...indices.filter((i) => tasks[i].kind !== 'ts'), ...indices.filter((i) => tasks[i].kind === 'ts')];
+    for (let i = 0; i < this.order.length; i += BATCH) {
+      this.batches.push({ id: this.batches.length, tasks: this.order.slice(i, i + BATCH).map((k) => tasks[k]) });
+    }
+    this.out = new Array(this.batches.length);
+    this.back = this.batches.length - 1;
+  }
+
+  takeFront(): Batch | null {
+    return this.front <= this.back ? this.batches[this.front++] : null;
+  }
+
+  takeBack(): Batch | null {
+    return this.front <= this.back ? this.batches[this.back--] : null;
+  }
+
+  store(batch: Batch, results: FileAnalysis[]): void {
+    this.out[batch.id] = results;
+  }
+
+  results(): FileAnalysis[] {
+    const flat = this.out.flat();
+    const byTask: FileAnalysis[] = new Array(this.tasks.length);
+    this.order.forEach((taskIndex, position) => { byTask[taskIndex] = flat[position]; });
+    return byTask;
+  }
 }
 
 /**
  * Sends batches to one worker until the queue is empty, two at a time so that it never waits
  * for the main thread (busy with its own batch) to hand it the next one.
  */
-function feedWorker(worker: Worker, batches: FileTask[][], results: FileAnalysis[][], queue: { next: number }): Promise<void> {
+function feedWorker(worker: Worker, queue: BatchQueue): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let inFlight = 0;
+    const inFlight = new Map<number, Batch>();
     const feed = () => {
-      while (inFlight < 2 && queue.next < batches.length) {
-        const id = queue.next++;
-        inFlight++;
-        worker.postMessage({ id, tasks: batches[id] });
+      while (inFlight.size < 2) {
+        const batch = queue.takeFront();
+        if (!batch) break;
+        inFlight.set(batch.id, batch);
+        worker.postMessage({ id: batch.id, tasks: batch.tasks });
       }
-      if (inFlight === 0) { cleanup(); resolve(); }
+      if (inFlight.size === 0) { cleanup(); resolve(); }
     };
     const onMessage = (msg: { ready?: boolean; id?: number; results?: FileAnalysis[] }) => {
-      if (!msg.ready) {
-        results[msg.id ?? 0] = msg.results ?? [];
-        inFlight--;
+      const batch = msg.ready ? undefined : inFlight.get(msg.id ?? -1);
+      if (batch) {
+        queue.store(batch, msg.results ?? []);
+        inFlight.delete(batch.id);
       }
       feed();
     };
