@@ -80,6 +80,12 @@ function codePoint(hexDigits: string): string {
   return Number.isFinite(cp) && cp <= 0x10ffff ? String.fromCodePoint(cp) : '?';
 }
 
+/** A quoted literal's text: verbatim when it has no escapes (the common case), else cooked. */
+export function literal(raw: string, from: number, to: number, lang: 'js' | 'go' | 'py'): SqlCandidate {
+  const slash = raw.indexOf('\\', from);
+  return slash < 0 || slash >= to ? verbatim(raw, from, to) : cookEscaped(raw, from, to, lang).build();
+}
+
 /** Cooks `raw[from, to)` of a quoted literal, decoding backslash escapes. */
 export function cookEscaped(raw: string, from: number, to: number, lang: 'js' | 'go' | 'py', b = new CookedBuilder()): CookedBuilder {
   let i = from;

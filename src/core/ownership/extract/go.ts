@@ -1,5 +1,5 @@
 // A small Go tokenizer: finds string literals (interpreted and raw), skips comments and runes.
-import { CookedBuilder, cookEscaped, verbatim, type SqlCandidate } from './candidate.js';
+import { literal, verbatim, type SqlCandidate } from './candidate.js';
 import { startsWithSqlKeyword } from './keywords.js';
 
 export function goStrings(src: string): SqlCandidate[] {
@@ -18,7 +18,7 @@ export function goStrings(src: string): SqlCandidate[] {
     } else if (ch === '"') {
       const end = skipQuoted(src, i, '"');
       const close = src[end - 1] === '"' ? end - 1 : end;
-      if (startsWithSqlKeyword(src, i + 1, close)) out.push(cookEscaped(src, i + 1, close, 'go', new CookedBuilder()).build());
+      if (startsWithSqlKeyword(src, i + 1, close)) out.push(literal(src, i + 1, close, 'go'));
       i = end;
     } else if (ch === '`') {
       const end = src.indexOf('`', i + 1);

@@ -1,6 +1,6 @@
 // A small Python tokenizer: string literals with prefixes (r, b, u, f and pairs), single or
 // triple quoted; f-string fields become `$n` placeholders. Comments are skipped.
-import { CookedBuilder, type SqlCandidate } from './candidate.js';
+import { CookedBuilder, verbatim, type SqlCandidate } from './candidate.js';
 import { startsWithSqlKeyword } from './keywords.js';
 
 export function pythonStrings(src: string): SqlCandidate[] {
@@ -52,6 +52,8 @@ function findClose(src: string, from: number, delim: string, triple: boolean): n
 }
 
 function cook(src: string, from: number, to: number, raw: boolean, fstring: boolean): SqlCandidate {
+  const slice = src.slice(from, to);
+  if (!(fstring && /[{}]/.test(slice)) && (raw || !slice.includes('\\'))) return verbatim(src, from, to);
   const b = new CookedBuilder();
   let i = from;
   while (i < to) {

@@ -2,7 +2,7 @@
 // regular expressions skipped). Template literals, tagged or not, become one candidate with
 // each `${}` replaced by a `$n` placeholder.
 import type * as TS from 'typescript';
-import { CookedBuilder, cookEscaped, type SqlCandidate } from './candidate.js';
+import { CookedBuilder, cookEscaped, literal, type SqlCandidate } from './candidate.js';
 import { startsWithSqlKeyword } from './keywords.js';
 
 export function typescriptStrings(ts: typeof TS, src: string, jsx: boolean): SqlCandidate[] {
@@ -29,10 +29,8 @@ export function typescriptStrings(ts: typeof TS, src: string, jsx: boolean): Sql
     const end = scanner.getTokenEnd();
     switch (kind) {
       case K.StringLiteral:
-        if (startsWithSqlKeyword(src, start + 1, end - 1)) out.push(cookEscaped(src, start + 1, end - 1, 'js').build());
-        break;
       case K.NoSubstitutionTemplateLiteral:
-        if (startsWithSqlKeyword(src, start + 1, end - 1)) out.push(cookEscaped(src, start + 1, end - 1, 'js').build());
+        if (startsWithSqlKeyword(src, start + 1, end - 1)) out.push(literal(src, start + 1, end - 1, 'js'));
         break;
       case K.TemplateHead:
         if (template) templateStack.push({ b: template, start: templateStart });
