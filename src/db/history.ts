@@ -70,7 +70,7 @@ export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: str
     primary key (service, id)
   )`).catch((err: { code?: string }) => {
     // two services sharing the table created it at the same moment: it exists, as wanted
-    if (err.code !== '23505' && err.code !== '42P07') throw err;
+    if (err.code !== '23505' && err.code !== '42P07' && err.code !== '42710') throw err;
   });
 }
 
@@ -109,6 +109,11 @@ export function insertRowSql(h: HistoryTable, id: string, checksum: string, dura
     ? '(extract(epoch from clock_timestamp() - now()) * 1000)::integer'
     : String(Math.round(durationMs));
   return `insert into ${h.qualified} (service, id, checksum, duration_ms, svcdb_version) values (${literal(h.service)}, ${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})`;
+}
+
+/** Fails (division by zero) unless migration `id` is recorded: run inside the next one's transaction. */
+export function guardSql(h: HistoryTable, id: string): string {
+  return `select 1 / (select count(*)::integer from ${h.qualified} where service = ${literal(h.service)} and id = ${literal(id)}) as svcdb_previous_migration_committed`;
 }
 
 export function deleteRowSql(h: HistoryTable, id: string): string {

@@ -8,7 +8,7 @@ import type { Sql } from './connect.js';
 import {
   buildText, failureOf, isServerError, lineFromPosition, type MigrationFailure, type SentText,
 } from './failure.js';
-import { deleteRowSql, HistoryStorage, insertRowSql, type HistoryTable } from './history.js';
+import { deleteRowSql, guardSql, HistoryStorage, insertRowSql, type HistoryTable } from './history.js';
 
 export interface RunContext {
   sql: Sql;
@@ -102,6 +102,11 @@ class Pipeline {
 
   constructor(private readonly ctx: RunContext, private readonly record: (m: Migration, ms: number) => void) {}
 
+  /** The newest migration still in flight (null: everything sent so far has committed). */
+  tail(): Migration | null {
+    return this.queue.at(-1)?.m ?? null;
+  }
+
   async send(m: Migration, statements: Statement[], sent: SentText): Promise<void> {
     const sentAt = performance.now();
     const result = this.ctx.sql.unsafe(sent.text).then(() => {
@@ -161,7 +166,11 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   }
   // Commits before the run's last one need not wait for the WAL flush: each is still atomic
   // (migration and record together), and the last, synchronous commit flushes them all.
-  const prefix = last ? 'begin;\n' : 'begin;\nset local synchronous_commit to off;\n';
+  // A migration can fail AT its commit (a deferred constraint), which ends its transaction
+  // instead of leaving it aborted; the guard then stops the ones queued behind it.
+  const previous = pipeline.tail();
+  const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
+  const prefix = `begin;\n${last ? '' : 'set local synchronous_commit to off;\n'}${guard}`;
   const statements = withoutTransactionControl(m.up);
   const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
   await pipeline.send(m, statements, sent);

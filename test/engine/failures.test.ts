@@ -93,6 +93,33 @@ describe('a failure deep in a long run of pipelined migrations', () => {
   });
 });
 
+describe('a migration that fails at COMMIT (deferred constraint)', () => {
+  it('is rolled back and the migrations queued behind it are not applied', async () => {
+    const db = await createTestDatabase('engine_deferred');
+    const project = tempProject({
+      'internal/deferred/migrations/001_tables.sql': 'CREATE TABLE deferred_p (id int primary key);\nCREATE TABLE deferred_c (pid int REFERENCES deferred_p DEFERRABLE INITIALLY DEFERRED);\n',
+      'internal/deferred/migrations/002_orphan.sql': 'INSERT INTO deferred_c VALUES (42);\n',
+      'internal/deferred/migrations/003_after.sql': 'CREATE TABLE deferred_after (id int);\n',
+      'internal/deferred/migrations/004_later.sql': 'CREATE TABLE deferred_later (id int);\n',
+    });
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', 'deferred']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('deferred: internal/deferred/migrations/002_orphan.sql');
+      expect(r.stderr).toContain('violates foreign key constraint');
+      expect(r.stderr).toContain('not tried: 003_after, 004_later');
+      expect(await exists(db, 'deferred_after')).toBe(false);
+      const rows = await db.sql`select id from svcdb_migrations_deferred`;
+      expect(rows.map((x) => x.id)).toEqual(['001_tables']);
+      const [c] = await db.sql`select count(*)::int as n from deferred_c`;
+      expect(c.n).toBe(0);
+    } finally {
+      await db.drop();
+      project.cleanup();
+    }
+  });
+});
+
 describe('files that wrap themselves in BEGIN/COMMIT (written for psql)', () => {
   it('still run as one transaction with their history row: a failure leaves nothing', async () => {
     const db = await createTestDatabase('engine_wrapped');
