@@ -72,6 +72,14 @@ export function locate(sent: SentText, position: number): { statement: Statement
   return { statement: piece.statement, line: piece.statement.line + newlines };
 }
 
+/** 25001: a statement (CREATE INDEX CONCURRENTLY, VACUUM) that cannot run in a transaction. */
+const NO_TRANSACTION_HINT: Record<Migration['format'], string> = {
+  goose: 'put `-- +goose NO TRANSACTION` at the top of the file',
+  dbmate: 'mark the section `-- migrate:up transaction:false`',
+  plain: 'move it to a goose file marked `-- +goose NO TRANSACTION`',
+  'golang-migrate': 'move it to a goose file marked `-- +goose NO TRANSACTION`',
+};
+
 export function failureOf(migration: Migration, err: unknown, line: number | null): MigrationFailure {
   const e = err as PgError;
   return {
@@ -81,7 +89,7 @@ export function failureOf(migration: Migration, err: unknown, line: number | nul
     line,
     message: e.message ?? String(err),
     detail: e.detail || undefined,
-    hint: e.hint || undefined,
+    hint: e.hint || (e.code === '25001' ? NO_TRANSACTION_HINT[migration.format] : undefined),
     sqlstate: isServerError(err) ? e.code : undefined,
     context: e.where || undefined,
   };

@@ -89,6 +89,24 @@ describe('goose and dbmate files', () => {
   });
 });
 
+describe('CREATE INDEX CONCURRENTLY in a transactional file', () => {
+  it('fails with its line and the hint to mark the file NO TRANSACTION', async () => {
+    const db = await createTestDatabase('engine_concidx');
+    const project = tempProject({
+      'internal/idx/migrations/001_t.sql': '-- +goose Up\nCREATE TABLE idx_t (id int);\nCREATE INDEX CONCURRENTLY idx_t_id ON idx_t (id);\n',
+    });
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', 'idx']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('internal/idx/migrations/001_t.sql:3: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001)');
+      expect(r.stderr).toContain('hint: put `-- +goose NO TRANSACTION` at the top of the file');
+    } finally {
+      await db.drop();
+      project.cleanup();
+    }
+  });
+});
+
 describe('adopt', () => {
   let db: TestDatabase;
   let project: TempProject;
