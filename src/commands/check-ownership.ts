@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { RULE_IDS, lintProject, startPool, warmUpParser } from '../core/ownership/index.js';
+import { RULE_IDS, lintProject, warmUpParser } from '../core/ownership/index.js';
 import { getProfile } from '../core/profiles.js';
 import { loadProject } from '../core/project.js';
 import type { Finding, Strategy } from '../core/types.js';
@@ -38,19 +38,15 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
   if (opts.maxWarnings !== undefined && (!Number.isInteger(opts.maxWarnings) || opts.maxWarnings < 0)) {
     throw new UserError(`--max-warnings must be a whole number ≥ 0, got ${opts.maxWarnings}`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
   }
-  // Worker threads boot (and load the parser) while the main thread loads the project; a
-  // small project then runs in-process and they are stopped unused.
-  const pool = opts.workers === 0 ? null : startPool();
+  // The parser's WASM compiles off the main thread while the project loads.
   warmUpParser();
-  try {
-    const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env });
-    checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
-    const strategy = getProfile(project, opts.profile).strategy;
-    const lint = await lintProject(project, { strategy, workers: opts.workers, pool });
-    return await result(opts, project.root, project.services.length, strategy, lint);
-  } finally {
-    await pool?.close();
-  }
+  // The lint reads every migration file itself (with the SQL parser): the project model's own
+  // parse of them (sections, statements, checksums) is not needed here.
+  const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env, readMigrations: false });
+  checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
+  const strategy = getProfile(project, opts.profile).strategy;
+  const lint = await lintProject(project, { strategy, workers: opts.workers });
+  return result(opts, project.root, project.services.length, strategy, lint);
 }
 
 async function result(opts: CheckOwnershipOptions, root: string, services: number, strategy: Strategy, lint: LintResult): Promise<CheckOwnershipResult> {

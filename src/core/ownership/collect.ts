@@ -46,11 +46,25 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
   };
   for (const service of project.services) {
     for (const f of migrationFiles(service.migrations)) migrationOwner.set(add(f.path, 'sql'), f.service);
+    // A project loaded without reading migrations (loadProject readMigrations:false) still
+    // names each migrations folder: its `<number>_<name>.sql` files are the migrations.
+    for (const abs of migrationFolderFiles(service.migrationsDir)) migrationOwner.set(add(abs, 'sql'), service.name);
   }
   if (opts.migrationsOnly) return { tasks, migrationOwner };
   const roots = [...project.services.map((s) => s.dir), ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f))];
   for (const root of roots) walk(root, (abs, kind) => add(abs, kind));
   return { tasks, migrationOwner };
+}
+
+const MIGRATION_FILE = /^\d+_.*\.sql$/;
+
+function migrationFolderFiles(dir: string | null): string[] {
+  if (!dir) return [];
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && MIGRATION_FILE.test(e.name)).map((e) => path.join(dir, e.name)).sort();
+  } catch {
+    return [];
+  }
 }
 
 function walk(dir: string, visit: (abs: string, kind: FileKind) => void): void {

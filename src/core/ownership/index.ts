@@ -3,9 +3,7 @@ import type { Finding, Migration, Project, Strategy } from '../types.js';
 import { attributor } from './attribution.js';
 import { collectFiles, migrationFiles, toRel } from './collect.js';
 import { buildOwnership } from './owners.js';
-import { analyzeFiles, startPool, workerCount, type WorkerPool } from './pool.js';
-
-export { startPool, type WorkerPool };
+import { analyzeFiles } from './pool.js';
 
 /** Starts loading the SQL parser in the background (its WASM compiles off the main thread). */
 export function warmUpParser(): void {
@@ -20,8 +18,6 @@ export interface LintOptions {
   strategy: Strategy;
   /** worker threads; default: by input size and cores; 0 = in-process */
   workers?: number;
-  /** workers started before the project was loaded (startPool), so they boot meanwhile */
-  pool?: WorkerPool | null;
 }
 
 export interface LintResult {
@@ -36,8 +32,7 @@ export interface LintResult {
 
 export async function lintProject(project: Project, opts: LintOptions): Promise<LintResult> {
   const collected = collectFiles(project);
-  const workers = opts.workers ?? workerCount(collected.tasks.length);
-  const analyses = await analyzeFiles(collected.tasks, { workers, pool: workers > 0 ? opts.pool ?? undefined : undefined });
+  const analyses = await analyzeFiles(collected.tasks, { workers: opts.workers });
   const ownership = buildOwnership(project, analyses, collected.migrationOwner);
   const findings = evaluate({ project, strategy: opts.strategy, analyses, ownership, attribution: attributor(project), migrationOwner: collected.migrationOwner });
   const owned: Record<string, string[]> = {};
