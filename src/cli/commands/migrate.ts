@@ -85,9 +85,9 @@ async function render(result: MigrateResult, json: boolean): Promise<void> {
   await reportProblems(result);
 }
 
+/** Plain text: colour codes inside table cells would break the column alignment. */
 function statusText(status: ServiceMigrateResult['status']): string {
-  const t = { applied: c().green('applied'), 'up-to-date': 'up to date', failed: c().red('failed'), drift: c().red('drift'), error: c().red('error') };
-  return t[status];
+  return status === 'up-to-date' ? 'up to date' : status;
 }
 
 async function reportProblems(result: MigrateResult): Promise<void> {
