@@ -45,12 +45,19 @@ async function ensureWorkloads() {
   generateMonorepo(monorepo, { services: 20, migrations: 300, sources: 10000 });
 }
 
-async function series(label, cmd, args, cwd, env) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(await measure(cmd, args, cwd, env));
-  const ms = median(samples.map((s) => s.ms));
-  const rss = samples.every((s) => s.rssKb !== null) ? Math.max(...samples.map((s) => s.rssKb)) / 1024 : null;
-  return { label, ms, rss, last: samples[samples.length - 1] };
+/** Runs each command `runs` times, interleaved (a, b, c, a, b, c...) so that changes in the
+ * machine's load hit them alike; median time and highest peak RSS of each. */
+async function interleaved(specs) {
+  const samples = specs.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, s] of specs.entries()) samples[k].push(await measure(s.cmd, s.args, s.cwd, s.env));
+  }
+  return specs.map((s, k) => ({
+    label: s.label,
+    ms: median(samples[k].map((x) => x.ms)),
+    rss: samples[k].every((x) => x.rssKb !== null) ? Math.max(...samples[k].map((x) => x.rssKb)) / 1024 : null,
+    last: samples[k][samples[k].length - 1],
+  }));
 }
 
 function row(r, note = '') {
@@ -74,16 +81,20 @@ async function main() {
   const glob = 'internal/*/migrations/*.sql';
 
   console.log(`\nA. 1,000 migration files (5 services × 200)`);
-  const a = await series('svcdb check-ownership', process.execPath, [svcdb, 'check-ownership', '--json'], engineProject);
-  const sa = await series('squawk (same .sql files)', squawk, [glob], engineProject);
+  const [a, sa] = await interleaved([
+    { label: 'svcdb check-ownership', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: engineProject },
+    { label: 'squawk (same .sql files)', cmd: squawk, args: [glob], cwd: engineProject },
+  ]);
   console.log(row(a, findingsOf(a)));
   console.log(row(sa, `exit ${sa.last.code}`));
   console.log(`  ratio svcdb / squawk: ${(a.ms / sa.ms).toFixed(2)}×  (target ≤ 1.0×)`);
 
   console.log(`\nB. monorepo: 20 services × 300 migrations + 10,000 source files`);
-  const b = await series('svcdb check-ownership', process.execPath, [svcdb, 'check-ownership', '--json'], monorepo);
-  const inProcess = await series('svcdb, no worker threads', process.execPath, [svcdb, 'check-ownership', '--json'], monorepo, { SVCDB_LINT_WORKERS: '0' });
-  const sb = await series('squawk (its 6,000 .sql files only)', squawk, [glob], monorepo);
+  const [b, inProcess, sb] = await interleaved([
+    { label: 'svcdb check-ownership', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: monorepo },
+    { label: 'svcdb, no worker threads', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: monorepo, env: { SVCDB_LINT_WORKERS: '0' } },
+    { label: 'squawk (its 6,000 .sql files only)', cmd: squawk, args: [glob], cwd: monorepo },
+  ]);
   console.log(row(b, findingsOf(b)));
   console.log(row(inProcess, 'SVCDB_LINT_WORKERS=0'));
   console.log(row(sb, `exit ${sb.last.code}`));
