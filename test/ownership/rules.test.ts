@@ -1,6 +1,6 @@
 // The exact findings of the ownership lint on a fixture monorepo that holds one true positive
 // per rule and the traps a regex-based lint falls into.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,26 @@ describe('check-ownership config', () => {
     expect(findings.some((f) => f.rule === 'unknown-table')).toBe(false);
     expect(findings.filter((f) => f.rule === 'dynamic-sql').map((f) => f.severity)).toEqual(['error', 'error']);
     expect(findings.filter((f) => f.rule === 'table-collision').map((f) => f.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('honours a suppression above a multi-line statement and on the same line', async () => {
+    const dir = path.join(tmp, 'suppressions');
+    mkdirSync(path.join(dir, 'internal/a/migrations'), { recursive: true });
+    mkdirSync(path.join(dir, 'internal/b/migrations'), { recursive: true });
+    writeFileSync(path.join(dir, 'internal/b/migrations/001_b.sql'), 'CREATE TABLE b_t (id int PRIMARY KEY);\n');
+    writeFileSync(path.join(dir, 'internal/a/migrations/001_a.sql'), [
+      'CREATE TABLE a_t (id int);',
+      '-- svcdb-ignore cross-service-fk: legacy link, removed in Q3',
+      'ALTER TABLE a_t',
+      '  ADD COLUMN b_id int REFERENCES b_t (id);',
+      'ALTER TABLE a_t ADD COLUMN c int REFERENCES b_t (id); -- svcdb-ignore cross-service-fk',
+      'ALTER TABLE a_t ADD COLUMN d int REFERENCES b_t (id);',
+    ].join('\n'));
+    const { findings } = await checkOwnership({ cwd: dir, profile: 'dev' });
+    expect(findings.map(key)).toEqual([
+      'suppression-without-reason warning internal/a/migrations/001_a.sql:5:58',
+      'cross-service-fk error internal/a/migrations/001_a.sql:6:45',
+    ]);
   });
 
   it('rejects an unknown rule name in `rules`, naming the key', async () => {

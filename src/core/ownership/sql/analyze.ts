@@ -23,6 +23,8 @@ export interface AnalyzeOptions {
   depth?: number;
 }
 
+const LEADING_TRIVIA = /^(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*/;
+
 /** Parses `text`; returns false (recording nothing) when it does not parse. */
 export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: AnalyzeOptions = {}): boolean {
   let parsed: ReturnType<ReturnType<typeof parser>['parseSync']>;
@@ -41,7 +43,8 @@ export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: Analy
     const at = ref.location >= 0 ? toChar(ref.location) : findIdentifier(text, (lower ??= text.toLowerCase()), ref.name, toChar(ref.searchFrom ?? 0));
     const pos = sink.position(toFile(at));
     const stmtAt = toChar(ref.statement);
-    const stmtStart = stmtAt + Math.max(0, text.slice(stmtAt, stmtAt + 2000).search(/\S/));
+    // The parser's statement start includes the blanks and comments after the previous `;`.
+    const stmtStart = stmtAt + (LEADING_TRIVIA.exec(text.slice(stmtAt, stmtAt + 4000))?.[0].length ?? 0);
     const statementLine = Math.min(sink.position(toFile(stmtStart)).line, sink.literalLine ?? Infinity);
     sink.refs.push({ schema: ref.schema, name: ref.name, access: ref.access, verb: ref.verb, line: pos.line, column: pos.column, statementLine });
   }
