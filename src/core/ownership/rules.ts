@@ -2,7 +2,7 @@
 import type { Finding, Project, Service, Severity, Strategy } from '../types.js';
 import type { FileAnalysis, TableRef } from './refs.js';
 import { isUnder, type Attributor } from './attribution.js';
-import type { OwnershipMap } from './owners.js';
+import { parseQualifiedName, type OwnershipMap } from './owners.js';
 import { defaultSeverity } from './rule-meta.js';
 
 export interface RuleInput {
@@ -56,7 +56,7 @@ function refFinding(input: RuleInput, service: Service | undefined, serviceName:
   if (ref.access === 'fk') {
     return { ...base, rule: 'cross-service-fk', owner, message: `${serviceName} has a foreign key to ${owner}'s table ${quote(table)}: it cannot hold across databases` };
   }
-  const declared = (service?.reads ?? []).find((r) => r.service === owner && (r.tables.length === 0 || r.tables.some((t) => t === '*' || t === ref.name || t === table)));
+  const declared = (service?.reads ?? []).find((r) => r.service === owner && (r.tables.length === 0 || r.tables.some((t) => t === '*' || parseQualifiedName(t).name === ref.name)));
   if (!declared) {
     return { ...base, rule: 'cross-service-read', owner, message: `${serviceName} reads ${owner}'s table ${quote(table)} without declaring it` };
   }
