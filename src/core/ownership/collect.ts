@@ -87,5 +87,10 @@ function walk(dir: string, visit: (abs: string, kind: FileKind) => void): void {
 }
 
 export function toRel(root: string, abs: string): string {
+  // Fast path for the usual case (a file under the root); path.relative handles the rest.
+  if (abs.startsWith(root) && abs[root.length] === path.sep) {
+    const rel = abs.slice(root.length + 1);
+    return path.sep === '/' ? rel : rel.split(path.sep).join('/');
+  }
   return path.relative(root, abs).split(path.sep).join('/');
 }
