@@ -20,6 +20,8 @@ export interface UpOptions extends CommandOptions {
   write: (text: string) => void;
   /** aborted on Ctrl-C / SIGTERM */
   stop: AbortSignal;
+  /** aborted on a second Ctrl-C: kill the services instead of waiting for them */
+  force?: AbortSignal;
   onReady?: (rows: ReadyRow[]) => void;
   healthTimeoutMs?: number;
   graceMs?: number;
@@ -76,7 +78,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       database: targetLabel(ctx.targetOf(project.services.find((x) => x.name === s.name)!)),
     }));
     const result = await runtime.supervise({
-      services: supervised, prefixFor: opts.prefixFor, write: opts.write, log, stop: opts.stop,
+      services: supervised, prefixFor: opts.prefixFor, write: opts.write, log, stop: opts.stop, force: opts.force,
       onReady: () => opts.onReady?.(rows), healthTimeoutMs: opts.healthTimeoutMs, graceMs: opts.graceMs,
     });
     return { ...result, profile: admin.profile, services: rows, stoppedEmbedded: await stopEmbedded() };

@@ -28,8 +28,8 @@ export interface ServiceProcess {
   exited: Promise<Exit>;
   exit: Exit | null;
   lastLines(): string[];
-  /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when it is gone */
-  stop(graceMs: number): Promise<Exit>;
+  /** SIGTERM to the process group, SIGKILL after `graceMs` (or at once when `force` aborts); resolves when it is gone */
+  stop(graceMs: number, force?: AbortSignal): Promise<Exit>;
 }
 
 export async function launch(spec: LaunchSpec): Promise<ServiceProcess> {
@@ -67,7 +67,7 @@ export async function launch(spec: LaunchSpec): Promise<ServiceProcess> {
       child.on('error', () => resolve((proc.exit = proc.exit ?? { code: 127, signal: null })));
     }),
     lastLines: () => [...recent],
-    stop: (graceMs) => stopGroup(proc, graceMs),
+    stop: (graceMs, force) => stopGroup(proc, graceMs, force),
   };
   void child.catch(() => {});
   return proc;
@@ -82,14 +82,18 @@ export function execIfSimple(command: string): string {
   return shellSyntax ? command : `exec ${command.trim()}`;
 }
 
-async function stopGroup(proc: ServiceProcess, graceMs: number): Promise<Exit> {
-  signalGroup(proc.pid, 'SIGTERM');
-  const timer = setTimeout(() => signalGroup(proc.pid, 'SIGKILL'), graceMs);
+async function stopGroup(proc: ServiceProcess, graceMs: number, force?: AbortSignal): Promise<Exit> {
+  const kill = () => signalGroup(proc.pid, 'SIGKILL');
+  if (force?.aborted) kill();
+  else signalGroup(proc.pid, 'SIGTERM');
+  force?.addEventListener('abort', kill, { once: true });
+  const timer = setTimeout(kill, graceMs);
   const exit = await proc.exited;
   clearTimeout(timer);
+  force?.removeEventListener('abort', kill);
   // The shell may be gone while something it started still runs: wait for the group to empty.
   const deadline = Date.now() + graceMs;
-  while (groupAlive(proc.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (groupAlive(proc.pid) && Date.now() < deadline && !force?.aborted) await new Promise((r) => setTimeout(r, 50));
   if (groupAlive(proc.pid)) signalGroup(proc.pid, 'SIGKILL');
   return exit;
 }

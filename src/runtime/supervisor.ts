@@ -20,6 +20,8 @@ export interface SuperviseOptions {
   log: (line: string) => void;
   /** aborted on Ctrl-C / SIGTERM */
   stop: AbortSignal;
+  /** aborted on a second Ctrl-C: SIGKILL instead of waiting out the grace period */
+  force?: AbortSignal;
   onReady: (services: SupervisedService[]) => void;
   healthTimeoutMs?: number;
   graceMs?: number;
@@ -78,7 +80,7 @@ export async function supervise(opts: SuperviseOptions): Promise<SuperviseResult
   const stopped: string[] = [];
   for (const proc of [...running].reverse()) {
     if (!proc.exit) opts.log(`stopping ${proc.name}`);
-    await proc.stop(opts.graceMs ?? 5_000);
+    await proc.stop(opts.graceMs ?? 5_000, opts.force);
     stopped.push(proc.name);
   }
   return crash ? { outcome: 'crashed', crash, stopped } : { outcome: 'interrupted', stopped };

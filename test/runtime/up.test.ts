@@ -90,16 +90,22 @@ describe('svcdb up', () => {
     db = await createTestDatabase('up');
   });
   afterEach(async () => {
-    if (running && running.child.exitCode === null) {
-      running.child.kill('SIGKILL');
+    // A failed assertion must not leave services behind: stop `up` as a user would, then force.
+    if (running && running.child.exitCode === null && running.child.signalCode === null) {
+      running.child.kill('SIGINT');
+      const timer = setTimeout(() => running?.child.kill('SIGKILL'), 10_000);
       await running.exited;
+      clearTimeout(timer);
     }
     running = undefined;
   });
   afterAll(async () => {
     await db.drop();
     await dropRoles(serverUrl(), [`${prefix}api`, `${prefix}worker`]);
-    roots.forEach(removeProject);
+    for (const root of roots) {
+      for (const pid of processesIn(root)) process.kill(pid, 'SIGKILL');
+      removeProject(root);
+    }
   });
   const env = () => ({ TEST_BASE_URL: db.url });
 
@@ -165,6 +171,28 @@ describe('svcdb up', () => {
     expect(res.stderr).toContain('worker never answered its health check');
     expect(res.stdout + res.stderr).not.toContain('starting api');
     expect(await listening(ports[1])).toBe(false);
+  });
+
+  it('a service that ignores SIGTERM is killed after the grace period, or at once on a second Ctrl-C', async () => {
+    for (const [args, secondSignal] of [[['--grace', '1'], false], [['--grace', '60'], true]] as const) {
+      const ports = await freePorts(2);
+      const root = project(ports);
+      roots.push(root);
+      const configFile = `${root}/svcdb.config.json`;
+      const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+      config.services.worker.run.command = 'node -e "process.on(\'SIGTERM\', () => console.log(\'ignoring SIGTERM\')); require(\'http\').createServer((q, r) => r.end()).listen(process.env.PORT)"';
+      fs.writeFileSync(configFile, JSON.stringify(config));
+      running = startUp(root, env(), ['--role-prefix', prefix, ...args]);
+      await until(() => running!.output().includes('(Ctrl-C to stop)'), 30_000);
+      running.child.kill('SIGINT');
+      // the prefixed line, not the command echoed in "starting worker: ..."
+      await until(() => running!.output().includes('| ignoring SIGTERM'), 10_000);
+      if (secondSignal) running.child.kill('SIGINT');
+      expect(await running.exited, running.output()).toBe(0);
+      if (secondSignal) expect(running.output()).toContain('stopping now (SIGKILL)');
+      expect(await listening(ports[1])).toBe(false);
+      expect(processesIn(root)).toEqual([]);
+    }
   });
 
   it('a port already in use is reported by service name before anything starts (exit 2)', async () => {

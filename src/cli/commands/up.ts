@@ -15,7 +15,8 @@ export function register(program: Command): void {
     .option('--grace <seconds>', 'how long a service may take to stop after SIGTERM before SIGKILL', '5')
     .addHelpText('after', `
 Each service gets <PREFIX><SERVICE>_DATABASE_URL, PORT and <OTHER>_URL=http://127.0.0.1:<port>
-for every other service. Ctrl-C stops them in reverse order, then the embedded database.
+for every other service. Ctrl-C stops them in reverse order (SIGTERM, SIGKILL after --grace;
+a second Ctrl-C kills at once), then the embedded database if this run started it.
 
 Examples:
   svcdb up
@@ -25,7 +26,13 @@ Examples:
       const g = globals(cmd);
       const { up } = await import('../../commands/up.js');
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
+      const force = new AbortController();
+      // First Ctrl-C: stop gracefully. Second: kill what is still running.
+      const onSignal = () => {
+        if (!controller.signal.aborted) return controller.abort();
+        log('stopping now (SIGKILL)');
+        force.abort();
+      };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const write = (text: string) => (g.json ? process.stderr : process.stdout).write(text);
@@ -34,7 +41,7 @@ Examples:
           cwd: g.cwd, config: g.config, profile: g.profileName, log, services: names,
           provision: opts.provision, rolePrefix: opts.rolePrefix,
           healthTimeoutMs: seconds(opts.healthTimeout) , graceMs: seconds(opts.grace),
-          prefixFor: prefixer(names), write, stop: controller.signal,
+          prefixFor: prefixer(names), write, stop: controller.signal, force: force.signal,
           onReady: (rows) => {
             const text = table(['service', 'url', 'database'], rows.map((r) => [r.service, r.url ?? '-', r.database]));
             if (g.json) log(text);
