@@ -3,7 +3,8 @@
 // history table simply means "everything is pending".
 import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
-import type { Service, Target } from '../core/types.js';
+import { getProfile } from '../core/profiles.js';
+import type { Finding, Migration, Project, Service, Strategy, Target } from '../core/types.js';
 import {
   assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
   type CommandOptions, type ServiceError,
@@ -42,6 +43,8 @@ export interface PlanResult {
   exitCode: 0 | 1 | 2;
   profile: string;
   services: ServicePlanResult[];
+  /** ownership findings (check-ownership's rules) in the pending migrations; they do not change the exit code */
+  findings: Finding[];
 }
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
@@ -57,7 +60,22 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const userError = results.some((r) => r.error?.kind === 'user');
   const problem = results.some((r) => r.error || r.drifted.length > 0);
   const exitCode = userError ? 2 : problem ? 1 : 0;
-  return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results };
+  const findings = await lintPending(ctx.project, services, results, getProfile(ctx.project, ctx.profile).strategy);
+  return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results, findings };
+}
+
+// The ownership lint of what is about to be applied, so a cross-service FK or write is seen
+// before it ships. The parser is loaded only when something is pending.
+async function lintPending(project: Project, services: Service[], results: ServicePlanResult[], strategy: Strategy): Promise<Finding[]> {
+  const pending: Migration[] = [];
+  for (const r of results) {
+    const service = services.find((s) => s.name === r.service);
+    const ids = new Set(r.pending.map((m) => m.id));
+    for (const m of service?.migrations ?? []) if (ids.has(m.id)) pending.push(m);
+  }
+  if (!pending.length) return [];
+  const { lintMigrations } = await import('../core/ownership/index.js');
+  return lintMigrations(project, pending, strategy);
 }
 
 async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {

@@ -41,6 +41,13 @@ function renderPlan(result: PlanResult): string {
     }
     lines.push('');
   }
+  if (result.findings.length) {
+    lines.push(c().bold('ownership findings in the pending migrations'));
+    for (const f of result.findings) {
+      const level = f.severity === 'error' ? c().red('error') : c().yellow('warning');
+      lines.push(`  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`);
+    }
+  }
   return lines.join('\n').trimEnd();
 }
 
