@@ -36,6 +36,13 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the exit code (0 done, 1 the operation found a problem, 2 bad input). */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  // `svcdb ... | head`: a closed pipe ends the output, not the process with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
