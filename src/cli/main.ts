@@ -1,41 +1,9 @@
-// The commander program: global flags, one registration per command, errors to exit codes.
-import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
-import { OperationError, UserError, formatUserError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
-import { configureColor, c } from './color.js';
-import { commands } from './commands/index.js';
-
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
-
-export function buildProgram(): Command {
-  const program = new Command('svcdb')
-    .description('Database-per-service migrations, ownership lint and local runtime for PostgreSQL')
-    .version(version, '-V, --version', 'print the svcdb version')
-    .option('-p, --profile <name>', 'environment profile (else $SVCDB_PROFILE, else "dev")')
-    .option('-C, --cwd <dir>', 'project root (default: the current directory)')
-    .option('-c, --config <file>', 'config file (default: searched with cosmiconfig from --cwd)')
-    .option('--json', 'print one JSON document on stdout (commands that report)')
-    .option('--debug', 'print stack traces of unexpected errors')
-    .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
-    .showSuggestionAfterError(true)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
-    .addHelpText('after', '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n');
-  program.hook('preAction', (_this, actionCommand) => {
-    const opts = actionCommand.optsWithGlobals() as { color?: boolean };
-    configureColor({ noColor: opts.color === false });
-  });
-  for (const register of commands) register(program);
-  for (const sub of program.commands) sub.exitOverride().showSuggestionAfterError(true);
-  return program;
-}
+// The CLI entry: answers `svcdb --version` without loading anything, else hands over to the
+// commander program (program.ts).
+import { readFileSync } from 'node:fs';
 
 /** Runs the CLI and returns the exit code (0 done, 1 the operation found a problem, 2 bad input). */
 export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug');
   // `svcdb ... | head`: a closed pipe ends the output, not the process with a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -43,34 +11,12 @@ export async function main(argv: string[]): Promise<number> {
       throw err;
     });
   }
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    return reportError(err, debug);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
   }
-}
-
-export function reportError(err: unknown, debug: boolean): number {
-  if (err instanceof CommanderError) {
-    if (err.exitCode === 0) return 0; // --help, --version
-    return 2; // commander already printed the message and a suggestion
-  }
-  if (err instanceof UserError) {
-    process.stderr.write(redact(`${c().red('error:')} ${formatUserError(err)}\n`));
-    if (debug && err.stack) process.stderr.write(redact(`${err.stack}\n`));
-    return 2;
-  }
-  if (err instanceof OperationError) {
-    process.stderr.write(redact(`${c().red('error:')} ${err.message}\n`));
-    if (err.hint) process.stderr.write(redact(`  hint: ${err.hint}\n`));
-    if (debug && err.stack) process.stderr.write(redact(`${err.stack}\n`));
-    return 1;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(redact(`${c().red('internal error:')} ${message}\n`));
-  if (debug && err instanceof Error && err.stack) process.stderr.write(redact(`${err.stack}\n`));
-  else process.stderr.write('  this is a bug in svcdb; rerun with --debug for the stack trace\n');
-  return 1;
+  const { runProgram } = await import('./program.js');
+  return runProgram(argv, pkg.version);
 }

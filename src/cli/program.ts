@@ -1,0 +1,66 @@
+// The commander program: global flags, one registration per command, errors to exit codes.
+// Loaded by main.ts for everything but `svcdb --version`.
+import { Command, CommanderError } from 'commander';
+import { OperationError, UserError, formatUserError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { configureColor, c } from './color.js';
+import { commands } from './commands/index.js';
+
+export function buildProgram(version: string): Command {
+  const program = new Command('svcdb')
+    .description('Database-per-service migrations, ownership lint and local runtime for PostgreSQL')
+    .version(version, '-V, --version', 'print the svcdb version')
+    .option('-p, --profile <name>', 'environment profile (else $SVCDB_PROFILE, else "dev")')
+    .option('-C, --cwd <dir>', 'project root (default: the current directory)')
+    .option('-c, --config <file>', 'config file (default: searched with cosmiconfig from --cwd)')
+    .option('--json', 'print one JSON document on stdout (commands that report)')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .addHelpText('after', '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n');
+  program.hook('preAction', (_this, actionCommand) => {
+    const opts = actionCommand.optsWithGlobals() as { color?: boolean };
+    configureColor({ noColor: opts.color === false });
+  });
+  for (const register of commands) register(program);
+  for (const sub of program.commands) sub.exitOverride().showSuggestionAfterError(true);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (0 done, 1 the operation found a problem, 2 bad input). */
+export async function runProgram(argv: string[], version: string): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram(version);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}
+
+export function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return 0; // --help, --version
+    return 2; // commander already printed the message and a suggestion
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(redact(`${c().red('error:')} ${formatUserError(err)}\n`));
+    if (debug && err.stack) process.stderr.write(redact(`${err.stack}\n`));
+    return 2;
+  }
+  if (err instanceof OperationError) {
+    process.stderr.write(redact(`${c().red('error:')} ${err.message}\n`));
+    if (err.hint) process.stderr.write(redact(`  hint: ${err.hint}\n`));
+    if (debug && err.stack) process.stderr.write(redact(`${err.stack}\n`));
+    return 1;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(redact(`${c().red('internal error:')} ${message}\n`));
+  if (debug && err instanceof Error && err.stack) process.stderr.write(redact(`${err.stack}\n`));
+  else process.stderr.write('  this is a bug in svcdb; rerun with --debug for the stack trace\n');
+  return 1;
+}
