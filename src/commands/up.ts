@@ -115,7 +115,17 @@ function chooseServices(project: Project, names: string[]): Service[] {
 
 async function migrateAll(opts: UpOptions): Promise<MigrateResult> {
   const { migrate } = await import('./migrate.js');
-  const result = await migrate({ cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true });
+  const result = await migrate({
+    cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true,
+    onEvent: (event) => {
+      if (event.type === 'waiting') opts.log?.(`${event.service}: waiting for the migration lock held by pid ${event.pid ?? '?'}`);
+      if (event.type !== 'done' || event.result.status === 'failed') return;
+      const r = event.result;
+      opts.log?.(r.applied.length
+        ? `migrated ${r.service}: ${r.applied.length} applied (${r.applied.map((a) => a.id).join(', ')})`
+        : `${r.service}: migrations up to date`);
+    },
+  });
   if (result.exitCode === 0) return result;
   const failed = result.services.filter((s) => s.status !== 'applied' && s.status !== 'up-to-date');
   const lines = failed.map((s) => `${s.service}: ${s.error?.message ?? (s.failure ? `${s.failure.file}${s.failure.line === null ? '' : `:${s.failure.line}`}: ${s.failure.message}` : undefined) ?? (s.drifted.length ? `drift in ${s.drifted.join(', ')}` : s.status)}`);
