@@ -4,7 +4,7 @@
 // and golang-migrate pairs `<digits>_<name>.up.sql` / `.down.sql`. A `.sql` file with any other
 // name is an error (a typo such as `1-init.sql` must not be skipped silently); files that do not
 // end in `.sql` (README.md, .keep) and sub-folders are ignored.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,7 +25,10 @@ interface FileEntry {
 }
 
 export async function parseMigrationFiles(service: string, dir: string, projectRoot: string): Promise<Migration[]> {
-  const rel = (p: string) => path.relative(projectRoot, p).split(path.sep).join('/');
+  // Every file gets a relative path for messages: slice it off when the folder is under the
+  // root (path.relative per file showed in profiles of large projects).
+  const rootPrefix = projectRoot.endsWith(path.sep) ? projectRoot : projectRoot + path.sep;
+  const rel = (p: string) => (p.startsWith(rootPrefix) ? p.slice(rootPrefix.length) : path.relative(projectRoot, p)).split(path.sep).join('/');
   let names: string[];
   try {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -48,7 +51,9 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
     const entry: FileEntry = { version: m[1], name: m[2], kind: m[3]?.toLowerCase() === '.up' ? 'up' : m[3]?.toLowerCase() === '.down' ? 'down' : 'single', file };
     // Versions compare as numbers: 001 and 1 are the same version.
     const key = BigInt(m[1]).toString();
-    byVersion.set(key, [...(byVersion.get(key) ?? []), entry]);
+    const same = byVersion.get(key);
+    if (same) same.push(entry);
+    else byVersion.set(key, [entry]);
   }
   const migrations: Migration[] = [];
   for (const [, entries] of byVersion) {
@@ -92,7 +97,8 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
   }
   const main = singles[0] ?? ups[0];
   const mainPath = path.join(dir, main.file);
-  const mainBytes = await readBytes(mainPath, rel);
+  // Keep only the text and the checksum: the bytes are garbage once hashed.
+  const mainBytes = readBytes(mainPath, rel);
   const mainText = decodeUtf8(mainBytes, rel(mainPath));
   const base = {
     service,
@@ -104,24 +110,26 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
   };
   if (singles.length === 1) {
     const sections = parseSections(mainText, base.relPath);
-    return { ...base, checksum: sha256([mainBytes]), format: sections.format, up: sections.up, down: sections.down, transaction: sections.transaction };
+    return { ...base, checksum: sha256(mainBytes), format: sections.format, up: sections.up, down: sections.down, transaction: sections.transaction };
   }
   // golang-migrate: both files are plain SQL; the pair is one migration.
-  const up = splitAt(mainText, 0, mainText.length, base.relPath);
+  const up = splitAt(mainText, 0, mainText.length, base.relPath, 1);
   let down: Migration['down'] = null;
   let downPath: string | undefined;
-  const parts = [mainBytes];
+  let checksum: string;
   if (downs.length === 1) {
     downPath = path.join(dir, downs[0].file);
-    const downBytes = await readBytes(downPath, rel);
+    const downBytes = readBytes(downPath, rel);
     const downText = decodeUtf8(downBytes, rel(downPath));
-    down = splitAt(downText, 0, downText.length, rel(downPath));
-    parts.push(downBytes);
+    down = splitAt(downText, 0, downText.length, rel(downPath), 1);
+    checksum = sha256(Buffer.concat([mainBytes, downBytes]));
+  } else {
+    checksum = sha256(mainBytes);
   }
-  return { ...base, downPath, checksum: sha256(parts), format: 'golang-migrate', up, down, transaction: true };
+  return { ...base, downPath, checksum, format: 'golang-migrate', up, down, transaction: true };
 }
 
-async function readBytes(file: string, rel: (p: string) => string): Promise<Buffer> {
+function readBytes(file: string, rel: (p: string) => string): Buffer {
   try {
     // sync: ~10x faster than fs/promises for many small files (1000 migrations: 12 ms vs 130 ms)
     return readFileSync(file);
@@ -133,9 +141,11 @@ async function readBytes(file: string, rel: (p: string) => string): Promise<Buff
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeUtf8(bytes: Buffer, relPath: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     const text = bytes.toString('latin1');
     const bad = firstInvalidUtf8(bytes);
@@ -159,8 +169,12 @@ function firstInvalidUtf8(bytes: Buffer): number {
   return bytes.length;
 }
 
-function sha256(parts: Buffer[]): string {
-  const hash = createHash('sha256');
-  for (const p of parts) hash.update(p);
-  return hash.digest('hex');
+/**
+ * Node 20.12+ has the one-shot crypto.hash: no Hash stream object per file, which showed as
+ * garbage-collector time when a project's thousand files are read on every run.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+
+function sha256(bytes: Buffer): string {
+  return oneShot ? oneShot('sha256', bytes, 'hex') : crypto.createHash('sha256').update(bytes).digest('hex');
 }

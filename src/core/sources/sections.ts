@@ -19,13 +19,26 @@ interface Line {
   offset: number;
 }
 
-function linesOf(text: string): Line[] {
+/**
+ * The lines of `text` that `pattern` matches (annotation comments), with their numbers and
+ * offsets; the others are only counted, not kept.
+ */
+function linesMatching(text: string, pattern: RegExp): Line[] {
   const lines: Line[] = [];
   let offset = 0;
   let number = 1;
-  for (const raw of text.split('\n')) {
-    lines.push({ text: raw.replace(/\r$/, ''), number, offset });
-    offset += raw.length + 1;
+  while (offset <= text.length) {
+    const eol = text.indexOf('\n', offset);
+    const end = eol === -1 ? text.length : eol;
+    // annotations are comments: skip the regular expression for lines without `--`
+    const dash = text.indexOf('--', offset);
+    if (dash !== -1 && dash < end) {
+      const raw = text.slice(offset, end);
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (pattern.test(line)) lines.push({ text: line, number, offset });
+    }
+    if (eol === -1) break;
+    offset = eol + 1;
     number++;
   }
   return lines;
@@ -35,16 +48,20 @@ const GOOSE = /^\s*--\s*\+goose\s+(.*?)\s*$/i;
 const DBMATE = /^\s*--\s*migrate:(up|down)\b(.*)$/i;
 
 export function parseSections(text: string, relPath: string): Sections {
-  const lines = linesOf(text);
-  if (lines.some((l) => GOOSE.test(l.text))) return parseGoose(text, lines, relPath);
-  if (lines.some((l) => DBMATE.test(l.text))) return parseDbmate(text, lines, relPath);
-  return { format: 'plain', up: splitAt(text, 0, text.length, relPath), down: null, transaction: true };
+  // A quick look for the annotation words first: most files are one format, many plain.
+  const goose = /\+goose/i.test(text) ? linesMatching(text, GOOSE) : [];
+  if (goose.length) return parseGoose(text, goose, relPath);
+  const dbmate = /migrate:(up|down)/i.test(text) ? linesMatching(text, DBMATE) : [];
+  if (dbmate.length) return parseDbmate(text, dbmate, relPath);
+  return { format: 'plain', up: splitAt(text, 0, text.length, relPath, 1), down: null, transaction: true };
 }
 
-/** Splits text[from, to) into statements, turning an unclosed quote into a file:line error. */
-export function splitAt(text: string, from: number, to: number, relPath: string): Statement[] {
+/**
+ * Splits text[from, to) into statements, turning an unclosed quote into a file:line error.
+ * `startLine`: the line at `from`, when the caller knows it.
+ */
+export function splitAt(text: string, from: number, to: number, relPath: string, startLine = position(text, from).line): Statement[] {
   const chunk = text.slice(from, to);
-  const startLine = position(text, from).line;
   try {
     return splitStatements(chunk, startLine, from);
   } catch (err) {
@@ -67,6 +84,7 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
   let transaction = true;
   let block: Line | null = null;
   let chunkFrom = 0;
+  let chunkLine = 1;
   const err = (line: Line, message: string, hint?: string) =>
     new UserError(message, { where: `${relPath}:${line.number}`, hint });
   for (const line of lines) {
@@ -82,10 +100,12 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
       if (stmt) out[section].push(stmt);
       block = null;
       chunkFrom = nextLine;
+      chunkLine = lineAfter(text, line);
       continue;
     }
-    out[section].push(...splitAt(text, chunkFrom, line.offset, relPath));
+    out[section].push(...splitAt(text, chunkFrom, line.offset, relPath, chunkLine));
     chunkFrom = nextLine;
+    chunkLine = lineAfter(text, line);
     if (word === 'up') {
       if (section !== 'before') throw err(line, 'a second -- +goose Up', 'a goose file has one Up section, then optionally one Down');
       section = 'up';
@@ -105,7 +125,7 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
     }
   }
   if (block) throw err(block, '-- +goose StatementBegin is never closed', 'add -- +goose StatementEnd after the statement');
-  out[section].push(...splitAt(text, chunkFrom, text.length, relPath));
+  out[section].push(...splitAt(text, chunkFrom, text.length, relPath, chunkLine));
   if (section === 'before') {
     throw new UserError('goose file has no -- +goose Up annotation', {
       where: `${relPath}:1`,
@@ -113,13 +133,18 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
     });
   }
   if (out.before.length > 0) {
-    throw err({ ...lines[0], number: out.before[0].line }, 'SQL before -- +goose Up', 'move it below the -- +goose Up line');
+    throw err({ text: '', offset: 0, number: out.before[0].line }, 'SQL before -- +goose Up', 'move it below the -- +goose Up line');
   }
   return { format: 'goose', up: out.up, down: seenDown ? out.down : null, transaction };
 }
 
 function nextLineOf(line: Line): number {
   return line.offset + line.text.length + 1;
+}
+
+/** The line number at nextLineOf(line): on a CRLF line that offset is the `\n`, still this line. */
+function lineAfter(text: string, line: Line): number {
+  return text.charCodeAt(nextLineOf(line) - 1) === 10 ? line.number + 1 : line.number;
 }
 
 /** A StatementBegin/End block is one statement, whatever semicolons it holds. */
@@ -137,11 +162,13 @@ function parseDbmate(text: string, lines: Line[], relPath: string): Sections {
   let seenDown = false;
   let transaction = true;
   let chunkFrom = 0;
+  let chunkLine = 1;
   for (const line of lines) {
     const m = DBMATE.exec(line.text);
     if (!m) continue;
-    out[section].push(...splitAt(text, chunkFrom, line.offset, relPath));
+    out[section].push(...splitAt(text, chunkFrom, line.offset, relPath, chunkLine));
     chunkFrom = nextLineOf(line);
+    chunkLine = lineAfter(text, line);
     const which = m[1].toLowerCase() as 'up' | 'down';
     const where = `${relPath}:${line.number}`;
     if (which === 'up') {
@@ -155,7 +182,7 @@ function parseDbmate(text: string, lines: Line[], relPath: string): Sections {
       seenDown = true;
     }
   }
-  out[section].push(...splitAt(text, chunkFrom, text.length, relPath));
+  out[section].push(...splitAt(text, chunkFrom, text.length, relPath, chunkLine));
   if (out.before.length > 0) {
     throw new UserError('SQL before -- migrate:up', {
       where: `${relPath}:${out.before[0].line}`,

@@ -3,9 +3,6 @@
 // does not end a statement.
 import type { Statement } from '../types.js';
 
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DOLLAR_TAG = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
-
 /** Thrown when a quote or comment is never closed; `offset` is relative to the text split. */
 export interface UnterminatedToken {
   kind: 'string' | 'identifier' | 'dollar' | 'comment';
@@ -17,71 +14,83 @@ export interface UnterminatedToken {
  * statement's line, column and offset are positions in the file. Statements that hold only
  * comments or whitespace are dropped; each statement's text excludes leading comments and the
  * terminating `;`.
+ *
+ * Character codes, not regular expressions, and line numbers counted once as the scan moves
+ * on: every migration file of a project is split on every run, so this loop is hot.
  */
 export function splitStatements(sql: string, startLine = 1, startOffset = 0): Statement[] {
   const statements: Statement[] = [];
   let stmtStart = -1; // offset of the first significant character of the current statement
   let atomicDepth = 0; // inside BEGIN ATOMIC ... END, `;` does not end the statement
-  let prevWord = '';
+  let prevBegin = false; // the previous word was BEGIN
+  // line of `lineScan`, and the offset where that line starts: positions only move forward
+  let line = startLine;
+  let lineStart = 0;
+  let lineScan = 0;
   let i = 0;
   const n = sql.length;
   const flush = (end: number) => {
     if (stmtStart !== -1) {
+      for (let k = sql.indexOf('\n', lineScan); k !== -1 && k < stmtStart; k = sql.indexOf('\n', k + 1)) {
+        line++;
+        lineStart = k + 1;
+      }
+      lineScan = stmtStart;
       const text = sql.slice(stmtStart, end).trimEnd();
-      statements.push({ sql: text, ...position(sql, stmtStart, startLine, startOffset) });
+      statements.push({ sql: text, line, column: stmtStart - lineStart + 1, offset: startOffset + stmtStart });
     }
     stmtStart = -1;
     atomicDepth = 0;
-    prevWord = '';
+    prevBegin = false;
   };
   while (i < n) {
-    const ch = sql[i];
-    const next = sql[i + 1];
-    if (ch === '-' && next === '-') {
+    const c = sql.charCodeAt(i);
+    if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
       const eol = sql.indexOf('\n', i);
       i = eol === -1 ? n : eol + 1;
       continue;
     }
-    if (ch === '/' && next === '*') {
+    if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
       i = skipBlockComment(sql, i);
       continue;
     }
-    if (/\s/.test(ch)) {
+    if (isSpace(c)) {
       i++;
       continue;
     }
-    if (ch === ';' && atomicDepth === 0) {
+    if (c === SEMICOLON && atomicDepth === 0) {
       flush(i);
       i++;
       continue;
     }
     if (stmtStart === -1) stmtStart = i;
-    if (ch === "'") {
+    if (c === QUOTE) {
       const escapes = isEscapeStringPrefix(sql, i);
-      i = skipQuoted(sql, i, "'", escapes, 'string');
+      i = skipQuoted(sql, i, QUOTE, escapes, 'string');
       continue;
     }
-    if (ch === '"') {
-      i = skipQuoted(sql, i, '"', false, 'identifier');
+    if (c === DQUOTE) {
+      i = skipQuoted(sql, i, DQUOTE, false, 'identifier');
       continue;
     }
-    if (ch === '$' && (i === 0 || !IDENT_CHAR.test(sql[i - 1]))) {
-      const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64));
-      if (tag) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
+    if (c === DOLLAR && (i === 0 || !isIdentChar(sql.charCodeAt(i - 1)))) {
+      const tagEnd = dollarTagEnd(sql, i);
+      if (tagEnd !== -1) {
+        const tag = sql.slice(i, tagEnd);
+        const close = sql.indexOf(tag, tagEnd);
         if (close === -1) throw unterminated('dollar', i);
-        i = close + tag[0].length;
+        i = close + tag.length;
         continue;
       }
     }
-    if (/[A-Za-z_]/.test(ch)) {
+    if (isWordStart(c)) {
       let j = i + 1;
-      while (j < n && IDENT_CHAR.test(sql[j])) j++;
-      const word = sql.slice(i, j).toUpperCase();
-      if (word === 'ATOMIC' && prevWord === 'BEGIN') atomicDepth++;
-      else if (atomicDepth > 0 && word === 'CASE') atomicDepth++;
-      else if (atomicDepth > 0 && word === 'END') atomicDepth--;
-      prevWord = word;
+      while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
+      const len = j - i;
+      if (len === 6 && prevBegin && wordIs(sql, i, 'ATOMIC')) atomicDepth++;
+      else if (atomicDepth > 0 && len === 4 && wordIs(sql, i, 'CASE')) atomicDepth++;
+      else if (atomicDepth > 0 && len === 3 && wordIs(sql, i, 'END')) atomicDepth--;
+      prevBegin = len === 5 && wordIs(sql, i, 'BEGIN');
       i = j;
       continue;
     }
@@ -89,6 +98,60 @@ export function splitStatements(sql: string, startLine = 1, startOffset = 0): St
   }
   flush(n);
   return statements;
+}
+
+const DASH = 45; // -
+const SLASH = 47; // /
+const STAR = 42; // *
+const SEMICOLON = 59;
+const QUOTE = 39; // '
+const DQUOTE = 34; // "
+const DOLLAR = 36;
+const BACKSLASH = 92;
+
+/** JavaScript's `\s`: what the scan skips between tokens. */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return WHITESPACE.test(String.fromCharCode(c));
+}
+const WHITESPACE = /\s/;
+
+/** `[A-Za-z_]` */
+function isWordStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** `[A-Za-z0-9_$\u0080-\uffff]` */
+function isIdentChar(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57) || c === DOLLAR || c >= 0x80;
+}
+
+/** The word at `at` equals `upper`, ignoring ASCII case (the caller checked the length). */
+function wordIs(sql: string, at: number, upper: string): boolean {
+  for (let k = 0; k < upper.length; k++) {
+    if ((sql.charCodeAt(at + k) & ~32) !== upper.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/**
+ * End (exclusive) of the dollar-quote tag `$tag$` or `$$` opening at `start`, or -1. Tags are
+ * looked for within 64 characters, like the scan always has.
+ */
+function dollarTagEnd(sql: string, start: number): number {
+  const limit = Math.min(sql.length, start + 64);
+  let k = start + 1;
+  if (k < limit && sql.charCodeAt(k) !== DOLLAR) {
+    const c = sql.charCodeAt(k);
+    if (!(isWordStart(c) || c >= 0x80)) return -1;
+    k++;
+    while (k < limit && sql.charCodeAt(k) !== DOLLAR) {
+      const d = sql.charCodeAt(k);
+      if (!(isWordStart(d) || (d >= 48 && d <= 57) || d >= 0x80)) return -1;
+      k++;
+    }
+  }
+  return k < limit ? k + 1 : -1;
 }
 
 function unterminated(kind: UnterminatedToken['kind'], offset: number): UnterminatedToken & Error {
@@ -104,21 +167,22 @@ export function isUnterminated(err: unknown): err is UnterminatedToken & Error {
 
 /** E'...' (and e'...') strings take backslash escapes; so does U&'' not (it uses its own). */
 function isEscapeStringPrefix(sql: string, quote: number): boolean {
-  const prev = sql[quote - 1];
-  if (prev !== 'E' && prev !== 'e') return false;
-  return quote < 2 || !IDENT_CHAR.test(sql[quote - 2]);
+  const prev = sql.charCodeAt(quote - 1);
+  if (prev !== 69 && prev !== 101) return false; // E e
+  return quote < 2 || !isIdentChar(sql.charCodeAt(quote - 2));
 }
 
-function skipQuoted(sql: string, start: number, quote: string, backslash: boolean, kind: UnterminatedToken['kind']): number {
+function skipQuoted(sql: string, start: number, quote: number, backslash: boolean, kind: UnterminatedToken['kind']): number {
   let i = start + 1;
-  while (i < sql.length) {
-    const ch = sql[i];
-    if (backslash && ch === '\\') {
+  const n = sql.length;
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    if (backslash && c === BACKSLASH) {
       i += 2;
       continue;
     }
-    if (ch === quote) {
-      if (sql[i + 1] === quote) {
+    if (c === quote) {
+      if (sql.charCodeAt(i + 1) === quote) {
         i += 2; // '' or "" is an escaped quote
         continue;
       }
@@ -133,11 +197,13 @@ function skipQuoted(sql: string, start: number, quote: string, backslash: boolea
 function skipBlockComment(sql: string, start: number): number {
   let depth = 0;
   let i = start;
-  while (i < sql.length) {
-    if (sql[i] === '/' && sql[i + 1] === '*') {
+  const n = sql.length;
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
       depth++;
       i += 2;
-    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+    } else if (c === STAR && sql.charCodeAt(i + 1) === SLASH) {
       depth--;
       i += 2;
       if (depth === 0) return i;
