@@ -1,16 +1,30 @@
 // The one module that decides whether output is coloured: only on a TTY, never under
 // NO_COLOR or --no-color. Everything in src/cli asks this module, never chalk directly.
-import { Chalk, type ChalkInstance } from 'chalk';
+// chalk is imported only when colour is on: its `import process from 'node:process'` makes
+// Node build the whole process namespace (stdin, stdout, report...), ~10 ms of every start-up
+// that prints to a pipe or a file, where no colour is wanted anyway.
+import type { ChalkInstance } from 'chalk';
 
-let instance: ChalkInstance = new Chalk({ level: 0 });
+/** What chalk at level 0 does, without loading it: every style is the identity, chains too. */
+const plainStyle = (...args: unknown[]): string => (args.length === 1 ? `${args[0] as string}` : args.join(' '));
+const plain: ChalkInstance = new Proxy(plainStyle, {
+  get: (_target, key) => (key === 'level' ? 0 : typeof key === 'string' && key !== 'then' ? plain : undefined),
+}) as unknown as ChalkInstance;
 
-export function configureColor(opts: { noColor?: boolean; stream?: NodeJS.WriteStream }): void {
+let instance: ChalkInstance = plain;
+
+export async function configureColor(opts: { noColor?: boolean; stream?: NodeJS.WriteStream }): Promise<void> {
   const stream = opts.stream ?? process.stdout;
   const off = opts.noColor === true || (process.env.NO_COLOR ?? '') !== '' || !stream.isTTY;
-  instance = new Chalk({ level: off ? 0 : 1 });
+  if (off) {
+    instance = plain;
+    return;
+  }
+  const { Chalk } = await import('chalk');
+  instance = new Chalk({ level: 1 });
 }
 
-/** The configured chalk instance (level 0 when colour is off). */
+/** The configured styles (the identity when colour is off). */
 export function c(): ChalkInstance {
   return instance;
 }

@@ -21,9 +21,9 @@ export function buildProgram(version: string): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n');
-  program.hook('preAction', (_this, actionCommand) => {
+  program.hook('preAction', async (_this, actionCommand) => {
     const opts = actionCommand.optsWithGlobals() as { color?: boolean };
-    configureColor({ noColor: opts.color === false });
+    await configureColor({ noColor: opts.color === false });
   });
   for (const register of commands) register(program);
   for (const sub of program.commands) sub.exitOverride().showSuggestionAfterError(true);
