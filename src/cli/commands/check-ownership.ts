@@ -1,6 +1,5 @@
 // `svcdb check-ownership`: flags and help; the lint itself lives in src/commands/check-ownership.ts.
 import { Command, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { UserError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
@@ -29,7 +28,7 @@ export function register(program: Command): void {
       const { checkOwnership } = await import('../../commands/check-ownership.js');
       const { renderFindings } = await import('../render/findings.js');
       const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
-      process.stdout.write(renderFindings(result, format as 'text', { paint: c(), version: packageVersion() }));
+      process.stdout.write(renderFindings(result, format as 'text', { paint: c(), version: rootVersion(cmd) }));
       if (result.failed) process.exitCode = 1;
     });
 }
@@ -39,7 +38,9 @@ function parseCount(text: string): number {
   return Number(text);
 }
 
-function packageVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../../package.json') as { version: string }).version;
+/** The version the program was built with (main.ts reads package.json once, whatever the layout of dist/). */
+function rootVersion(cmd: Command): string {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.version() ?? '';
 }
