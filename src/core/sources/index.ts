@@ -5,7 +5,7 @@
 // name is an error (a typo such as `1-init.sql` must not be skipped silently); files that do not
 // end in `.sql` (README.md, .keep) and sub-folders are ignored.
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, UserErrors } from '../errors.js';
@@ -66,6 +66,7 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
       else throw err;
     }
   }
+  if (scratch.length > SCRATCH_SIZE) scratch = Buffer.allocUnsafe(SCRATCH_SIZE); // a big file's buffer need not stay
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new UserErrors(problems);
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
@@ -100,6 +101,7 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
   // Keep only the text and the checksum: the bytes are garbage once hashed.
   const mainBytes = readBytes(mainPath, rel);
   const mainText = decodeUtf8(mainBytes, rel(mainPath));
+  const mainChecksum = sha256(mainBytes);
   const base = {
     service,
     version: main.version,
@@ -110,35 +112,63 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
   };
   if (singles.length === 1) {
     const sections = parseSections(mainText, base.relPath);
-    return { ...base, checksum: sha256(mainBytes), format: sections.format, up: sections.up, down: sections.down, transaction: sections.transaction };
+    return { ...base, checksum: mainChecksum, format: sections.format, up: sections.up, down: sections.down, transaction: sections.transaction };
   }
   // golang-migrate: both files are plain SQL; the pair is one migration.
   const up = splitAt(mainText, 0, mainText.length, base.relPath, 1);
   let down: Migration['down'] = null;
   let downPath: string | undefined;
-  let checksum: string;
+  let checksum = mainChecksum;
   if (downs.length === 1) {
+    const upBytes = Buffer.from(mainBytes); // readBytes reuses its buffer
     downPath = path.join(dir, downs[0].file);
     const downBytes = readBytes(downPath, rel);
     const downText = decodeUtf8(downBytes, rel(downPath));
     down = splitAt(downText, 0, downText.length, rel(downPath), 1);
-    checksum = sha256(Buffer.concat([mainBytes, downBytes]));
-  } else {
-    checksum = sha256(mainBytes);
+    checksum = sha256(Buffer.concat([upBytes, downBytes]));
   }
   return { ...base, downPath, checksum, format: 'golang-migrate', up, down, transaction: true };
 }
 
+const SCRATCH_SIZE = 64 * 1024;
+let scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+
+/**
+ * The file's bytes, in a buffer shared by all reads (valid until the next call): sync reads
+ * into one buffer, no fstat, no Buffer per file (~10x faster than fs/promises for many small
+ * files, and no garbage to collect).
+ */
 function readBytes(file: string, rel: (p: string) => string): Buffer {
+  let fd: number;
   try {
-    // sync: ~10x faster than fs/promises for many small files (1000 migrations: 12 ms vs 130 ms)
-    return readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (err) {
-    throw new UserError(`cannot read migration file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      where: rel(file),
-      hint: 'check the file permissions',
-    });
+    throw unreadable(file, rel, err);
   }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger, 0, 0, length);
+        scratch = bigger;
+      }
+      const got = readSync(fd, scratch, length, scratch.length - length, null);
+      if (got === 0) return scratch.subarray(0, length);
+      length += got;
+    }
+  } catch (err) {
+    throw unreadable(file, rel, err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(file: string, rel: (p: string) => string, err: unknown): UserError {
+  return new UserError(`cannot read migration file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+    where: rel(file),
+    hint: 'check the file permissions',
+  });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -29,6 +29,10 @@ export function splitStatements(sql: string, startLine = 1, startOffset = 0): St
   let lineScan = 0;
   let i = 0;
   const n = sql.length;
+  // Without the word ATOMIC, words never matter, and inside a statement only the characters
+  // that open a comment, quote or dollar body or end the statement do: jump between those.
+  const skipWords = !ATOMIC.test(sql);
+  const nextSpecial = skipWords ? specialFinder(sql) : null;
   const flush = (end: number) => {
     if (stmtStart !== -1) {
       for (let k = sql.indexOf('\n', lineScan); k !== -1 && k < stmtStart; k = sql.indexOf('\n', k + 1)) {
@@ -83,6 +87,10 @@ export function splitStatements(sql: string, startLine = 1, startOffset = 0): St
         continue;
       }
     }
+    if (nextSpecial) {
+      i = nextSpecial(i + 1);
+      continue;
+    }
     if (isWordStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
@@ -98,6 +106,27 @@ export function splitStatements(sql: string, startLine = 1, startOffset = 0): St
   }
   flush(n);
   return statements;
+}
+
+const ATOMIC = /atomic/i;
+const SPECIAL = ['-', '/', ';', "'", '"', '$'];
+
+/**
+ * Returns a function giving the offset of the next `-` `/` `;` `'` `"` or `$` at or after
+ * `from` (the text's length when none): native indexOf per character kind, each redone only
+ * once the scan has passed its last answer.
+ */
+function specialFinder(sql: string): (from: number) => number {
+  const next = [-2, -2, -2, -2, -2, -2]; // -2: not looked for yet; -1: none left
+  return (from) => {
+    let best = sql.length;
+    for (let k = 0; k < SPECIAL.length; k++) {
+      let at = next[k];
+      if (at !== -1 && at < from) next[k] = at = sql.indexOf(SPECIAL[k], from);
+      if (at !== -1 && at < best) best = at;
+    }
+    return best;
+  };
 }
 
 const DASH = 45; // -
@@ -173,6 +202,16 @@ function isEscapeStringPrefix(sql: string, quote: number): boolean {
 }
 
 function skipQuoted(sql: string, start: number, quote: number, backslash: boolean, kind: UnterminatedToken['kind']): number {
+  if (!backslash) {
+    const mark = quote === QUOTE ? "'" : '"';
+    for (let from = start + 1; ;) {
+      const close = sql.indexOf(mark, from);
+      if (close === -1) break;
+      if (sql.charCodeAt(close + 1) !== quote) return close + 1;
+      from = close + 2; // '' or "" is an escaped quote
+    }
+    throw unterminated(kind, start);
+  }
   let i = start + 1;
   const n = sql.length;
   while (i < n) {
