@@ -1,4 +1,4 @@
-// Every command's registration, in the order `svcdb --help` lists them. Each registration
+// Every command's registration by name, in the order `svcdb --help` lists them. Each registration
 // declares flags and help text only; the command's module is imported lazily in its action.
 import type { Command } from 'commander';
 import { register as services } from './services.js';
@@ -16,6 +16,8 @@ import { register as up } from './up.js';
 import { register as db } from './db.js';
 import { register as run } from './run.js';
 
-export const commands: Array<(program: Command) => void> = [
-  services, env, migrate, plan, status, down, newCmd, repair, adopt, checkOwnership, provision, up, db, run,
+export const commands: ReadonlyArray<readonly [name: string, register: (program: Command) => void]> = [
+  ['services', services], ['env', env], ['migrate', migrate], ['plan', plan], ['status', status],
+  ['down', down], ['new', newCmd], ['repair', repair], ['adopt', adopt], ['check-ownership', checkOwnership],
+  ['provision', provision], ['up', up], ['db', db], ['run', run],
 ];
