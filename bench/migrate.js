@@ -4,7 +4,9 @@
 //   dbmate  `dbmate up` per service with its own --migrations-table, 5 in parallel
 //   svcdb   `svcdb migrate --all` (one process, services in parallel)
 // each on a fresh database; then the no-op runs (everything applied) and svcdb's peak RSS.
-// Usage: npm run build && node bench/migrate.js [--migrations 200] [--runs 3]
+// Usage: npm run build && node bench/migrate.js [--migrations 200] [--runs 3] [--v8-flags "<flags>"]
+// --v8-flags: V8 flags svcdb sets on itself before it starts (an experiment for the CLI entry;
+// the figures are then labelled with them).
 // Server: $SVCDB_BENCH_URL, else $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -18,6 +20,12 @@ const root = path.resolve(here, '..');
 const server = process.env.SVCDB_BENCH_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const count = numberArg('migrations', 200);
 const runs = numberArg('runs', 3);
+const v8Flags = stringArg('v8-flags', '');
+
+function stringArg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+}
 
 function numberArg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,7 +83,7 @@ async function main() {
   const admin = postgres(server, { max: 1, onnotice: () => {} });
   const quiet = { PGOPTIONS: '-c client_min_messages=warning' };
   const dbmate = dbmateBin();
-  const svcdb = (url, args) => run(process.execPath, [path.join(here, 'lib/rss.js'), '--cwd', projectDir, ...args], { DATABASE_URL: url, NO_COLOR: '1' });
+  const svcdb = (url, args) => run(process.execPath, [path.join(here, 'lib/rss.js'), '--cwd', projectDir, ...args], { DATABASE_URL: url, NO_COLOR: '1', SVCDB_BENCH_V8_FLAGS: v8Flags });
   const dbmateUp = (url, svc) => run(dbmate, [
     '--url', `${url}?sslmode=disable`, '--migrations-dir', path.join(projectDir, 'internal', svc, 'migrations'),
     '--migrations-table', `dbmate_${svc}`, '--no-dump-schema', 'up',
@@ -108,6 +116,7 @@ async function main() {
   const floor = median(results.floor);
   const m = (k) => (results[k].length ? median(results[k]) : NaN);
   console.log(`svcdb migrate benchmark: ${services.length} services × ${count} migrations, median of ${runs} run(s), wall time`);
+  if (v8Flags) console.log(`  (svcdb runs with V8 flags ${v8Flags})`);
   console.log(`  psql floor (psql -1 -f, 5 parallel)     ${fmt(floor)}   1.00× floor`);
   if (dbmate) console.log(`  dbmate up (5 parallel)                  ${fmt(m('dbmate'))}   ${ratio(m('dbmate'), floor)} floor`);
   else console.log('  dbmate: not installed (npm install), skipped');
@@ -116,6 +125,13 @@ async function main() {
   if (dbmate) console.log(`  dbmate up ×5 (parallel)                 ${fmt(m('dbmateNoop'))}`);
   console.log(`  svcdb migrate --all                     ${fmt(m('svcdbNoop'))}${dbmate ? `   ${ratio(m('svcdbNoop'), m('dbmateNoop'))} dbmate` : ''}`);
   console.log(`peak RSS of svcdb: ${(Math.max(...results.rssKb) / 1024).toFixed(1)} MiB (max over apply and no-op runs)`);
+  // The runs of one iteration ran back to back, so their ratios cancel most of the load that
+  // other work on a shared machine puts on all of them alike.
+  const paired = (a, b) => results[a].map((x, i) => x / results[b][i]).filter(Number.isFinite);
+  const spread = (xs) => (xs.length ? `median ${median(xs).toFixed(2)}×, min ${Math.min(...xs).toFixed(2)}×` : 'n/a');
+  console.log(`per-run ratios: apply/floor ${spread(paired('svcdb', 'floor'))}; no-op/dbmate ${spread(paired('svcdbNoop', 'dbmateNoop'))}`);
+  const mib = (xs) => `${(median(xs) / 1024).toFixed(1)} MiB median, ${(Math.max(...xs) / 1024).toFixed(1)} max`;
+  console.log(`peak RSS: apply ${mib(results.rssKb.filter((_, i) => i % 2 === 0))}; no-op ${mib(results.rssKb.filter((_, i) => i % 2 === 1))}`);
 }
 
 main().catch((err) => {
