@@ -40,18 +40,22 @@ export async function locateHistory(sql: Sql, service: Service, target: Target):
   return { schema, table, qualified: `${ident(schema)}.${ident(table)}`, service: service.name };
 }
 
+// The catalog and history reads below quote their values into the text (literal()) instead of
+// binding parameters: postgres.js sends a parameterized query it has not prepared on this
+// connection as describe-then-execute, two round trips; a fresh connection per run never has.
+
 export async function schemaExists(sql: Sql, schema: string): Promise<boolean> {
-  const rows = await sql`select 1 from pg_namespace where nspname = ${schema}`;
+  const rows = await sql.unsafe(`select 1 from pg_namespace where nspname = ${literal(schema)}`);
   return rows.length > 0;
 }
 
 /** Column names of a table, or null when it does not exist. Reads the catalog only. */
 export async function tableColumns(sql: Sql, schema: string, table: string): Promise<string[] | null> {
-  const rows = await sql`
+  const rows = await sql.unsafe(`
     select a.attname from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-    where n.nspname = ${schema} and c.relname = ${table} and c.relkind in ('r', 'p')`;
+    where n.nspname = ${literal(schema)} and c.relname = ${literal(table)} and c.relkind in ('r', 'p')`);
   if (!rows.length) return null;
   return rows.map((r) => r.attname as string).filter(Boolean);
 }
@@ -88,8 +92,7 @@ export function checkShape(columns: string[], h: HistoryTable, service: string):
 
 export async function readHistory(sql: Sql, h: HistoryTable): Promise<HistoryRow[]> {
   const rows = await sql.unsafe(
-    `select id, checksum, applied_at, duration_ms, svcdb_version from ${h.qualified} where service = $1 order by id`,
-    [h.service],
+    `select id, checksum, applied_at, duration_ms, svcdb_version from ${h.qualified} where service = ${literal(h.service)} order by id`,
   );
   return rows.map((r) => ({
     id: r.id as string,
