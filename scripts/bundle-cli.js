@@ -28,6 +28,23 @@ const externalPackagesButCommander = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads (~2 ms: net, dgram, streams), only to
+ * spawn executable subcommands, which svcdb has none of: hand it a stand-in that loads the
+ * module on first use of any of its properties.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      loader: 'js',
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -38,7 +55,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [externalPackagesButCommander],
+  plugins: [lazyChildProcessForCommander, externalPackagesButCommander],
   chunkNames: '[name]-[hash]',
   // commander is CommonJS: its require() calls need a real require in an ES module.
   banner: { js: "import { createRequire as __svcdbCreateRequire } from 'node:module'; const require = __svcdbCreateRequire(import.meta.url);" },
