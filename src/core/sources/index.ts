@@ -28,7 +28,10 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
   // Every file gets a relative path for messages: slice it off when the folder is under the
   // root (path.relative per file showed in profiles of large projects).
   const rootPrefix = projectRoot.endsWith(path.sep) ? projectRoot : projectRoot + path.sep;
-  const rel = (p: string) => (p.startsWith(rootPrefix) ? p.slice(rootPrefix.length) : path.relative(projectRoot, p)).split(path.sep).join('/');
+  const rel = (p: string) => {
+    const relative = p.startsWith(rootPrefix) ? p.slice(rootPrefix.length) : path.relative(projectRoot, p);
+    return path.sep === '/' ? relative : relative.split(path.sep).join('/');
+  };
   let names: string[];
   try {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -100,7 +103,8 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
   const mainPath = path.join(dir, main.file);
   // Keep only the text and the checksum: the bytes are garbage once hashed.
   const mainBytes = readBytes(mainPath, rel);
-  const mainText = decodeUtf8(mainBytes, rel(mainPath));
+  const mainRel = rel(mainPath);
+  const mainText = decodeUtf8(mainBytes, mainRel);
   const mainChecksum = sha256(mainBytes);
   const base = {
     service,
@@ -108,7 +112,7 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
     name: main.name,
     id: `${main.version}_${main.name}`,
     path: mainPath,
-    relPath: rel(mainPath),
+    relPath: mainRel,
   };
   if (singles.length === 1) {
     const sections = parseSections(mainText, base.relPath);
