@@ -49,11 +49,23 @@ export function appliedIds(plan: ServicePlan): string[] {
     .map((a) => a.migration.id);
 }
 
-/** Numeric comparison of version strings of any width ("001" < "10" < "20240101"). */
+/**
+ * Numeric comparison of version strings of any width ("001" < "10" < "20240101"): without
+ * leading zeros, the shorter digit string is the smaller number, and equal lengths compare as
+ * text (no BigInt pair per comparison: sorting a thousand files made tens of thousands).
+ */
 export function compareVersions(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
+  const x = withoutLeadingZeros(a);
+  const y = withoutLeadingZeros(b);
+  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** "007" → "7", "000" → "0": the canonical spelling of a version number. */
+export function withoutLeadingZeros(version: string): string {
+  let i = 0;
+  while (i < version.length - 1 && version.charCodeAt(i) === 48) i++;
+  return i === 0 ? version : version.slice(i);
 }
 
 /**

@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration } from '../types.js';
+import { compareVersions, withoutLeadingZeros } from '../plan.js';
 import { parseSections, splitAt } from './sections.js';
 
 export { splitStatements } from './split.js';
@@ -53,7 +54,7 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
     }
     const entry: FileEntry = { version: m[1], name: m[2], kind: m[3]?.toLowerCase() === '.up' ? 'up' : m[3]?.toLowerCase() === '.down' ? 'down' : 'single', file };
     // Versions compare as numbers: 001 and 1 are the same version.
-    const key = BigInt(m[1]).toString();
+    const key = withoutLeadingZeros(m[1]);
     const same = byVersion.get(key);
     if (same) same.push(entry);
     else byVersion.set(key, [entry]);
@@ -75,10 +76,12 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
 
-export function compareVersions(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+export { compareVersions };
+
+/** dir (normalized: it comes from path.join/resolve) + a bare file name; path.join's own
+ * normalizing showed in profiles, once per file. */
+function inDir(dir: string, file: string): string {
+  return dir.endsWith(path.sep) ? dir + file : dir + path.sep + file;
 }
 
 async function readVersion(service: string, dir: string, entries: FileEntry[], rel: (p: string) => string): Promise<Migration | null> {
@@ -100,7 +103,7 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
     });
   }
   const main = singles[0] ?? ups[0];
-  const mainPath = path.join(dir, main.file);
+  const mainPath = inDir(dir, main.file);
   // Keep only the text and the checksum: the bytes are garbage once hashed.
   const mainBytes = readBytes(mainPath, rel);
   const mainRel = rel(mainPath);
@@ -125,7 +128,7 @@ async function readVersion(service: string, dir: string, entries: FileEntry[], r
   let checksum = mainChecksum;
   if (downs.length === 1) {
     const upBytes = Buffer.from(mainBytes); // readBytes reuses its buffer
-    downPath = path.join(dir, downs[0].file);
+    downPath = inDir(dir, downs[0].file);
     const downBytes = readBytes(downPath, rel);
     const downText = decodeUtf8(downBytes, rel(downPath));
     down = splitAt(downText, 0, downText.length, rel(downPath), 1);
