@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// Build-time only (run by `npm run build`), never imported by svcdb itself.
 // Bundles the CLI into dist/cli-bundle/ after tsc has built dist/ (npm run build), so that
 // `svcdb` starts in fewer ES modules: Node 20's ESM loader costs about half a millisecond per
 // module (resolve, read, compile, link), and the start-up path of `svcdb env dev` was ~30 of them.
@@ -16,7 +17,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outdir = path.join(root, 'dist/cli-bundle');
 
 /** Every bare import (a package or a node: builtin) stays an import, except commander's. */
