@@ -10,17 +10,11 @@ export interface DbOptions {
   log?: (line: string) => void;
 }
 
-export interface DbResult {
+/** The server's status after the action; `url` has its password redacted. */
+export interface DbResult extends Omit<EmbeddedStatus, 'started'> {
   action: DbAction;
   /** what the action did: started / already running / stopped / was not running / destroyed / nothing to destroy */
   outcome: string;
-  running: boolean;
-  initialised: boolean;
-  pid: number | null;
-  port: number | null;
-  dataDir: string | null;
-  /** the superuser URL, password redacted */
-  url: string | null;
 }
 
 export async function db(opts: DbOptions): Promise<DbResult> {
