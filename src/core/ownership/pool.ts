@@ -16,20 +16,12 @@ export interface PoolOptions {
   workers?: number;
 }
 
-/** Workers that have posted their one-time "ready" message (parser loaded). */
-const ready = new WeakSet<Worker>();
-
 class WorkerPool {
   readonly workers: Worker[];
 
   constructor(count: number) {
     const url = new URL('./worker.js', import.meta.url);
-    this.workers = Array.from({ length: count }, () => {
-      const worker = new Worker(url);
-      // Remember the one-time "ready" message even if it arrives before any work is queued.
-      worker.once('message', () => ready.add(worker));
-      return worker;
-    });
+    this.workers = Array.from({ length: count }, () => new Worker(url));
   }
 
   async close(): Promise<void> {
@@ -139,9 +131,9 @@ function feedWorker(worker: Worker, queue: BatchQueue): Promise<void> {
     };
     const onError = (err: unknown) => { cleanup(); reject(err); };
     const cleanup = () => { worker.off('message', onMessage); worker.off('error', onError); };
+    // Attached in the same tick the worker was created, so its one-time "ready" message (parser
+    // loaded) reaches onMessage, which hands it its first batches.
     worker.on('message', onMessage);
     worker.on('error', onError);
-    // A worker started earlier has already said it is ready: start it on a batch right away.
-    if (ready.has(worker)) feed();
   });
 }
