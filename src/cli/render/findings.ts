@@ -2,7 +2,7 @@
 // or GitHub workflow commands. Pure functions: result in, string out.
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../../core/types.js';
-import { RULES, type RuleMeta } from '../../core/ownership/rule-meta.js';
+import { RULES, defaultSeverity, type RuleMeta } from '../../core/ownership/rule-meta.js';
 import type { CheckOwnershipResult } from '../../commands/check-ownership.js';
 
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'github';
@@ -102,7 +102,8 @@ export function sarifLog(findings: Finding[], version: string, rules: RuleMeta[]
             shortDescription: { text: r.short },
             fullDescription: { text: r.help },
             help: { text: r.help, markdown: `**${r.short}.** ${r.help}` },
-            defaultConfiguration: { level: r.id.startsWith('cross-service') || r.id === 'read-outside-contract' || r.id === 'table-collision' ? 'error' : 'warning' },
+            // The strictest strategy's severity (table-collision is an error only under `shared`).
+            defaultConfiguration: { level: defaultSeverity(r.id, 'shared') },
           })),
         },
       },
