@@ -7,7 +7,7 @@ import { pythonStrings } from './extract/python.js';
 import { typescriptStrings } from './extract/typescript.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
-import { lineIndex } from './sql/offsets.js';
+import { byteToChar, lineIndex } from './sql/offsets.js';
 import { parser } from './sql/parser.js';
 
 /** Cheap test before tokenizing a source file: a quote followed by a SQL keyword. */
@@ -75,11 +75,8 @@ function splitStatements(text: string): Array<{ start: number; end: number }> {
   } catch {
     return [{ start: 0, end: text.length }];
   }
-  // The scanner reports byte offsets; statements here are ASCII in practice, and for others
-  // the slice is re-derived from the byte buffer.
-  const buf = Buffer.from(text, 'utf8');
-  const ascii = buf.length === text.length;
-  const charAt = (b: number) => (ascii ? b : buf.subarray(0, b).toString('utf8').length);
+  // The scanner reports UTF-8 byte offsets.
+  const charAt = byteToChar(text);
   const pieces: Array<{ start: number; end: number }> = [];
   let start = -1;
   for (const t of tokens) {
