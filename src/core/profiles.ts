@@ -3,7 +3,7 @@
 import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, Project, Service, Target, ValueOrigin } from './types.js';
 import { BUILTIN_PROFILES, expandVars } from './config.js';
-import { normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath } from './url.js';
+import { databaseNameOf, normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath } from './url.js';
 
 export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
@@ -94,8 +94,8 @@ function resolveOne(service: Service, ctx: Ctx): Target {
   // An explicitly set <PREFIX><SERVICE>_DATABASE_URL wins over everything.
   const own = opts.env[service.envVar];
   if (nonEmpty(own)) {
-    const parsed = parsePgUrl(own, { ...urlCtx, variable: service.envVar });
-    return { ...common, url: own, database: parsed.database || parsed.user || '', schema: searchPathOf(own), origin: { kind: 'env', variable: service.envVar } };
+    const database = databaseNameOf(own, { ...urlCtx, variable: service.envVar });
+    return { ...common, url: own, database, schema: searchPathOf(own), origin: { kind: 'env', variable: service.envVar } };
   }
   // databaseOf: the same target as the owner of the database (which may itself be env-set).
   const home = service.databaseOf ? ctx.byName.get(service.databaseOf) : undefined;
@@ -122,8 +122,7 @@ function resolveOne(service: Service, ctx: Ctx): Target {
     url = normalizePgUrl(url, urlCtx); // a raw password with @ / # becomes percent-encoded
   }
   url = applyCredentials(url, service, ctx);
-  const parsed = parsePgUrl(url, urlCtx);
-  return { ...common, url, database: parsed.database || parsed.user || '', schema, origin: credentialsOrigin(service, ctx) ?? base.origin };
+  return { ...common, url, database: databaseNameOf(url, urlCtx), schema, origin: credentialsOrigin(service, ctx) ?? base.origin };
 }
 
 function applyCredentials(url: string, service: Service, ctx: Ctx): string {

@@ -200,7 +200,7 @@ export function describeTarget(url: string): string {
 }
 
 /** The database a URL connects to (without one, the server uses the user's name). */
-export function databaseNameOf(url: string): string {
-  const u = parsePgUrl(url);
+export function databaseNameOf(url: string, ctx?: UrlContext): string {
+  const u = parsePgUrl(url, ctx);
   return u.database || u.user || '';
 }
