@@ -1,6 +1,7 @@
 // Start-up caches for the config file, in a per-user temp folder, keyed by content hashes so a
 // stale entry can never be used: (1) configs that passed validation, so the next run skips
-// loading zod; (2) parsed YAML, so the next run skips loading js-yaml.
+// loading zod; (2) parsed YAML, so the next run skips loading js-yaml; (3) transpiled
+// svcdb.config.ts, so the next run skips loading typescript.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -56,4 +57,22 @@ function containsNonJson(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsNonJson);
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).some(containsNonJson);
   return true;
+}
+
+/**
+ * The transpiled output of a TypeScript config, by the hash of the compiler version and the
+ * source. SVCDB_NO_CACHE does not turn this one off.
+ */
+export function transpileCache(source: string, compilerVersion: string): { read(): string | null; write(code: string): void } {
+  const file = path.join(cacheDir('ts-configs'), `${hash(compilerVersion, source)}.mjs`);
+  return {
+    read: () => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    write: (code) => save(file, code),
+  };
 }

@@ -4,15 +4,14 @@
 // install). In TS and ESM configs, `import ... from 'svcdb'` is rewritten to this very copy of
 // svcdb, so `defineConfig` resolves even where svcdb is not in the project's node_modules
 // (a global install, npx, this repository's own fixtures).
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from './errors.js';
 import { SEARCH_PLACES } from './config.js';
+import { transpileCache } from './config-cache.js';
 
 const SELF_URL = new URL('../index.js', import.meta.url).href;
 const IMPORTS_SVCDB = /((?:from|import)\s*\(?\s*)(['"])svcdb\2/g;
@@ -45,7 +44,7 @@ export async function loadRaw(cwd: string, explicit: string | null): Promise<{ r
 
 async function loadTs(filepath: string, content: string): Promise<unknown> {
   // Importing typescript costs ~0.3-0.5 s; the transpiled output is kept by the source's hash.
-  const cached = transpileCache(content);
+  const cached = transpileCache(content, typescriptVersion());
   const hit = cached.read();
   if (hit !== null) return importRewritten(filepath, hit);
   const ts = (await import('typescript')).default;
@@ -67,33 +66,12 @@ async function loadTs(filepath: string, content: string): Promise<unknown> {
   return importRewritten(filepath, output.outputText);
 }
 
-function transpileCache(source: string): { read(): string | null; write(code: string): void } {
-  let tsVersion = 'unknown';
+function typescriptVersion(): string {
   try {
-    tsVersion = (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
+    return (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
   } catch {
-    // no cache key part; the hash of the source still applies
+    return 'unknown'; // no cache key part; the hash of the source still applies
   }
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  const dir = path.join(os.tmpdir(), `svcdb-${uid}`, 'ts-configs');
-  const file = path.join(dir, `${createHash('sha256').update(`${tsVersion}\0${source}`).digest('hex')}.mjs`);
-  return {
-    read: () => {
-      try {
-        return readFileSync(file, 'utf8');
-      } catch {
-        return null;
-      }
-    },
-    write: (code) => {
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(file, code);
-      } catch {
-        // a read-only temp folder only costs speed
-      }
-    },
-  };
 }
 
 /** Imports `code` as an ES module placed beside `filepath`, so its relative imports work. */
