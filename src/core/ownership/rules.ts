@@ -46,22 +46,22 @@ function refFinding(input: RuleInput, service: Service | undefined, serviceName:
   const table = ref.schema ? `${ref.schema}.${ref.name}` : ref.name;
   const base = { severity: 'error' as Severity, file, line: ref.line, column: ref.column, service: serviceName, table, suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1] };
   if (owners.length === 0) {
-    return { ...base, rule: 'unknown-table', owner: null, message: `${serviceName}: ${ref.verb} on table ${quote(table)}, which no service owns` };
+    return { ...base, rule: 'unknown-table', owner: null, message: `${serviceName}: ${ref.verb} on table ${table}, which no service owns` };
   }
   if (owners.includes(serviceName)) return null;
   const owner = owners[0];
   if (ref.access === 'write' || ref.access === 'create') {
-    return { ...base, rule: 'cross-service-write', owner, message: `${serviceName} writes ${owner}'s table ${quote(table)} (${ref.verb})` };
+    return { ...base, rule: 'cross-service-write', owner, message: `${serviceName} writes ${owner}'s table ${table} (${ref.verb})` };
   }
   if (ref.access === 'fk') {
-    return { ...base, rule: 'cross-service-fk', owner, message: `${serviceName} has a foreign key to ${owner}'s table ${quote(table)}: it cannot hold across databases` };
+    return { ...base, rule: 'cross-service-fk', owner, message: `${serviceName} has a foreign key to ${owner}'s table ${table}: it cannot hold across databases` };
   }
   const declared = (service?.reads ?? []).find((r) => r.service === owner && (r.tables.length === 0 || r.tables.some((t) => t === '*' || parseQualifiedName(t).name === ref.name)));
   if (!declared) {
-    return { ...base, rule: 'cross-service-read', owner, message: `${serviceName} reads ${owner}'s table ${quote(table)} without declaring it` };
+    return { ...base, rule: 'cross-service-read', owner, message: `${serviceName} reads ${owner}'s table ${table} without declaring it` };
   }
   if (declared.via.length === 0 || declared.via.some((v) => isUnder(file, v))) return null;
-  return { ...base, rule: 'read-outside-contract', owner, message: `${serviceName} reads ${owner}'s table ${quote(table)} from ${file}, outside its declared via folders (${declared.via.join(', ')})` };
+  return { ...base, rule: 'read-outside-contract', owner, message: `${serviceName} reads ${owner}'s table ${table} from ${file}, outside its declared via folders (${declared.via.join(', ')})` };
 }
 
 function collisions(input: RuleInput): Draft[] {
@@ -72,7 +72,7 @@ function collisions(input: RuleInput): Draft[] {
       const first = list.find((o) => o.service === others[0]);
       out.push({
         rule: 'table-collision', severity: 'error', file: c.file, line: c.line, column: c.column, service: c.service, table: name, owner: others[0] ?? null,
-        message: `${c.service} creates table ${quote(name)}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
+        message: `${c.service} creates table ${name}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
         suppressLines: [c.line, c.line - 1],
       });
     }
@@ -110,8 +110,4 @@ function applySeverities(findings: Finding[], rules: Record<string, string>, str
     out.push({ ...f, severity });
   }
   return out.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-}
-
-function quote(name: string): string {
-  return name;
 }
