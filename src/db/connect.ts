@@ -1,6 +1,6 @@
 // Opening connections to a service's target: retry with backoff while the server starts,
 // then a UserError that names host:port (never the password).
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { OperationError, UserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { parsePgUrl } from '../core/url.js';
@@ -54,6 +54,9 @@ export function sleep(ms: number): Promise<void> {
  * A server that answers but refuses (bad password, missing database) fails at once.
  */
 export async function connect(url: string, opts: ConnectOptions = {}): Promise<Sql> {
+  // Loaded here, not at the top: commands/context.ts imports this module for endpointOf, and
+  // `svcdb new` (no database) should not pay for the driver.
+  const { default: postgres } = await import('postgres');
   const waitMs = opts.waitMs ?? 10_000;
   const deadline = Date.now() + waitMs;
   let delay = 100;
