@@ -1,19 +1,15 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { globals } from '../globals.js';
 import { log, out, outJson } from '../io.js';
 import { c } from '../color.js';
-import { addLockFlag, addWaitFlag, waitingLine } from './migrate.js';
+import { addLockFlag, addWaitFlag, positiveInt, waitingLine } from './migrate.js';
 
 export function register(program: Command): void {
   const cmd = program
     .command('down')
     .description("revert applied migrations with their down sections; refuses, before touching anything, if one has none")
     .argument('<service>', 'the service')
-    .option('--step <n>', 'revert this many migrations (default 1)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-      return n;
-    })
+    .option('--step <n>', 'revert this many migrations (default 1)', positiveInt)
     .option('--to <migration>', 'revert everything after this migration (it stays applied); 0 reverts all')
     .addHelpText('after', '\nExamples:\n  svcdb down ingestion\n  svcdb down ingestion --step 3\n  svcdb down ingestion --to 002\n');
   addLockFlag(addWaitFlag(cmd)).action(async (service: string, flags: { step?: number; to?: string; wait: number; lockTimeout: number }, command: Command) => {
