@@ -40,10 +40,6 @@ export async function acquireLock(sql: Sql, key: string, opts: LockOptions): Pro
   }
 }
 
-export async function releaseLock(sql: Sql, key: string): Promise<void> {
-  await sql`select pg_advisory_unlock(${key}::bigint)`;
-}
-
 /** The backend pid holding the advisory lock, if it can be seen. */
 export async function lockHolder(sql: Sql, key: string): Promise<number | null> {
   const rows = await sql`
