@@ -131,10 +131,7 @@ class Pipeline {
         await item.result;
       } catch (err) {
         this.queue = [];
-        await this.ctx.sql.unsafe('rollback').catch(() => {});
-        let line = lineFromPosition(item.sent, err);
-        if (line === null && isServerError(err) && !isConnectionLoss(err)) line = await replayForLine(this.ctx.sql, item.statements);
-        throw new StepFailed(failureOf(item.m, err, line));
+        throw await transactionFailed(this.ctx.sql, item.m, item.statements, item.sent, err);
       }
     }
   }
@@ -208,11 +205,16 @@ async function runInTransaction(ctx: RunContext, m: Migration, statements: State
   try {
     await ctx.sql.unsafe(sent.text);
   } catch (err) {
-    await ctx.sql.unsafe('rollback').catch(() => {});
-    let line = lineFromPosition(sent, err);
-    if (line === null && isServerError(err) && !isConnectionLoss(err)) line = await replayForLine(ctx.sql, statements);
-    throw new StepFailed(failureOf(m, err, line));
+    throw await transactionFailed(ctx.sql, m, statements, sent, err);
   }
+}
+
+/** Rolls back a failed `begin; ...; commit;` text and maps the error to its file line. */
+async function transactionFailed(sql: Sql, m: Migration, statements: Statement[], sent: SentText, err: unknown): Promise<StepFailed> {
+  await sql.unsafe('rollback').catch(() => {});
+  let line = lineFromPosition(sent, err);
+  if (line === null && isServerError(err) && !isConnectionLoss(err)) line = await replayForLine(sql, statements);
+  return new StepFailed(failureOf(m, err, line));
 }
 
 /** The session ended (terminated backend, server shutdown): nothing to replay on. */
