@@ -39,7 +39,8 @@ class StepFailed extends Error {
  * applied that still have files, so umzug's pending list is exactly the plan's.
  */
 export async function runUp(ctx: RunContext, files: Migration[], executed: string[], count?: number): Promise<RunOutcome> {
-  const pendingIds = files.filter((m) => !executed.includes(m.id)).map((m) => m.id);
+  const applied = new Set(executed);
+  const pendingIds = files.filter((m) => !applied.has(m.id)).map((m) => m.id);
   const lastId = pendingIds[(count ?? pendingIds.length) - 1];
   return drive(ctx, files, executed, 'up', count, (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId));
 }
@@ -60,6 +61,7 @@ async function drive(
   count: number | undefined, step: Step,
 ): Promise<RunOutcome> {
   const { Umzug } = loadUmzug();
+  const applied = new Set(executed);
   const outcome: RunOutcome = { done: [], failure: null };
   const record = (m: Migration, ms: number) => {
     const done = { id: m.id, durationMs: Math.round(ms) };
@@ -74,7 +76,7 @@ async function drive(
   };
   const umzug = new Umzug({
     migrations: files.map((m) => ({ name: m.id, path: m.path, up: () => run(m), down: () => run(m) })),
-    storage: new HistoryStorage(async () => files.filter((m) => executed.includes(m.id)).map((m) => m.id)),
+    storage: new HistoryStorage(async () => files.filter((m) => applied.has(m.id)).map((m) => m.id)),
     logger: undefined,
   });
   // Nobody listens to umzug's events, but each emit (two per migration) costs emittery's
