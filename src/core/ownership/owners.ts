@@ -33,12 +33,11 @@ export class OwnershipMap {
     set.add(service);
   }
 
-  /** A CREATE in one of `service`'s migrations; false when it targets another service's schema. */
-  addCreation(service: string, file: string, ref: TableRef): boolean {
-    if (ref.schema && this.services.has(ref.schema) && ref.schema !== service) return false;
+  /** A CREATE in one of `service`'s migrations; ignored when it targets another service's schema. */
+  addCreation(service: string, file: string, ref: TableRef): void {
+    if (ref.schema && this.services.has(ref.schema) && ref.schema !== service) return;
     this.add(service, ref.name);
     this.creations.push({ service, schema: ref.schema, name: ref.name, file, line: ref.line, column: ref.column });
-    return true;
   }
 
   /** Owners of a referenced name: the schema's service when qualified with one, else by name. */
