@@ -4,6 +4,7 @@
 import { OperationError, UserError } from '../core/errors.js';
 import { loadProject } from '../core/project.js';
 import type { Project, Service } from '../core/types.js';
+import { withDependencies } from '../runtime/order.js';
 import type { SuperviseResult, SupervisedService } from '../runtime/supervisor.js';
 import { targetLabel, type CommandOptions } from './context.js';
 import type { MigrateResult } from './migrate.js';
@@ -103,13 +104,8 @@ function chooseServices(project: Project, names: string[]): Service[] {
     throw new UserError('no service has a run command', { where: 'services.<name>.run', hint: 'add run: { command: "node dist/main.js", port: 8080, health: "/health" } to a service' });
   }
   if (!names.length) return runnable;
-  const wanted = new Set<string>();
-  const add = (name: string): void => {
-    if (wanted.has(name)) return;
-    wanted.add(name);
-    for (const dep of project.services.find((s) => s.name === name)?.run?.after ?? []) add(dep);
-  };
-  names.forEach(add);
+  const graph = project.services.map((s) => ({ name: s.name, after: s.run?.after ?? [] }));
+  const wanted = new Set(withDependencies(graph, names).map((s) => s.name));
   return runnable.filter((s) => wanted.has(s.name));
 }
 
