@@ -14,7 +14,6 @@ import { compareVersions, withoutLeadingZeros } from '../plan.js';
 import { parseSections, splitAt } from './sections.js';
 
 export { splitStatements } from './split.js';
-export { parseSections } from './sections.js';
 
 const FILE_NAME = /^(\d+)_(.+?)(\.up|\.down)?\.sql$/i;
 
@@ -75,8 +74,6 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
   if (problems.length > 1) throw new UserErrors(problems);
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
-
-export { compareVersions };
 
 /** dir (normalized: it comes from path.join/resolve) + a bare file name; path.join's own
  * normalizing showed in profiles, once per file. */
