@@ -77,7 +77,7 @@ function analyzeBody(text: string, toChar: (b: number) => number, body: Body, to
   if (body.isTrigger) { localNames.add('new'); localNames.add('old'); }
   for (const q of fn.queries) {
     const qToFile: ToFile = (i) => bodyToFile(q.map[Math.max(0, Math.min(i - q.prefix, q.map.length - 1))] ?? 0);
-    if (!analyzeSql(q.sql, qToFile, sink, { localNames, depth: depth + 1 })) continue;
+    analyzeSql(q.sql, qToFile, sink, { localNames, depth: depth + 1 });
   }
   for (const d of fn.dynamic) {
     const pos = sink.position(bodyToFile(d.offset));
