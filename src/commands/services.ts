@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatUserError } from '../core/errors.js';
 import { getProfile, profileNeedsBaseUrl, resolveEachTarget } from '../core/profiles.js';
-import { loadProject } from '../core/project.js';
+import { loadProject, toRel } from '../core/project.js';
 import { redact } from '../core/redact.js';
 import { tablesCreatedBy } from '../core/tables.js';
 import { redactUrl } from '../core/url.js';
@@ -52,13 +52,13 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   return {
     profile: profile.name,
     strategy: profile.strategy,
-    configFile: project.configPath ? rel(project, project.configPath) : null,
+    configFile: project.configPath ? toRel(project.root, project.configPath) : null,
     services: project.services.map((service, i) => {
       const resolved = targets[i];
       return {
         name: service.name,
         folder: service.relDir,
-        migrationsDir: service.migrationsDir ? rel(project, service.migrationsDir) : null,
+        migrationsDir: service.migrationsDir ? toRel(project.root, service.migrationsDir) : null,
         migrations: service.migrations.length,
         envVar: service.envVar,
         tables: ownedTables(service),
@@ -87,7 +87,7 @@ export async function loadServiceCredentials(project: Project, profile: string):
   const creds = await loadCredentials(project.root, profile);
   if (!Object.keys(creds).length) return {};
   const credentials = Object.fromEntries(Object.entries(creds).map(([s, c]) => [s, { user: c.role, password: c.password }]));
-  return { credentials, credentialsFile: rel(project, file) };
+  return { credentials, credentialsFile: toRel(project.root, file) };
 }
 
 /**
@@ -102,9 +102,5 @@ export async function runningEmbedded(project: Project, profile: string, env: No
   const { embeddedStatus } = await import('../db/embedded.js');
   const status = await embeddedStatus(project.root);
   if (!status.running || !status.url) return {};
-  return { embeddedUrl: status.url, embeddedDataDir: status.dataDir ? rel(project, status.dataDir) : undefined };
-}
-
-function rel(project: Project, p: string): string {
-  return path.relative(project.root, p).split(path.sep).join('/') || '.';
+  return { embeddedUrl: status.url, embeddedDataDir: status.dataDir ? toRel(project.root, status.dataDir) : undefined };
 }

@@ -180,6 +180,7 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function toRel(root: string, p: string): string {
+/** `p` relative to `root` with `/` separators, `.` for the root itself: how messages name a path. */
+export function toRel(root: string, p: string): string {
   return path.relative(root, p).split(path.sep).join('/') || '.';
 }
