@@ -44,7 +44,7 @@ function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
   if (c.interpolated) {
     sink.diagnostics.push({ rule: 'dynamic-sql', ...pos, message: 'SQL built with interpolated values does not parse on its own: the tables it touches cannot be checked' });
   } else if (looksLikeBrokenSql(c.text)) {
-    sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `string looks like SQL but does not parse: ${parseError(c.text)}` });
+    sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `string looks like SQL but does not parse: ${parseError(c.text).message}` });
   }
 }
 
@@ -61,7 +61,7 @@ function analyzeSqlFile(text: string, sink: Sink): void {
   for (const piece of splitStatements(text)) {
     const sql = text.slice(piece.start, piece.end);
     if (!/\S/.test(sql) || analyzeSql(sql, (i) => piece.start + i, sink)) continue;
-    const err = parseErrorAt(sql);
+    const err = parseError(sql);
     const pos = sink.position(piece.start + (err.at >= 0 ? err.at : Math.max(0, sql.search(/\S/))));
     sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `SQL does not parse: ${err.message}` });
   }
@@ -91,11 +91,7 @@ function splitStatements(text: string): Array<{ start: number; end: number }> {
   return pieces;
 }
 
-function parseError(sql: string): string {
-  return parseErrorAt(sql).message;
-}
-
-function parseErrorAt(sql: string): { message: string; at: number } {
+function parseError(sql: string): { message: string; at: number } {
   try {
     parser().parseSync(sql);
     return { message: 'unknown error', at: -1 };
