@@ -2,11 +2,10 @@
 // or GitHub workflow commands. Pure functions: result in, string out.
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../../core/types.js';
-import { RULES, defaultSeverity, type RuleMeta } from '../../core/ownership/rule-meta.js';
+import { RULES, defaultSeverity } from '../../core/ownership/rule-meta.js';
 import type { CheckOwnershipResult } from '../../commands/check-ownership.js';
 
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'github';
-export const FORMATS: FindingsFormat[] = ['text', 'json', 'sarif', 'github'];
 
 export function renderFindings(result: CheckOwnershipResult, format: FindingsFormat, opts: { paint: ChalkInstance; version: string }): string {
   switch (format) {
@@ -85,8 +84,8 @@ function prop(s: string): string {
 }
 
 /** A SARIF 2.1.0 log: one run, the rule catalogue in the driver, one result per finding. */
-export function sarifLog(findings: Finding[], version: string, rules: RuleMeta[] = RULES): object {
-  const index = new Map(rules.map((r, i) => [r.id, i]));
+export function sarifLog(findings: Finding[], version: string): object {
+  const index = new Map(RULES.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -96,7 +95,7 @@ export function sarifLog(findings: Finding[], version: string, rules: RuleMeta[]
           name: 'svcdb',
           semanticVersion: version,
           version,
-          rules: rules.map((r) => ({
+          rules: RULES.map((r) => ({
             id: r.id,
             name: r.name,
             shortDescription: { text: r.short },
