@@ -91,7 +91,7 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
     const m = GOOSE.exec(line.text);
     if (!m) continue;
     const word = m[1].toLowerCase().replace(/\s+/g, ' ');
-    const nextLine = line.offset + line.text.length + 1;
+    const nextLine = nextLineOf(line);
     if (block) {
       if (word !== 'statementend') {
         throw err(block, '-- +goose StatementBegin is never closed', 'add -- +goose StatementEnd after the statement');
