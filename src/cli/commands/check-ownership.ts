@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
+import type { FindingsFormat } from '../render/findings.js';
 
 export function register(program: Command): void {
   program
@@ -22,13 +23,13 @@ export function register(program: Command): void {
     ].join('\n'))
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
-      const o = cmd.opts() as { format: string; maxWarnings?: string };
+      const o = cmd.opts() as { format: FindingsFormat; maxWarnings?: string };
       const format = g.json ? 'json' : o.format;
       const maxWarnings = o.maxWarnings === undefined ? undefined : parseCount(o.maxWarnings);
       const { checkOwnership } = await import('../../commands/check-ownership.js');
       const { renderFindings } = await import('../render/findings.js');
       const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
-      process.stdout.write(renderFindings(result, format as 'text', { paint: c(), version: rootVersion(cmd) }));
+      process.stdout.write(renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
       if (result.failed) process.exitCode = 1;
     });
 }
