@@ -1,7 +1,5 @@
-// The local runtime used by `up` and `run` (lazily imported: it pulls in execa).
-export { startOrder, withDependencies } from './order.js';
-export { assertPortsFree, portInUse } from './ports.js';
-export { serviceEnv, baseUrlVariable } from './env.js';
+// The local runtime used by `up` (lazily imported; `run` imports foreground.ts on its own).
+export { startOrder } from './order.js';
+export { assertPortsFree } from './ports.js';
+export { serviceEnv } from './env.js';
 export { supervise } from './supervisor.js';
-export { launch } from './process.js';
-export { runForeground } from './foreground.js';
