@@ -24,7 +24,9 @@ export function renderText(result: CheckOwnershipResult, paint: ChalkInstance): 
   const groups = new Map<string, Finding[]>();
   for (const f of result.findings) {
     const key = f.service ?? '(no service)';
-    groups.set(key, [...(groups.get(key) ?? []), f]);
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
   }
   const out: string[] = [];
   for (const [service, findings] of groups) {
