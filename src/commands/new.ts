@@ -33,7 +33,7 @@ export async function newMigration(opts: NewMigrationOptions): Promise<NewResult
   const vars = { service: service.name, title: opts.name.trim() };
   const files: Array<[string, string]> = format === 'golang-migrate'
     ? [[`${version}_${slug}.up.sql`, 'migration.up.sql'], [`${version}_${slug}.down.sql`, 'migration.down.sql']]
-    : [[`${version}_${slug}.sql`, `migration.${format === 'plain' ? 'plain' : format}.sql`]];
+    : [[`${version}_${slug}.sql`, `migration.${format}.sql`]];
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [file, template] of files) {
