@@ -82,7 +82,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   return summarize(ctx.profile, results, performance.now() - started);
 }
 
-export function summarize(profile: string, services: ServiceMigrateResult[], ms: number): MigrateResult {
+function summarize(profile: string, services: ServiceMigrateResult[], ms: number): MigrateResult {
   const userError = services.some((s) => s.error?.kind === 'user');
   const failed = services.some((s) => s.status === 'failed' || s.status === 'drift' || s.status === 'error');
   const exitCode = userError ? 2 : failed ? 1 : 0;

@@ -69,7 +69,7 @@ export async function newService(opts: NewServiceOptions): Promise<NewResult> {
   return { service: name, files: [file] };
 }
 
-export function slugOf(name: string): string {
+function slugOf(name: string): string {
   const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   if (!slug) throw new UserError(`migration name "${name}" has no letters or digits`, { hint: 'e.g. svcdb new ingestion add_outbox_index' });
   return slug;

@@ -24,7 +24,7 @@ const RETRYABLE = new Set([
   '53300', // too_many_connections
 ]);
 
-export function isRetryableConnectError(err: unknown): boolean {
+function isRetryableConnectError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return typeof code === 'string' && RETRYABLE.has(code);
 }
@@ -44,7 +44,7 @@ export function endpointOf(url: string): string {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

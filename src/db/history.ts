@@ -23,7 +23,7 @@ export interface HistoryTable {
  * Default name: `svcdb_migrations` in the service's own schema or database; under `shared`
  * every service lives in one schema, so each gets `svcdb_migrations_<service>`.
  */
-export function historyTableName(service: Pick<Service, 'name' | 'trackingTable'>, strategy: Strategy): string {
+function historyTableName(service: Pick<Service, 'name' | 'trackingTable'>, strategy: Strategy): string {
   if (service.trackingTable) return service.trackingTable;
   if (strategy === 'shared') return `svcdb_migrations_${service.name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
   return 'svcdb_migrations';

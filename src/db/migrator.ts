@@ -189,7 +189,7 @@ const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|end)(\s+(work|tr
  * each migration in its own transaction (with its history row), so those statements are
  * dropped: left in, the file's COMMIT would end svcdb's transaction early.
  */
-export function withoutTransactionControl(statements: Statement[]): Statement[] {
+function withoutTransactionControl(statements: Statement[]): Statement[] {
   return statements.filter((st) => !MAYBE_CONTROL.test(st.sql) || !TRANSACTION_CONTROL.test(st.sql.replace(/--[^\n]*$/gm, '').trim()));
 }
 

@@ -7,7 +7,7 @@ import { log, out, outJson, table } from '../io.js';
 import type { MigrateEvent, MigrateResult, ServiceMigrateResult } from '../../commands/migrate.js';
 
 /** `60s`, `500ms`, `2m`, or a bare number of seconds → ms. */
-export function parseDuration(value: string): number {
+function parseDuration(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
   if (!m) throw new InvalidArgumentError('expected a duration such as 60s, 500ms or 2m');
   const n = Number(m[1]);
@@ -63,7 +63,7 @@ function progress(tty: boolean): (e: MigrateEvent) => void {
   };
 }
 
-export function serviceLine(r: ServiceMigrateResult): string {
+function serviceLine(r: ServiceMigrateResult): string {
   const ms = `${r.durationMs} ms`;
   switch (r.status) {
     case 'up-to-date': return `${r.service}: up to date (${ms})`;
