@@ -58,11 +58,12 @@ export async function env(opts: EnvOptions): Promise<EnvResult> {
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env: processEnv, readMigrations: false });
   getProfile(project, opts.profile); // unknown profile → exit 2 before anything else
   const wanted = opts.services?.length ? [...new Set(opts.services)].map((name) => findServiceFlag(project, name)) : null;
-  const credentials = await loadServiceCredentials(project, opts.profile);
   const scoped = wanted ? { ...project, services: withHomes(project.services, wanted) } : project;
   const embedded = opts.embeddedUrl
     ? { embeddedUrl: opts.embeddedUrl, embeddedDataDir: opts.embeddedDataDir }
     : await runningEmbedded(scoped, opts.profile, processEnv);
+  const bare = resolveTargets(scoped, opts.profile, { env: processEnv, ...embedded });
+  const credentials = await loadServiceCredentials(scoped, opts.profile, bare);
   const targets = resolveTargets(scoped, opts.profile, { env: processEnv, ...embedded, ...credentials });
   const variables = targets
     .filter((t) => !wanted || wanted.includes(t.service))

@@ -7,7 +7,7 @@ import { loadProject, toRel } from '../core/project.js';
 import { redact } from '../core/redact.js';
 import { tablesCreatedBy } from '../core/tables.js';
 import { redactUrl } from '../core/url.js';
-import type { Project, Service, Strategy } from '../core/types.js';
+import type { Project, Service, Strategy, Target } from '../core/types.js';
 
 export interface ServicesOptions {
   cwd: string;
@@ -46,8 +46,9 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   const profile = getProfile(project, opts.profile);
-  const credentials = await loadServiceCredentials(project, opts.profile);
   const embedded = opts.embeddedUrl ? { embeddedUrl: opts.embeddedUrl } : await runningEmbedded(project, opts.profile, env);
+  const bare = resolveEachTarget(project, opts.profile, { env, ...embedded }).flatMap((r) => (r.target ? [r.target] : []));
+  const credentials = await loadServiceCredentials(project, opts.profile, bare);
   const targets = resolveEachTarget(project, opts.profile, { env, ...embedded, ...credentials });
   return {
     profile: profile.name,
@@ -76,17 +77,19 @@ export function ownedTables(service: Service): string[] {
   return [...new Set([...created, ...service.owns])].sort();
 }
 
-/** Roles written by `svcdb provision` for this profile, if any (the file is optional). */
-export async function loadServiceCredentials(project: Project, profile: string): Promise<{
+/**
+ * Roles written by `svcdb provision` for this profile, if any (the file is optional), for the
+ * services whose bare target is the server and database the role was made on.
+ */
+export async function loadServiceCredentials(project: Project, profile: string, bareTargets: Target[]): Promise<{
   credentials?: Record<string, { user: string; password: string }>;
   credentialsFile?: string;
 }> {
-  const { credentialsPath, loadCredentials } = await import('../db/credentials.js');
+  const { credentialsPath, credentialsFor } = await import('../db/credentials.js');
   const file = credentialsPath(project.root);
   if (!existsSync(file)) return {};
-  const creds = await loadCredentials(project.root, profile);
-  if (!Object.keys(creds).length) return {};
-  const credentials = Object.fromEntries(Object.entries(creds).map(([s, c]) => [s, { user: c.role, password: c.password }]));
+  const { credentials } = await credentialsFor(project.root, profile, bareTargets);
+  if (!Object.keys(credentials).length) return {};
   return { credentials, credentialsFile: toRel(project.root, file) };
 }
 
