@@ -3,7 +3,7 @@
 // Pure: the same plan is executed (provision.ts) or printed as a psql script (--print).
 import type { Service, Target } from '../core/types.js';
 import { parsePgUrl, withDatabase, formatPgUrl } from '../core/url.js';
-import type { ProfileCredentials } from './credentials.js';
+import { type ProfileCredentials, serverOf } from './credentials.js';
 import { ident, literal } from './connect.js';
 
 export type Step =
@@ -57,10 +57,6 @@ export function adminUrl(url: string, database: string): string {
   return formatPgUrl(u);
 }
 
-function serverKey(url: string): string {
-  return parsePgUrl(url).hosts;
-}
-
 export function planProvision(input: PlanInput): ProvisionPlan {
   const byService = new Map(input.targets.map((t) => [t.service, t]));
   const credentials: ProfileCredentials = {};
@@ -68,7 +64,7 @@ export function planProvision(input: PlanInput): ProvisionPlan {
     const previous = input.existing[t.service];
     const role = roleName(input.rolePrefix, t.service);
     const password = previous?.role === role ? previous.password : input.newPassword();
-    credentials[t.service] = { role, password, server: serverKey(t.url), database: t.database };
+    credentials[t.service] = { role, password, server: serverOf(t.url), database: t.database };
   }
   const servers = new Map<string, Section>();
   const databases = new Map<string, Section>();
@@ -79,7 +75,7 @@ export function planProvision(input: PlanInput): ProvisionPlan {
   };
   for (const t of input.targets) {
     const { role, password } = credentials[t.service];
-    const server = section(servers, serverKey(t.url), t.url, 'postgres');
+    const server = section(servers, serverOf(t.url), t.url, 'postgres');
     server.steps.push({ kind: 'role', service: t.service, role, password });
     const db = ident(t.database);
     if (t.databaseOf) {
@@ -87,7 +83,7 @@ export function planProvision(input: PlanInput): ProvisionPlan {
       continue;
     }
     const ownDatabase = t.strategy === 'database' || t.strategy === 'isolated';
-    const inDb = section(databases, `${serverKey(t.url)}/${t.database}`, t.url, t.database);
+    const inDb = section(databases, `${serverOf(t.url)}/${t.database}`, t.url, t.database);
     if (ownDatabase) {
       server.steps.push({ kind: 'create-database', database: t.database, owner: role });
       server.steps.push({ kind: 'sql', sql: `alter database ${db} owner to ${ident(role)}` });
@@ -138,7 +134,7 @@ function planReads(services: Service[], targets: Map<string, Target>, credential
     for (const read of reader.reads) {
       const ot = targets.get(read.service);
       // A read across databases cannot be granted: it goes through the owner's API instead.
-      if (!ot || ot.database !== rt.database || serverKey(ot.url) !== serverKey(rt.url)) continue;
+      if (!ot || ot.database !== rt.database || serverOf(ot.url) !== serverOf(rt.url)) continue;
       for (const table of read.tables) {
         grants.push({
           reader: reader.name, role: credentials[reader.name].role, owner: read.service,
