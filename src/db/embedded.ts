@@ -2,12 +2,12 @@
 // with its data in `<project>/.svcdb/pg`, on a free port recorded in `.svcdb/embedded.json`,
 // reused (warm start) on the next run. As root it runs as `nobody` (PostgreSQL refuses root).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { OperationError } from '../core/errors.js';
+import { generatePassword } from './credentials.js';
 import { withLock } from './embedded-lock.js';
 import { type Binaries, type RunAs, chownTree, freePort, packagedBinaries, portIsFree, processAlive, unprivilegedUser } from './embedded-host.js';
 import { type EmbeddedState, chooseDataDir, readState, writeState } from './embedded-state.js';
@@ -50,7 +50,7 @@ export async function startEmbedded(projectRoot: string, opts: EmbeddedOptions =
     let state = await readState(projectRoot);
     if (!state) {
       const dataDir = await chooseDataDir(projectRoot, runAs, bins);
-      state = { dataDir, port: await freePort(), password: randomBytes(18).toString('base64url') };
+      state = { dataDir, port: await freePort(), password: generatePassword() };
       await writeState(projectRoot, state);
     }
     const running = await runningPid(state.dataDir);
