@@ -81,9 +81,8 @@ export async function embeddedStatus(projectRoot: string): Promise<EmbeddedStatu
   const state = await readState(projectRoot);
   if (!state) return { running: false, initialised: false, pid: null, port: null, dataDir: null, url: null };
   const running = await runningPid(state.dataDir);
-  const initialised = await exists(path.join(state.dataDir, 'PG_VERSION'));
   if (running) return describe(state, running.pid, running.port ?? state.port);
-  return { ...describe(state, null, state.port), running: false, initialised };
+  return { ...describe(state, null, state.port), initialised: await exists(path.join(state.dataDir, 'PG_VERSION')) };
 }
 
 /** Stops the server and deletes its data and state (credentials.json is left alone). */
