@@ -40,8 +40,8 @@ Examples:
         const result = await up({
           cwd: g.cwd, config: g.config, profile: g.profileName, log, services: names,
           provision: opts.provision, rolePrefix: opts.rolePrefix,
-          healthTimeoutMs: seconds(opts.healthTimeout) , graceMs: seconds(opts.grace),
-          prefixFor: prefixer(names), write, stop: controller.signal, force: force.signal,
+          healthTimeoutMs: seconds(opts.healthTimeout), graceMs: seconds(opts.grace),
+          prefixFor: prefixer(), write, stop: controller.signal, force: force.signal,
           onReady: (rows) => {
             const text = table(['service', 'url', 'database'], rows.map((r) => [r.service, r.url ?? '-', r.database]));
             if (g.json) log(text);
@@ -71,7 +71,7 @@ function seconds(text: string): number {
 const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'redBright', 'cyanBright', 'magentaBright'] as const;
 
 /** Each service's name in its own colour, padded so the log columns line up. */
-function prefixer(_names: string[]): (service: string) => (line: string) => string {
+function prefixer(): (service: string) => (line: string) => string {
   const assigned = new Map<string, (typeof PALETTE)[number]>();
   const width = 12;
   return (service) => {
