@@ -160,3 +160,10 @@ async function applyPending(
     result.status = 'applied';
   }
 }
+
+/** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */
+export function whyNotMigrated(r: ServiceMigrateResult): string {
+  if (r.error) return r.error.message;
+  if (r.failure) return `${r.failure.file}${r.failure.line === null ? '' : `:${r.failure.line}`}: ${r.failure.message}`;
+  return r.drifted.length ? `drift in ${r.drifted.join(', ')}` : r.status;
+}

@@ -30,12 +30,11 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   }
   let applied: string[] = [];
   if (opts.migrate !== false) {
-    const { migrate } = await import('./migrate.js');
+    const { migrate, whyNotMigrated } = await import('./migrate.js');
     const result = await migrate({ ...opts, services: [opts.service] });
     const mine = result.services[0];
     if (result.exitCode !== 0) {
-      const what = mine.error?.message ?? (mine.failure ? `${mine.failure.file}${mine.failure.line === null ? '' : `:${mine.failure.line}`}: ${mine.failure.message}` : mine.drifted.length ? `drift in ${mine.drifted.join(', ')}` : mine.status);
-      const message = `${opts.service}: migrations failed, the command was not started: ${what}`;
+      const message = `${opts.service}: migrations failed, the command was not started: ${whyNotMigrated(mine)}`;
       if (result.exitCode === 2) throw new UserError(message, { hint: mine.error?.hint });
       throw new OperationError(message, { hint: `see svcdb status ${opts.service}`, result });
     }

@@ -110,7 +110,7 @@ function chooseServices(project: Project, names: string[]): Service[] {
 }
 
 async function migrateAll(opts: UpOptions): Promise<MigrateResult> {
-  const { migrate } = await import('./migrate.js');
+  const { migrate, whyNotMigrated } = await import('./migrate.js');
   const result = await migrate({
     cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true,
     onEvent: (event) => {
@@ -124,7 +124,7 @@ async function migrateAll(opts: UpOptions): Promise<MigrateResult> {
   });
   if (result.exitCode === 0) return result;
   const failed = result.services.filter((s) => s.status !== 'applied' && s.status !== 'up-to-date');
-  const lines = failed.map((s) => `${s.service}: ${s.error?.message ?? (s.failure ? `${s.failure.file}${s.failure.line === null ? '' : `:${s.failure.line}`}: ${s.failure.message}` : undefined) ?? (s.drifted.length ? `drift in ${s.drifted.join(', ')}` : s.status)}`);
+  const lines = failed.map((s) => `${s.service}: ${whyNotMigrated(s)}`);
   const message = `migrations failed, nothing was started:\n  ${lines.join('\n  ')}`;
   if (result.exitCode === 2) throw new UserError(message, { hint: failed.find((s) => s.error?.hint)?.error?.hint });
   throw new OperationError(message, { hint: 'fix the migration, or see svcdb status <service>', result });
