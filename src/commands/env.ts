@@ -1,7 +1,8 @@
 // `svcdb env`: every service's `*_DATABASE_URL` under a profile, as dotenv, shell, JSON or
 // GitHub Actions env lines, printed or written to a file. The one command that prints passwords.
-import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+// fs.promises and Web Crypto are loaded on first use: node:fs/promises and node:crypto would
+// cost ~10 ms of every `svcdb env`, which only needs them for --write and multi-line values.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { describeOrigin, getProfile, resolveTargets } from '../core/profiles.js';
@@ -127,8 +128,12 @@ export function dotenvQuote(value: string): string {
 /** A line for $GITHUB_ENV; a value with a newline uses the heredoc form with a random delimiter. */
 export function githubLine(name: string, value: string): string {
   if (!/[\r\n]/.test(value)) return `${name}=${value}\n`;
-  const delimiter = `ghadelimiter_${randomBytes(8).toString('hex')}`;
+  const delimiter = `ghadelimiter_${randomHex(8)}`;
   return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+}
+
+function randomHex(bytes: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
 }
 
 /**
@@ -137,10 +142,10 @@ export function githubLine(name: string, value: string): string {
  * svcdb did not write unless `force`.
  */
 async function writeOutput(file: string, body: string, opts: EnvOptions): Promise<string> {
-  const existing = await stat(file).catch(() => null);
+  const existing = await fs.stat(file).catch(() => null);
   if (existing?.isDirectory()) throw new UserError(`${opts.write} is a folder`, { where: '--write', hint: 'name a file' });
   if (opts.format === 'github') {
-    await appendFile(file, body, { mode: 0o600 });
+    await fs.appendFile(file, body, { mode: 0o600 });
     return body;
   }
   if (existing && !opts.force && !(await writtenBySvcdb(file, opts.format))) {
@@ -150,13 +155,13 @@ async function writeOutput(file: string, body: string, opts: EnvOptions): Promis
     });
   }
   const text = opts.format === 'json' ? body : `${header(opts)}${body}`;
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomHex(4)}.tmp`);
   try {
-    await writeFile(temp, text, { mode: 0o600 });
-    await chmod(temp, 0o600);
-    await rename(temp, file);
+    await fs.writeFile(temp, text, { mode: 0o600 });
+    await fs.chmod(temp, 0o600);
+    await fs.rename(temp, file);
   } catch (err) {
-    await unlink(temp).catch(() => {});
+    await fs.unlink(temp).catch(() => {});
     throw new UserError(`cannot write ${opts.write}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { where: '--write' });
   }
   return text;
@@ -170,7 +175,7 @@ function header(opts: EnvOptions): string {
 
 /** Ours: empty, starts with the marker, or (JSON, which has no comments) holds only *_DATABASE_URL keys. */
 async function writtenBySvcdb(file: string, format: EnvFormat): Promise<boolean> {
-  const text = await readFile(file, 'utf8').catch(() => '');
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
   if (text.trim() === '' || text.startsWith(MARKER)) return true; // an empty file holds nothing to lose
   if (format !== 'json') return false;
   try {

@@ -7,6 +7,7 @@ import { loadProject, toRel } from '../core/project.js';
 import { redact } from '../core/redact.js';
 import { tablesCreatedBy } from '../core/tables.js';
 import { redactUrl } from '../core/url.js';
+import { credentialsPath, stateDirOf } from '../db/state-dir.js';
 import type { Project, Service, Strategy, Target } from '../core/types.js';
 
 export interface ServicesOptions {
@@ -85,9 +86,9 @@ export async function loadServiceCredentials(project: Project, profile: string, 
   credentials?: Record<string, { user: string; password: string }>;
   credentialsFile?: string;
 }> {
-  const { credentialsPath, credentialsFor } = await import('../db/credentials.js');
   const file = credentialsPath(project.root);
   if (!existsSync(file)) return {};
+  const { credentialsFor } = await import('../db/credentials.js');
   const { credentials } = await credentialsFor(project.root, profile, bareTargets);
   if (!Object.keys(credentials).length) return {};
   return { credentials, credentialsFile: toRel(project.root, file) };
@@ -100,7 +101,6 @@ export async function loadServiceCredentials(project: Project, profile: string, 
  */
 export async function runningEmbedded(project: Project, profile: string, env: NodeJS.ProcessEnv): Promise<{ embeddedUrl?: string; embeddedDataDir?: string }> {
   if (!profileNeedsBaseUrl(project, profile, env)) return {};
-  const { stateDirOf } = await import('../db/state-dir.js');
   if (!existsSync(path.join(stateDirOf(project.root), 'embedded.json'))) return {};
   const { embeddedStatus } = await import('../db/embedded.js');
   const status = await embeddedStatus(project.root);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Target } from '../core/types.js';
 import { parsePgUrl } from '../core/url.js';
-import { ensureStateDir, stateDirOf, writePrivateFile } from './state-dir.js';
+import { credentialsPath, ensureStateDir, writePrivateFile } from './state-dir.js';
 
 export interface ServiceCredential {
   role: string;
@@ -25,10 +25,6 @@ export type ProfileCredentials = Record<string, ServiceCredential>;
 interface CredentialsFile {
   version: 1;
   profiles: Record<string, ProfileCredentials>;
-}
-
-export function credentialsPath(projectRoot: string): string {
-  return path.join(stateDirOf(projectRoot), 'credentials.json');
 }
 
 async function readFile(projectRoot: string): Promise<CredentialsFile> {

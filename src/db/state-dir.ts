@@ -1,12 +1,19 @@
 // The project's `.svcdb/` folder: embedded server state, credentials. Created on first use,
 // and added to the project's .gitignore at that moment (it holds passwords and a data dir).
-import fs from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the getter loads it on first use, and `svcdb env` and
+// `services` only ever ask for a path here (bench/startup.js).
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 export const STATE_DIR = '.svcdb';
 
 export function stateDirOf(projectRoot: string): string {
   return path.join(projectRoot, STATE_DIR);
+}
+
+/** Where `svcdb provision` keeps the roles it made (credentials.ts reads and writes it). */
+export function credentialsPath(projectRoot: string): string {
+  return path.join(stateDirOf(projectRoot), 'credentials.json');
 }
 
 /** Creates `<root>/.svcdb` (0755: the embedded server's user must traverse it) and ignores it in git. */
