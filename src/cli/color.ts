@@ -4,6 +4,8 @@
 // Node build the whole process namespace (stdin, stdout, report...), ~10 ms of every start-up
 // that prints to a pipe or a file, where no colour is wanted anyway.
 import type { ChalkInstance } from 'chalk';
+import { fstatSync } from 'node:fs';
+import { stdout } from './io.js';
 
 /** What chalk at level 0 does, without loading it: every style is the identity, chains too. */
 const plainStyle = (...args: unknown[]): string => (args.length === 1 ? `${args[0] as string}` : args.join(' '));
@@ -14,14 +16,27 @@ const plain: ChalkInstance = new Proxy(plainStyle, {
 let instance: ChalkInstance = plain;
 
 export async function configureColor(opts: { noColor?: boolean; stream?: NodeJS.WriteStream }): Promise<void> {
-  const stream = opts.stream ?? process.stdout;
-  const off = opts.noColor === true || (process.env.NO_COLOR ?? '') !== '' || !stream.isTTY;
+  const off = opts.noColor === true || (process.env.NO_COLOR ?? '') !== '' || !isTerminal(opts.stream);
   if (off) {
     instance = plain;
     return;
   }
   const { Chalk } = await import('chalk');
   instance = new Chalk({ level: 1 });
+}
+
+/**
+ * Whether output goes to a terminal. Asking process.stdout makes Node create the stream (~5 ms),
+ * so a pipe or a file, which is no character device, is answered by fstat alone.
+ */
+function isTerminal(stream: NodeJS.WriteStream | undefined): boolean {
+  if (stream) return stream.isTTY === true;
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return stdout().isTTY === true;
 }
 
 /** The configured styles (the identity when colour is off). */

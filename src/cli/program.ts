@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { OperationError, UserError, formatUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { configureColor, c } from './color.js';
+import { write } from './io.js';
 import { commands } from './commands/index.js';
 
 /** Global options that take a value (the next argument, unless written --name=value or -xvalue). */
@@ -73,19 +74,19 @@ export function reportError(err: unknown, debug: boolean): number {
     return 2; // commander already printed the message and a suggestion
   }
   if (err instanceof UserError) {
-    process.stderr.write(redact(`${c().red('error:')} ${formatUserError(err)}\n`));
-    if (debug && err.stack) process.stderr.write(redact(`${err.stack}\n`));
+    write(2, redact(`${c().red('error:')} ${formatUserError(err)}\n`));
+    if (debug && err.stack) write(2, redact(`${err.stack}\n`));
     return 2;
   }
   if (err instanceof OperationError) {
-    process.stderr.write(redact(`${c().red('error:')} ${err.message}\n`));
-    if (err.hint) process.stderr.write(redact(`  hint: ${err.hint}\n`));
-    if (debug && err.stack) process.stderr.write(redact(`${err.stack}\n`));
+    write(2, redact(`${c().red('error:')} ${err.message}\n`));
+    if (err.hint) write(2, redact(`  hint: ${err.hint}\n`));
+    if (debug && err.stack) write(2, redact(`${err.stack}\n`));
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(redact(`${c().red('internal error:')} ${message}\n`));
-  if (debug && err instanceof Error && err.stack) process.stderr.write(redact(`${err.stack}\n`));
-  else process.stderr.write('  this is a bug in svcdb; rerun with --debug for the stack trace\n');
+  write(2, redact(`${c().red('internal error:')} ${message}\n`));
+  if (debug && err instanceof Error && err.stack) write(2, redact(`${err.stack}\n`));
+  else write(2, '  this is a bug in svcdb; rerun with --debug for the stack trace\n');
   return 1;
 }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
+import { write } from '../io.js';
 import type { FindingsFormat } from '../render/findings.js';
 
 export function register(program: Command): void {
@@ -29,7 +30,7 @@ export function register(program: Command): void {
       const { checkOwnership } = await import('../../commands/check-ownership.js');
       const { renderFindings } = await import('../render/findings.js');
       const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
-      process.stdout.write(renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
+      write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
       if (result.failed) process.exitCode = 1;
     });
 }

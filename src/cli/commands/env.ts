@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { globals } from '../globals.js';
-import { log, out } from '../io.js';
+import { log, write } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -34,6 +34,6 @@ Examples:
         for (const v of result.variables) log(`${v.name.padEnd(width)}  from ${v.explanation}`);
       }
       if (result.written) log(`wrote ${result.variables.length} variable${result.variables.length === 1 ? '' : 's'} to ${opts.write}`);
-      else process.stdout.write(result.text);
+      else write(1, result.text);
     });
 }

@@ -3,7 +3,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
-import { log, out, outJson, table } from '../io.js';
+import { log, out, outJson, stderr, table } from '../io.js';
 import type { MigrateEvent, MigrateResult, ServiceMigrateResult } from '../../commands/migrate.js';
 
 /** `60s`, `500ms`, `2m`, or a bare number of seconds → ms. */
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     const result = await migrate({
       cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to,
       waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, concurrency: flags.concurrency,
-      onEvent: progress(Boolean(process.stderr.isTTY)), log,
+      onEvent: progress(Boolean(stderr().isTTY)), log,
     });
     await render(result, Boolean(g.json));
     process.exitCode = result.exitCode;

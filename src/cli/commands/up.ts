@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { OperationError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
-import { log, out, outJson, table } from '../io.js';
+import { log, out, outJson, stderr, stdout, table } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -35,7 +35,7 @@ Examples:
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const write = (text: string) => (g.json ? process.stderr : process.stdout).write(text);
+      const write = (text: string) => (g.json ? stderr() : stdout()).write(text);
       try {
         const result = await up({
           cwd: g.cwd, config: g.config, profile: g.profileName, log, services: names,
