@@ -1,21 +1,25 @@
 #!/usr/bin/env node
 // Build-time only (run by `npm run build`), never imported by svcdb itself.
 // Bundles the CLI into dist/cli-bundle/ after tsc has built dist/ (npm run build), so that
-// `svcdb` starts in fewer ES modules: Node 20's ESM loader costs about half a millisecond per
-// module (resolve, read, compile, link), and the start-up path of `svcdb env dev` was ~30 of them.
-// The library (dist/index.js and its types) stays as tsc builds it; only bin/svcdb.js uses this.
+// `svcdb` starts fast. Measured on Node 20 (bench/startup.js): the ES module loader costs ~9 ms
+// to start on its own and reads every module asynchronously, so the CLI is one CommonJS file,
+// main.cjs, that bin/svcdb.js compiles with a V8 code cache. Things that keep it lazy:
 //
-// - Code splitting keeps every lazy `await import()` a separate chunk, so a command still loads
-//   only what it needs (one file with everything made `--version` 25 ms slower: measured).
+// - A module that is only `await import()`ed is wrapped by esbuild in an init function that runs
+//   on first import, so a command still evaluates only what it needs.
+// - Dependencies stay external (loaded from node_modules, `await import()` of them stays a real
+//   dynamic import, so the ESM-only ones load as ESM) except commander, whose nine CommonJS
+//   files would otherwise be read and compiled one by one on every start.
 // - The output sits two levels below the package root like dist/<area>/<file>.js, so paths that
 //   modules find from import.meta.url (../../package.json, ../../templates, ../index.js) resolve
-//   as they do in the tsc build; the ownership worker is an entry of its own (./worker.js).
-// - Dependencies stay external (loaded from node_modules) except commander, whose nine CommonJS
-//   files otherwise go through the ESM-to-CommonJS translation on every start.
+//   as they do in the tsc build; import.meta.url is the file URL of main.cjs.
+// - The ownership worker is its own ES module bundle (./worker.js), loaded by worker threads.
+// The library (dist/index.js and its types) stays as tsc builds it; only bin/svcdb.js uses this.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outdir = path.join(root, 'dist/cli-bundle');
@@ -46,19 +50,68 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/** `import.meta.url` in a CommonJS bundle: the file URL of the bundle itself. */
+const importMetaUrl = {
+  name: 'import-meta-url',
+  setup(b) {
+    b.onResolve({ filter: /^svcdb:import-meta-url$/ }, () => ({ path: 'import-meta-url', namespace: 'svcdb' }));
+    b.onLoad({ filter: /.*/, namespace: 'svcdb' }, () => ({
+      loader: 'js',
+      contents: "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    }));
+  },
+};
+
+/**
+ * bin/svcdb.js compiles main.cjs with node:vm (for the code cache), where a plain `import()`
+ * needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, experimental on Node 20 and announced with
+ * a warning on stderr. So every `import()` left in the bundle (those of external packages: chalk,
+ * postgres, ...) calls __svcdbImport instead, an `import()` that bin/svcdb.js passes in from
+ * outside vm. The calls are found by TypeScript's parser, not by searching the text.
+ */
+function withHostImports(code) {
+  const file = ts.createSourceFile('main.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const starts = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) starts.push(node.expression.getStart(file));
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let out = '';
+  let from = 0;
+  for (const at of starts.sort((a, b) => a - b)) {
+    out += `${code.slice(from, at)}__svcdbImport`;
+    from = at + 'import'.length;
+  }
+  out += code.slice(from);
+  // Loaded some other way (a plain require), main.cjs still works with the real import().
+  const fallback = "if (typeof __svcdbImport !== 'function') var __svcdbImport = (specifier) => import(specifier);\n";
+  const directive = '"use strict";\n';
+  return out.startsWith(directive) ? directive + fallback + out.slice(directive.length) : fallback + out;
+}
+
 rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+const cli = await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: path.join(outdir, 'main.cjs'),
+  format: 'cjs',
+  plugins: [importMetaUrl, lazyChildProcessForCommander, externalPackagesButCommander],
+  inject: ['svcdb:import-meta-url'],
+  define: { 'import.meta.url': 'importMetaUrl' },
+  // A third smaller, so quicker to read and to compile (V8's work grows with the lines); names
+  // are kept, so the stack traces of --debug still name every function.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  write: false,
+});
+writeFileSync(path.join(outdir, 'main.cjs'), withHostImports(cli.outputFiles[0].text));
 await build({
-  absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', worker: 'src/core/ownership/worker.ts' },
-  outdir,
-  bundle: true,
-  splitting: true,
+  ...common,
+  entryPoints: ['src/core/ownership/worker.ts'],
+  outfile: path.join(outdir, 'worker.js'),
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  plugins: [lazyChildProcessForCommander, externalPackagesButCommander],
-  chunkNames: '[name]-[hash]',
-  // commander is CommonJS: its require() calls need a real require in an ES module.
-  banner: { js: "import { createRequire as __svcdbCreateRequire } from 'node:module'; const require = __svcdbCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
+  plugins: [externalPackagesButCommander],
 });

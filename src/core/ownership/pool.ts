@@ -37,9 +37,9 @@ export function workerCount(files: number): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 7, Math.ceil(files / IN_PROCESS_LIMIT)));
 }
 
-/** Starts workers when the compiled worker exists (not under a TypeScript test runner). */
+/** Starts workers when the compiled worker exists: in dist/ or the CLI bundle (main.cjs), not under a TypeScript test runner. */
 function startPool(count: number): WorkerPool | null {
-  return import.meta.url.endsWith('.js') && count > 0 ? new WorkerPool(count) : null;
+  return !import.meta.url.endsWith('.ts') && count > 0 ? new WorkerPool(count) : null;
 }
 
 export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): Promise<FileAnalysis[]> {
