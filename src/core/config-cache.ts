@@ -5,7 +5,7 @@
 // An entry is found by a quick hash of its input and holds that input whole, which is compared
 // on every read: a stale or colliding entry is never used. (No node:crypto and no node:os here:
 // loading them costs ~10 ms, more than all of `svcdb env` needs; bench/startup.js.)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 function cacheDir(kind: string): string {
@@ -26,7 +26,7 @@ function tempDir(): string {
 
 const enabled = () => process.env.SVCDB_NO_CACHE === undefined;
 
-/** The entry's file name: 2 x 32-bit FNV-1a over the parts, as hex (a name, not a proof). */
+/** The entry's file name: two 32-bit FNV-style hashes of the parts, as hex (a name, not a proof). */
 function hash(...parts: string[]): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ parts.length;
@@ -62,7 +62,7 @@ function save(file: string, content: string): void {
 export function knownValid(config: unknown, schemaSource: string): { valid: boolean; remember(): void } {
   const key = `${schemaSource}\0${JSON.stringify(config) ?? ''}`;
   const marker = path.join(cacheDir('valid-configs'), hash(key));
-  return { valid: enabled() && existsSync(marker) && load(marker) === key, remember: () => save(marker, key) };
+  return { valid: enabled() && load(marker) === key, remember: () => save(marker, key) };
 }
 
 /** `parse(text)` for a YAML file, remembered as JSON by the hash of the text. */
