@@ -50,11 +50,11 @@ function node(args: string[], env: Record<string, string | undefined>, opts: { c
   });
 }
 
-const DEV = { ...cleanEnv({ DATABASE_URL: 'postgres://app:secret@127.0.0.1:5432/platform', NO_COLOR: '1' }) };
+const DEV = { ...cleanEnv({ DATABASE_URL: 'postgres://app:secret@127.0.0.1:5432/platform', NO_COLOR: '1' }), SVCDB_NO_CACHE: undefined };
 const expectFiveUrls = (r: Run) => {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(r.stdout.trim().split('\n')).toEqual(VARS.sort().map((v) => `${v}=postgres://app:secret@127.0.0.1:5432/platform`));
+  expect(r.stdout.trim().split('\n')).toEqual([...VARS].sort().map((v) => `${v}=postgres://app:secret@127.0.0.1:5432/platform`));
 };
 
 describe('the code cache beside the bundle', () => {
