@@ -66,8 +66,9 @@ const importMetaUrl = {
  * bin/svcdb.js compiles main.cjs with node:vm (for the code cache), where a plain `import()`
  * needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, experimental on Node 20 and announced with
  * a warning on stderr. So every `import()` left in the bundle (those of external packages: chalk,
- * postgres, ...) calls __svcdbImport instead, an `import()` that bin/svcdb.js passes in from
- * outside vm. The calls are found by TypeScript's parser, not by searching the text.
+ * postgres, ...) calls __svcdbImport instead, an `import()` that bin/svcdb.js, the only loader of
+ * main.cjs, passes in from outside vm. The calls are found by TypeScript's parser, not by
+ * searching the text.
  */
 function withHostImports(code) {
   const file = ts.createSourceFile('main.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
@@ -83,11 +84,7 @@ function withHostImports(code) {
     out += `${code.slice(from, at)}__svcdbImport`;
     from = at + 'import'.length;
   }
-  out += code.slice(from);
-  // Loaded some other way (a plain require), main.cjs still works with the real import().
-  const fallback = "if (typeof __svcdbImport !== 'function') var __svcdbImport = (specifier) => import(specifier);\n";
-  const directive = '"use strict";\n';
-  return out.startsWith(directive) ? directive + fallback + out.slice(directive.length) : fallback + out;
+  return out + code.slice(from);
 }
 
 rmSync(outdir, { recursive: true, force: true });
