@@ -1,6 +1,7 @@
 // `svcdb migrate`: each chosen service's pending migrations, services in parallel, each in
 // isolation (its own connection, lock, history, transactions). A failed service never stops
 // the others; the result says what each one did.
+import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
 import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
@@ -8,7 +9,7 @@ import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
   type CommandOptions, type ServiceError,
 } from './context.js';
 
@@ -107,7 +108,7 @@ function resolveTo(services: Service[], to: string | undefined): Map<string, Mig
 async function migrateService(service: Service, target: Target, to: Migration | undefined, opts: MigrateOptions): Promise<ServiceMigrateResult> {
   const started = performance.now();
   const result: ServiceMigrateResult = {
-    service: service.name, target: targetLabel(target), status: 'up-to-date',
+    service: service.name, target: endpointOf(target.url).label, status: 'up-to-date',
     applied: [], notTried: [], drifted: [], missing: [], durationMs: 0,
   };
   const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });

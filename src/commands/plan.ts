@@ -1,12 +1,13 @@
 // `svcdb plan`: what `migrate` would do, statement by statement, and the problems it would
 // hit. Strictly read-only: no lock, no CREATE of any kind; a missing database, schema or
 // history table simply means "everything is pending".
+import { endpointOf } from '../core/url.js';
 import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { getProfile } from '../core/profiles.js';
 import type { Finding, Migration, Project, Service, Strategy, Target } from '../core/types.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
   type CommandOptions, type ServiceError,
 } from './context.js';
 
@@ -80,7 +81,7 @@ async function lintPending(project: Project, services: Service[], results: Servi
 
 async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
-    service: service.name, target: targetLabel(target), wouldCreate: [], appliedCount: 0,
+    service: service.name, target: endpointOf(target.url).label, wouldCreate: [], appliedCount: 0,
     pending: [], drifted: [], missing: [],
   };
   if (service.migrations.length === 0) return result;
