@@ -3,6 +3,7 @@
 // before touching anything, when a migration in range has no down section or no file.
 import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
+import { asTheyWillRun } from '../core/sources/transactions.js';
 import { appliedIds, compareVersions, computePlan, findMigration, type HistoryRow } from '../core/plan.js';
 import type { Migration } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
@@ -49,7 +50,8 @@ export async function down(opts: DownOptions): Promise<DownResult> {
     if (!migrations.length) return result;
     const { runDown } = await import('../db/migrator.js');
     const plan = computePlan(service.name, service.migrations, session.rows);
-    const outcome = await runDown({ sql: session.sql, history: session.history }, service.migrations, appliedIds(plan), migrations.length);
+    const files = await asTheyWillRun(service.migrations, migrations, 'down');
+    const outcome = await runDown({ sql: session.sql, history: session.history }, files, appliedIds(plan), migrations.length);
     result.reverted = outcome.done;
     if (outcome.failure) {
       result.failure = outcome.failure;

@@ -3,6 +3,7 @@
 // the others; the result says what each one did.
 import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
+import { asTheyWillRun } from '../core/sources/transactions.js';
 import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
@@ -145,12 +146,13 @@ async function applyPending(
   }
   const pending = pendingUpTo(plan, to);
   if (!pending.length) return;
+  const files = await asTheyWillRun(service.migrations, pending, 'up');
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
     sql: session.sql, history: session.history,
     onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
     onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
-  }, service.migrations, appliedIds(plan), pending.length);
+  }, files, appliedIds(plan), pending.length);
   result.applied = outcome.done;
   if (outcome.failure) {
     result.status = 'failed';

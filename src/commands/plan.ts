@@ -2,6 +2,7 @@
 // hit. Strictly read-only: no lock, no CREATE of any kind; a missing database, schema or
 // history table simply means "everything is pending".
 import { endpointOf } from '../core/url.js';
+import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { getProfile } from '../core/profiles.js';
@@ -22,6 +23,8 @@ export interface PlannedMigration {
   id: string;
   file: string;
   transaction: boolean;
+  /** why a file runs outside a transaction though it is not marked so (the statement, file:line) */
+  outsideTransactionBecause?: string;
   statements: Array<{ line: number; sql: string }>;
 }
 
@@ -95,8 +98,11 @@ async function planService(service: Service, target: Target, opts: PlanOptions):
     result.appliedCount = computed.applied.length + computed.drifted.length;
     result.drifted = computed.drifted.map((d) => d.migration.relPath);
     result.missing = computed.missing.map((r) => r.id);
-    result.pending = pendingUpTo(computed, to).map((m) => ({
+    const pending = pendingUpTo(computed, to);
+    const prepared = await prepareTransactions(pending);
+    result.pending = prepared.map((m) => ({
       id: m.id, file: m.relPath, transaction: m.transaction,
+      ...(m.outsideTransactionBecause ? { outsideTransactionBecause: m.outsideTransactionBecause } : {}),
       statements: m.up.map((s) => ({ line: s.line, sql: s.sql })),
     }));
   } catch (err) {
