@@ -30,10 +30,10 @@ describe('transaction control inside a file', () => {
   });
 
   it.each([
-    ['COMMIT with a comment', 'create table t_a(x int);\nCOMMIT /* done */;\ncreate table t_b(x int);\nselect 1/0;\n', 2, 'COMMIT before the end'],
-    ['COMMIT AND CHAIN', 'create table t_a(x int);\nCOMMIT AND CHAIN;\ncreate table t_b(x int);\n', 2, 'COMMIT AND CHAIN'],
+    ['COMMIT with a comment', 'create table t_a(x int);\nCOMMIT /* done */;\ncreate table t_b(x int);\nselect 1/0;\n', 2, 'COMMIT without a BEGIN'],
+    ['COMMIT AND CHAIN', 'BEGIN;\ncreate table t_a(x int);\nCOMMIT AND CHAIN;\ncreate table t_b(x int);\nCOMMIT;\n', 3, 'COMMIT AND CHAIN'],
     ['ROLLBACK', 'create table t_a(x int);\nROLLBACK;\ncreate table t_b(x int);\n', 2, 'ROLLBACK would silently undo'],
-    ['BEGIN/COMMIT in a goose block', '-- +goose Up\n-- +goose StatementBegin\nBEGIN;\ncreate table t_a(x int);\nCOMMIT;\n-- +goose StatementEnd\nselect 1;\n', 3, 'BEGIN here'],
+    ['BEGIN without COMMIT in a goose block', '-- +goose Up\n-- +goose StatementBegin\ncreate table t_a(x int);\nBEGIN;\ncreate table t_b(x int);\n-- +goose StatementEnd\n', 4, 'BEGIN without a COMMIT'],
     ['BEGIN with options', 'BEGIN ISOLATION LEVEL SERIALIZABLE;\ncreate table t_a(x int);\nCOMMIT;\n', 1, 'transaction options'],
   ])('%s is refused with exit 2 at its line, before anything is applied', async (_what, text, line, message) => {
     const project = tempProject({
@@ -54,16 +54,17 @@ describe('transaction control inside a file', () => {
     }
   });
 
-  it('a psql-style BEGIN ... COMMIT wrapper (also inside a goose block) is dropped: applied and recorded atomically', async () => {
+  it('psql-style BEGIN ... COMMIT pairs (also inside a goose block) are dropped: applied and recorded atomically', async () => {
     const project = tempProject({
       'internal/w/migrations/001_wrapped.sql': 'BEGIN;\ncreate table w_a(x int);\nSAVEPOINT s;\ninsert into w_a values (1);\nRELEASE s;\nEND;\n',
       'internal/w/migrations/002_block.sql': '-- +goose Up\n-- +goose StatementBegin\nbegin;\ncreate table w_b(x int);\ncommit;\n-- +goose StatementEnd\n',
-      'internal/w/migrations/003_fails.sql': 'BEGIN;\ncreate table w_c(x int);\n\nselect 1/0;\nCOMMIT;\n',
+      // two psql transactions, and a goose block holding one, then a failure: nothing of it stays
+      'internal/w/migrations/003_fails.sql': '-- +goose Up\nBEGIN;\ncreate table w_c(x int);\nCOMMIT;\n-- +goose StatementBegin\nBEGIN;\ncreate table w_d(x int);\nCOMMIT;\n-- +goose StatementEnd\nBEGIN;\n\nselect 1/0;\nCOMMIT;\n',
     });
     try {
       const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain('003_fails.sql:4: division by zero');
+      expect(r.stderr).toContain('003_fails.sql:12: division by zero');
       expect(await tables(db, 'w\\_%')).toEqual(['w_a', 'w_b']);
       const rows = await db.sql`select id from svcdb_migrations_w order by id`;
       expect(rows.map((x) => x.id)).toEqual(['001_wrapped', '002_block']);

@@ -192,35 +192,43 @@ type Refuse = (line: number, what: string, hint: string) => void;
 const REMOVE = 'remove it: svcdb runs each migration in a transaction of its own, which also records it';
 
 /**
- * A transactional migration: svcdb's `begin; ...; <record>; commit;` surrounds it. A leading
- * BEGIN and a trailing COMMIT say the same and are dropped; savepoints are fine; anything
- * else would commit or undo part of the migration apart from its record.
+ * A transactional migration: svcdb's `begin; ...; <record>; commit;` surrounds it. The file's
+ * own `BEGIN; ... COMMIT;` pairs (psql style, one or several, also inside goose blocks) are
+ * dropped: inside svcdb's one transaction they commit nothing early, so the file applies
+ * whole with its record or not at all. Savepoints are fine. Anything else (COMMIT without
+ * BEGIN, AND CHAIN, ROLLBACK, options, two-phase commit) would commit or undo part of the
+ * migration apart from its record: refused.
  */
 function insideTransaction(statements: Statement[], pieces: Array<ParsedPiece[] | null>, refuse: Refuse): Statement[] {
-  const flat = pieces.flatMap((p, i) => (p ?? []).map((piece, k) => ({ piece, statement: i, first: i === 0 && k === 0, last: i === pieces.length - 1 && k === (p?.length ?? 0) - 1 })));
   const drop = new Map<number, ParsedPiece[]>();
-  const hasControl = flat.some((f) => f.piece.tx.kind !== 'other' && f.piece.tx.kind !== 'savepoint');
-  const wrapped = hasControl && flat.length >= 2 && flat[0].first && flat[0].piece.tx.kind === 'begin' && flat.at(-1)!.last && flat.at(-1)!.piece.tx.kind === 'commit';
-  for (const [index, { piece, statement, first, last }] of flat.entries()) {
-    const tx = piece.tx;
-    if (tx.kind === 'other' || tx.kind === 'savepoint') continue;
-    if (wrapped && ((first && index === 0 && tx.kind === 'begin' && !tx.options) || (last && tx.kind === 'commit' && !tx.chain))) {
-      drop.set(statement, [...(drop.get(statement) ?? []), piece]);
-      continue;
+  let open: ParsedPiece | null = null;
+  const dropPiece = (i: number, p: ParsedPiece) => drop.set(i, [...(drop.get(i) ?? []), p]);
+  pieces.forEach((list, i) => {
+    for (const piece of list ?? []) {
+      const tx = piece.tx;
+      if (tx.kind === 'begin') {
+        if (tx.options) {
+          refuse(piece.line, 'BEGIN with transaction options: svcdb starts the transaction itself',
+            'remove the options, or run the migration outside a transaction (-- +goose NO TRANSACTION) with its own BEGIN ... COMMIT');
+        } else if (open) {
+          refuse(piece.line, `BEGIN while the BEGIN at line ${open.line} is still open`, REMOVE);
+        } else {
+          open = piece;
+          dropPiece(i, piece);
+        }
+      } else if (tx.kind === 'commit') {
+        if (tx.chain) refuse(piece.line, 'COMMIT AND CHAIN would commit part of the migration apart from its record', REMOVE);
+        else if (!open) refuse(piece.line, 'COMMIT without a BEGIN before it would commit part of the migration apart from its record', REMOVE);
+        else dropPiece(i, piece);
+        open = null;
+      } else if (tx.kind === 'rollback') {
+        refuse(piece.line, 'ROLLBACK would silently undo the statements before it, and the migration would still be recorded as applied', REMOVE);
+      } else if (tx.kind === 'prepared') {
+        refuse(piece.line, 'two-phase commit (PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED) cannot be part of a migration', 'run it outside svcdb');
+      }
     }
-    if (tx.kind === 'begin') {
-      refuse(piece.line, tx.options
-        ? 'BEGIN with transaction options: svcdb starts the transaction itself'
-        : 'BEGIN here would be inside svcdb\'s transaction (only a BEGIN first and a COMMIT last, wrapping the whole file, can be dropped)',
-      tx.options ? 'remove the options, or run the migration outside a transaction (-- +goose NO TRANSACTION) with its own BEGIN ... COMMIT' : REMOVE);
-    } else if (tx.kind === 'commit') {
-      refuse(piece.line, `${tx.chain ? 'COMMIT AND CHAIN' : 'COMMIT'} before the end of the file would commit part of the migration apart from its record`, REMOVE);
-    } else if (tx.kind === 'rollback') {
-      refuse(piece.line, 'ROLLBACK would silently undo the statements before it, and the migration would still be recorded as applied', REMOVE);
-    } else if (tx.kind === 'prepared') {
-      refuse(piece.line, 'two-phase commit (PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED) cannot be part of a migration', 'run it outside svcdb');
-    }
-  }
+  });
+  if (open) refuse((open as ParsedPiece).line, 'BEGIN without a COMMIT: the rest of the file would be left to svcdb\'s COMMIT', 'add COMMIT, or remove the BEGIN');
   if (!drop.size) return statements;
   const kept: Statement[] = [];
   statements.forEach((s, i) => {
