@@ -96,7 +96,8 @@ async function step(sql: Sql, m: Migration, statements: Statement[], index: numb
   try {
     await sql.unsafe(text);
   } catch (err) {
-    await sql.unsafe('rollback').catch(() => {});
+    // on a lost connection there is nothing to roll back, and waiting on it would never end
+    if (!isConnectionLoss(err)) await sql.unsafe('rollback').catch(() => {});
     const failure = failureOf(m, err, line(err));
     const done = index === 0
       ? 'nothing of it was applied'
@@ -117,4 +118,9 @@ async function dropInvalidIndex(sql: Sql, index: NonNullable<Extract<TxKind, { k
       join pg_namespace n on n.oid = c.relnamespace
     where c.relname = ${literal(index.name)} and n.nspname = ${schema} and not i.indisvalid`);
   if (rows.length) await sql.unsafe(`drop index concurrently if exists ${ident(rows[0].schema as string)}.${ident(index.name)}`);
+}
+
+function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('CONNECTION_') || code === 'ECONNRESET' || code === 'EPIPE';
 }

@@ -51,6 +51,12 @@ describe('endpoints that are not PostgreSQL, and unknown hosts', () => {
   });
 });
 
+/** `user[:password]` of the test server's URL, still percent-encoded. */
+function credentials(): string {
+  const u = new URL(serverUrl());
+  return `${u.username || 'postgres'}${u.password ? `:${u.password}` : ''}`;
+}
+
 describe('URL forms the README promises', () => {
   let db: TestDatabase;
   let project: TempProject;
@@ -68,22 +74,37 @@ describe('URL forms the README promises', () => {
   it('a unix socket given as ?host=/dir connects', async () => {
     const [row] = await db.sql`select setting from pg_settings where name = 'unix_socket_directories'`;
     const dir = String(row.setting).split(',')[0].trim();
-    const user = new URL(serverUrl()).username || 'postgres';
-    const r = await svcdb(project.dir, `postgres://${user}@/${db.name}?host=${dir}&port=${port}`, ['plan', '--all', '--wait', '2s']);
+    const r = await svcdb(project.dir, `postgres://${credentials()}@/${db.name}?host=${dir}&port=${port}`, ['plan', '--all', '--wait', '2s']);
     expect(r.stderr).not.toContain('error');
     expect(r.exitCode).toBe(0);
   });
 
   it('an IPv6 host in brackets connects', async () => {
-    const listening = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '::1', port: Number(port) }, () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
+    // A relay on [::1] to the test server: the server need not listen on IPv6 itself.
+    const target = new URL(serverUrl());
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((client) => {
+      const upstream = net.connect({ host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+      sockets.add(client).add(upstream);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.pipe(upstream).pipe(client);
     });
-    if (!listening) return; // the test server does not listen on ::1 here: nothing to show
-    const user = new URL(serverUrl()).username || 'postgres';
-    const r = await svcdb(project.dir, `postgres://${user}@[::1]:${port}/${db.name}`, ['migrate', '--all', '--wait', '2s']);
-    expect(r.exitCode).toBe(0);
-    expect((await db.sql`select to_regclass('forms_ok') is not null as ok`)[0].ok).toBe(true);
+    const listening = await new Promise<boolean>((resolve) => {
+      relay.once('error', () => resolve(false));
+      relay.listen(0, '::1', () => resolve(true));
+    });
+    if (!listening) return; // no IPv6 loopback on this machine: nothing to show
+    try {
+      const relayPort = (relay.address() as net.AddressInfo).port;
+      const r = await svcdb(project.dir, `postgres://${credentials()}@[::1]:${relayPort}/${db.name}`, ['migrate', '--all', '--wait', '2s']);
+      expect(r.stderr).not.toContain('error');
+      expect(r.exitCode).toBe(0);
+      expect((await db.sql`select to_regclass('forms_ok') is not null as ok`)[0].ok).toBe(true);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((done) => relay.close(done));
+    }
   });
 });
 
