@@ -4,7 +4,8 @@
 // (`<history schema>.svcdb_progress`: how many statements of which file are done):
 //   - a statement that can run in a transaction: `begin; <it>; <progress>; commit;`, exactly once;
 //   - the file's own `BEGIN; ...; COMMIT;`: the progress row goes in before its COMMIT;
-//   - a statement that cannot run in a transaction: alone, then the progress row. Killed in
+//   - a statement that cannot run in a transaction (or CALL / DO, which may commit by
+//     themselves outside one): alone, then the progress row. Killed in
 //     between, it runs again next time; a CREATE INDEX CONCURRENTLY that was interrupted left
 //     an INVALID index (which would accept duplicates under a "unique" name and make IF NOT
 //     EXISTS skip it): it is dropped and built again before the statement runs.
@@ -75,8 +76,9 @@ export async function runOutsideTransaction(
       continue;
     }
     const statement = statements[i];
-    if (kind?.kind === 'no-transaction') {
-      if (kind.index) await dropInvalidIndex(sql, kind.index);
+    // CALL and DO run alone too: outside a transaction, a procedure may COMMIT by itself
+    if (kind?.kind === 'no-transaction' || (kind?.kind === 'other' && kind.procedural)) {
+      if (kind.kind === 'no-transaction' && kind.index) await dropInvalidIndex(sql, kind.index);
       await step(sql, m, statements, i, statement.sql, (err) => lineOf(statement, err));
       await sql.unsafe(progressSql(h, m, direction, i + 1));
     } else {

@@ -168,6 +168,26 @@ describe('statements that cannot run in a transaction', () => {
     }
   });
 
+  it('a procedure that commits by itself runs, called from a migration marked NO TRANSACTION', async () => {
+    const project = tempProject({
+      'internal/p/migrations/001_proc.sql': [
+        '-- +goose NO TRANSACTION', '-- +goose Up',
+        'create table p_log(n int);',
+        '-- +goose StatementBegin',
+        'create procedure p_fill() language plpgsql as $$ begin insert into p_log values (1); commit; insert into p_log values (2); end $$;',
+        '-- +goose StatementEnd',
+        'CALL p_fill();', '',
+      ].join('\n'),
+    });
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
+      expect(r.exitCode).toBe(0);
+      expect((await db.sql`select n from p_log order by n`).map((x) => x.n)).toEqual([1, 2]);
+    } finally {
+      project.cleanup();
+    }
+  });
+
   it('an interrupted CREATE UNIQUE INDEX CONCURRENTLY leaves no INVALID index behind: rebuilt, and duplicates refused', async () => {
     await db.sql`create table u_users(email text)`;
     await db.sql`insert into u_users values ('a@x'), ('b@x')`;

@@ -19,7 +19,8 @@ export type TxKind =
   | { kind: 'prepared' }
   /** cannot run inside a transaction block; `index` names a CREATE INDEX CONCURRENTLY's index */
   | { kind: 'no-transaction'; what: string; index?: { schema: string | null; name: string } }
-  | { kind: 'other' };
+  /** `procedural`: CALL or DO, which may commit by themselves when not inside a transaction */
+  | { kind: 'other'; procedural?: true };
 
 export interface ParsedPiece {
   tx: TxKind;
@@ -31,7 +32,7 @@ export interface ParsedPiece {
 }
 
 // Words that start, or mark, the statements this module cares about.
-const WORTH_PARSING = /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription)\b/i;
+const WORTH_PARSING = /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
 
 type PgQuery = typeof import('libpg-query');
 let pg: PgQuery | null = null;
@@ -111,6 +112,9 @@ function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
         default:
           return { kind: 'prepared' };
       }
+    case 'CallStmt':
+    case 'DoStmt':
+      return { kind: 'other', procedural: true };
     case 'IndexStmt': {
       if (n.concurrent !== true) return { kind: 'other' };
       const relation = n.relation as { schemaname?: string } | undefined;
