@@ -117,6 +117,10 @@ function expandTree(value: unknown, keyPath: Array<string | number>, file: strin
   }
   if (Array.isArray(value)) return value.map((v, i) => expandTree(v, [...keyPath, i], file, env));
   if (value && typeof value === 'object') {
+    if (Object.hasOwn(value, '__proto__')) {
+      // zod's records skip this key, and plain objects treat it as their prototype.
+      throw new UserError('"__proto__" is not allowed as a name', { where: `${file}: ${pathText([...keyPath, '__proto__'])}` });
+    }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandTree(v, [...keyPath, k], file, env)]));
   }
   return value;
