@@ -4,13 +4,16 @@
 // says no.
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import AjvModule from 'ajv';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/core/config-schema.js';
 import { validate as quickCheck } from '../../src/core/config-validator.generated.js';
 import { repoRoot, svcdb } from '../helpers/cli.js';
 import { tempProject } from './tmp.js';
+
+// The class (vitest hands over module.exports' default; NodeNext types see the module object).
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
 // @ts-expect-error: a build script in plain JavaScript, without types
 const { generate, README_FILE, SCHEMA_FILE, VALIDATOR_FILE } = (await import('../../scripts/gen-config.mjs')) as {
