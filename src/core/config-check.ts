@@ -6,7 +6,7 @@ import type { core } from 'zod';
 import { UserError } from './errors.js';
 import { RULE_IDS } from './ownership/rule-meta.js';
 import type { ProfileConfig, SvcdbConfig } from './types.js';
-import type { UserConfig } from './config.js';
+import type { UserConfig } from './config-schema.js';
 import { configSchema, formatIssue, pathText } from './config-schema.js';
 import { validate as quickCheck } from './config-validator.generated.js';
 

@@ -3,8 +3,11 @@
 import type { z as Z, core } from 'zod';
 import { UserError } from './errors.js';
 
-type Schema = Z.ZodType;
+type Schema = ReturnType<typeof buildSchema>;
 let cached: Schema | undefined;
+
+/** What users write (every key optional), typed from the schema itself: defineConfig's type. */
+export type UserConfig = Z.input<Schema>;
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -17,6 +20,11 @@ const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export async function configSchema(): Promise<Schema> {
   if (cached) return cached;
   const { z } = await import('zod');
+  cached = buildSchema(z);
+  return cached;
+}
+
+function buildSchema(z: typeof Z) {
   const doc = (description: string, extra: Record<string, unknown> = {}) => ({ description, ...extra });
   const nonEmpty = z.string().min(1);
   const run = z.strictObject({
@@ -45,7 +53,7 @@ export async function configSchema(): Promise<Schema> {
       .meta(doc('how services map to databases; required except for the built-in dev, dev-aws, prod')),
     url: nonEmpty.optional().meta(doc('base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)')),
   });
-  cached = z.strictObject({
+  return z.strictObject({
     $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
     discover: z.array(nonEmpty).min(1).optional().meta(doc('globs for migrations folders; the folder above `migrations` is the service', { default: ['internal/*/migrations'] })),
     envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional()
@@ -57,7 +65,6 @@ export async function configSchema(): Promise<Schema> {
       .meta(doc('environment profiles, by name, beside the built-in dev, dev-aws, prod')),
     rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-ownership severities, by rule name')),
   });
-  return cached;
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [

@@ -4,30 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
-import type { ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
-import { pathText } from './config-schema.js';
+import type { SvcdbConfig } from './types.js';
+import { pathText, type UserConfig } from './config-schema.js';
 import { buildConfig, checkConfig } from './config-check.js';
 import { MAX_DEPTH, readDataFile, tooDeep } from './config-parse.js';
 
 export { BUILTIN_PROFILES, DEFAULT_DISCOVER } from './config-check.js';
 
-/** What users write: every key optional. */
-export interface UserConfig {
-  $schema?: string;
-  discover?: string[];
-  envPrefix?: string;
-  services?: Record<string, {
-    owns?: string[];
-    trackingTable?: string;
-    run?: Omit<RunConfig, 'after'> & { after?: string[] };
-    path?: string;
-    databaseOf?: string;
-    reads?: Array<Omit<ReadDeclaration, 'via'> & { via?: string[] }>;
-  }>;
-  shared?: Record<string, string>;
-  profiles?: Record<string, { strategy?: Strategy; url?: string }>;
-  rules?: Record<string, RuleSeverity>;
-}
+export type { UserConfig } from './config-schema.js';
 
 /**
  * Types a config in `svcdb.config.ts` / `.mjs`. It returns its argument unchanged, so a config
