@@ -19,7 +19,8 @@ export type TxKind =
 export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
   const [type] = Object.keys(stmt);
   const n = stmt[type] ?? {};
-  const has = (name: string) => Array.isArray(n.params) && n.params.some((p: { DefElem?: { defname?: string } }) => p.DefElem?.defname === name);
+  const has = (name: string) =>
+    Array.isArray(n.params) && n.params.some((p: { DefElem?: { defname?: string } }) => p.DefElem?.defname === name);
   switch (type) {
     case 'TransactionStmt':
       switch (n.kind) {
@@ -43,14 +44,16 @@ export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
     case 'IndexStmt': {
       if (n.concurrent !== true) return { kind: 'other' };
       const relation = n.relation as { schemaname?: string } | undefined;
-      const index = typeof n.idxname === 'string' ? { schema: relation?.schemaname ?? null, name: n.idxname } : undefined;
+      const index =
+        typeof n.idxname === 'string' ? { schema: relation?.schemaname ?? null, name: n.idxname } : undefined;
       return { kind: 'no-transaction', what: 'CREATE INDEX CONCURRENTLY', index };
     }
     case 'DropStmt':
       return n.concurrent === true ? { kind: 'no-transaction', what: 'DROP INDEX CONCURRENTLY' } : { kind: 'other' };
     case 'ReindexStmt':
       return has('concurrently') || n.kind === 'REINDEX_OBJECT_DATABASE' || n.kind === 'REINDEX_OBJECT_SYSTEM'
-        ? { kind: 'no-transaction', what: 'REINDEX' } : { kind: 'other' };
+        ? { kind: 'no-transaction', what: 'REINDEX' }
+        : { kind: 'other' };
     case 'VacuumStmt':
       return n.is_vacuumcmd === true ? { kind: 'no-transaction', what: 'VACUUM' } : { kind: 'other' };
     case 'CreatedbStmt':
@@ -68,12 +71,20 @@ export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
     case 'DropSubscriptionStmt':
       return { kind: 'no-transaction', what: 'DROP SUBSCRIPTION' };
     case 'AlterDatabaseStmt':
-      return Array.isArray(n.options) && n.options.some((o: { DefElem?: { defname?: string } }) => o.DefElem?.defname === 'tablespace')
-        ? { kind: 'no-transaction', what: 'ALTER DATABASE ... SET TABLESPACE' } : { kind: 'other' };
+      return Array.isArray(n.options) &&
+        n.options.some((o: { DefElem?: { defname?: string } }) => o.DefElem?.defname === 'tablespace')
+        ? { kind: 'no-transaction', what: 'ALTER DATABASE ... SET TABLESPACE' }
+        : { kind: 'other' };
     case 'AlterTableStmt': {
-      const cmds = (n.cmds as Array<{ AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }>) ?? [];
-      return cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)
-        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY' } : { kind: 'other' };
+      const cmds =
+        (n.cmds as Array<{
+          AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } };
+        }>) ?? [];
+      return cmds.some(
+        (c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent,
+      )
+        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY' }
+        : { kind: 'other' };
     }
     default:
       return { kind: 'other' };
