@@ -31,10 +31,16 @@ export async function configSchema(): Promise<Schema> {
     path: nonEmpty.optional(),
     databaseOf: nonEmpty.optional(),
     reads: z.array(read).optional(),
+    // the names the repository's migrations already use (`CREATE TABLE "billing_schema".…`)
+    database: nonEmpty.optional(),
+    schema: nonEmpty.optional(),
   });
   const profile = z.strictObject({
     strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional(),
     url: nonEmpty.optional(),
+    // `{service}` stands for the service's name: `schemaName: "{service}_schema"`
+    schemaName: nonEmpty.optional(),
+    databaseName: nonEmpty.optional(),
   });
   cached = z.strictObject({
     discover: z.array(nonEmpty).min(1).optional(),
@@ -49,10 +55,10 @@ export async function configSchema(): Promise<Schema> {
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
   [/^$/, ['discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads']],
+  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
-  [/^profiles\.[^.]+$/, ['strategy', 'url']],
+  [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],
 ];
 
 function knownKeysAt(keyPath: ReadonlyArray<PropertyKey>): string[] {

@@ -20,9 +20,11 @@ export interface UserConfig {
     path?: string;
     databaseOf?: string;
     reads?: Array<Omit<ReadDeclaration, 'via'> & { via?: string[] }>;
+    database?: string;
+    schema?: string;
   }>;
   shared?: Record<string, string>;
-  profiles?: Record<string, { strategy?: Strategy; url?: string }>;
+  profiles?: Record<string, { strategy?: Strategy; url?: string; schemaName?: string; databaseName?: string }>;
   rules?: Record<string, RuleSeverity>;
 }
 
@@ -147,7 +149,10 @@ async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Pro
         hint: 'remove the url, or use strategy "database" to derive one database per service from it',
       }));
     }
-    profiles[name] = { strategy, ...(p.url === undefined ? {} : { url: p.url }) };
+    profiles[name] = {
+      strategy, ...(p.url === undefined ? {} : { url: p.url }),
+      ...(p.schemaName === undefined ? {} : { schemaName: p.schemaName }), ...(p.databaseName === undefined ? {} : { databaseName: p.databaseName }),
+    };
   }
   if (problems.length) throw problems.length === 1 ? problems[0] : new UserErrors(problems);
   if (!known.valid) known.remember();
