@@ -29,11 +29,11 @@ export function roleSql(role: string, service: string): string[] {
   if a.rolbypassrls then ${alter('nobypassrls')} end if;
   ${alter("with login nocreatedb nocreaterole noinherit connection limit -1 valid until 'infinity'".replace(/'/g, "''"))}
   ${alter('reset all')}
-  for m in select g.rolname as g, gr.rolname as by from pg_auth_members x join pg_roles g on g.oid = x.roleid join pg_roles gr on gr.oid = x.grantor where x.member = a.oid loop
-    execute format('revoke %I from %I granted by %I', m.g, ${r}, m.by);
+  for m in select g.rolname as g, gr.rolname as grantor from pg_auth_members x join pg_roles g on g.oid = x.roleid join pg_roles gr on gr.oid = x.grantor where x.member = a.oid loop
+    execute format('revoke %I from %I granted by %I', m.g, ${r}, m.grantor);
   end loop;
-  for m in select u.rolname as u, gr.rolname as by from pg_auth_members x join pg_roles u on u.oid = x.member join pg_roles gr on gr.oid = x.grantor where x.roleid = a.oid and u.rolname <> current_user loop
-    execute format('revoke %I from %I granted by %I', ${r}, m.u, m.by);
+  for m in select u.rolname as u, gr.rolname as grantor from pg_auth_members x join pg_roles u on u.oid = x.member join pg_roles gr on gr.oid = x.grantor where x.roleid = a.oid and u.rolname <> current_user loop
+    execute format('revoke %I from %I granted by %I', ${r}, m.u, m.grantor);
   end loop;
   if not (select rolsuper from pg_roles where rolname = current_user) and not pg_has_role(current_user, a.oid, 'USAGE') then
     execute format('grant %I to %I', ${r}, current_user);

@@ -23,6 +23,8 @@ export async function applyProvision(plan: ProvisionPlan, opts: ApplyOptions = {
   // Every refusal comes before the first change, on every server and database.
   const problems: string[] = [];
   for (const section of plan.sections) {
+    // a database provision is about to create holds nothing to check
+    if (!section.steps.some((s) => s.kind !== 'sql') || (await missingDatabase(section, plan))) continue;
     const sql = await connect(section.url, { waitMs: opts.waitMs });
     try {
       problems.push(...(await preflight(sql, section, plan, opts)));
@@ -68,6 +70,18 @@ async function applyStep(sql: Sql, section: Section, step: Step, opts: ApplyOpti
     }
   } else {
     await run(sql, section, step.sql);
+  }
+}
+
+/** Whether the section's database is one this plan creates and that does not exist yet. */
+async function missingDatabase(section: Section, plan: ProvisionPlan): Promise<boolean> {
+  const server = plan.sections.find((s) => s.steps.some((st) => st.kind === 'create-database' && st.database === section.database));
+  if (!server || server === section) return false;
+  const sql = await connect(server.url);
+  try {
+    return (await sql`select 1 from pg_database where datname = ${section.database}`).length === 0;
+  } finally {
+    await sql.end({ timeout: 2 });
   }
 }
 
