@@ -96,3 +96,26 @@ export function extensionsOf(service: Service | undefined): string[] {
   }
   return [...names];
 }
+
+const LEADING_CREATE_EXTENSION = /^((?:\s|--[^\n]*\n)*)create\s+extension\s+(?:if\s+not\s+exists\s+)?/i;
+
+/**
+ * Under the schema strategy services share one database, and an extension exists once per
+ * database: each `CREATE EXTENSION` becomes `IF NOT EXISTS`, lands in `public` (on every
+ * service's search_path) unless it names a schema, and waits for the per-database extension
+ * lock, so two services creating one extension at once do not fail with 23505.
+ */
+export function extensionsInPublic<M extends { up: Array<{ sql: string }> }>(migration: M): M {
+  if (!migration.up.some((st) => LEADING_CREATE_EXTENSION.test(st.sql))) return migration;
+  return {
+    ...migration,
+    up: migration.up.map((st) => {
+      const m = LEADING_CREATE_EXTENSION.exec(st.sql);
+      if (!m) return st;
+      let rest = st.sql.slice(m[0].length).replace(/\s*;\s*$/, '');
+      const options = CREATE_EXTENSION.exec(`create extension ${rest}`)?.[2] ?? '';
+      if (!/\bschema\b/i.test(options.replace(/--[^\n]*/g, ''))) rest += '\nschema public';
+      return { ...st, sql: `${m[1]}select pg_advisory_xact_lock(${EXTENSION_LOCK});\ncreate extension if not exists ${rest}` };
+    }),
+  };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, dropDatabase, urlFor, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, dropDatabase, serverUrl, urlFor, type TestDatabase } from '../helpers/db.js';
 import { dropRoles, readJson, removeProject, tempProject, uniquePrefix } from './helpers.js';
 
 type Credentials = { profiles: Record<string, Record<string, { role: string }>> };
@@ -33,7 +33,7 @@ describe('names PostgreSQL would refuse or truncate', () => {
   afterAll(async () => {
     await db.drop();
     const creds = readJson<Credentials>(path.join(root, '.svcdb/credentials.json')).profiles.cloud;
-    await dropRoles(db.url, Object.values(creds).map((c) => c.role));
+    await dropRoles(serverUrl(), Object.values(creds).map((c) => c.role));
     removeProject(root);
   });
 

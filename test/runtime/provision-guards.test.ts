@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCredentials, withSearchPath } from '../../src/core/url.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
 import { attempt, dropRoles, readJson, removeProject, tempProject, uniquePrefix } from './helpers.js';
 
 type Credentials = { profiles: Record<string, Record<string, { role: string; password: string }>> };
@@ -25,7 +25,7 @@ describe('provision and roles it did not create', () => {
   });
   afterAll(async () => {
     await db.drop();
-    await dropRoles(db.url, roles);
+    await dropRoles(serverUrl(), roles);
   });
 
   it('an existing role named <prefix><service> is refused, named, and nothing is changed', async () => {
@@ -102,7 +102,7 @@ describe('provision as the minimum admin (CREATEROLE + CREATEDB)', () => {
   });
   afterAll(async () => {
     await db.drop();
-    await dropRoles(db.url, [`${prefix}orders`, admin]);
+    await dropRoles(serverUrl(), [`${prefix}orders`, admin]);
     removeProject(root);
   });
 
@@ -139,7 +139,7 @@ describe('schema squatting', () => {
   });
   afterAll(async () => {
     await db.drop();
-    await dropRoles(db.url, ['orders', 'billing', 'ledger'].map((s) => `${prefix}${s}`).concat(`${prefix}outsider`));
+    await dropRoles(serverUrl(), ['orders', 'billing', 'ledger'].map((s) => `${prefix}${s}`).concat(`${prefix}outsider`));
     removeProject(root);
   });
 
