@@ -50,20 +50,20 @@ export interface AdminContext {
   embedded: EmbeddedStatus | null;
 }
 
-export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
+export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   return adminContextFor(project, opts);
 }
 
 /** Resolves the admin targets of a loaded project, starting the embedded server when the profile needs it. */
-export async function adminContextFor(project: Project, opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
+export async function adminContextFor(project: Project, opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   let embedded: EmbeddedStatus | null = null;
   if (profileNeedsBaseUrl(project, profile, env) && opts.startEmbedded !== false) {
     const { startEmbedded } = await import('../db/embedded.js');
-    embedded = await startEmbedded(project.root, { log: opts.log });
+    embedded = await startEmbedded(project.root, { log: opts.log, transient: opts.transient });
   }
   const targets = resolveTargets(project, profile, { env, embeddedUrl: embedded?.url ?? undefined, embeddedDataDir: embedded?.dataDir ?? undefined });
   return { project, profile, targets, embedded };
@@ -71,7 +71,7 @@ export async function adminContextFor(project: Project, opts: CommandOptions & {
 
 export async function provision(opts: ProvisionOptions): Promise<ProvisionResult> {
   if (opts.rolePrefix !== undefined) checkRolePrefix(opts.rolePrefix); // bad input before the server starts
-  const ctx = await loadAdminContext({ ...opts, startEmbedded: !opts.print });
+  const ctx = await loadAdminContext({ ...opts, startEmbedded: !opts.print, transient: true });
   return provisionContext(ctx, opts);
 }
 

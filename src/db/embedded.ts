@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** how long to wait for the server to accept connections, ms (default 30 s) */
   timeoutMs?: number;
+  /** started only for this command: stopped when it ends (embedded-lease.ts) */
+  transient?: boolean;
 }
 
 export interface EmbeddedStatus {
@@ -43,6 +45,14 @@ export async function ensureEmbedded(projectRoot: string, opts: EmbeddedOptions 
 
 /** Like ensureEmbedded, reporting whether this call started it (so `up` stops only what it started). */
 export async function startEmbedded(projectRoot: string, opts: EmbeddedOptions = {}): Promise<EmbeddedStatus> {
+  const status = await startLocked(projectRoot, opts);
+  const lease = await import('./embedded-lease.js');
+  await lease.takeLease(projectRoot);
+  if (status.started && opts.transient) lease.markTransient(projectRoot);
+  return status;
+}
+
+async function startLocked(projectRoot: string, opts: EmbeddedOptions): Promise<EmbeddedStatus> {
   const stateDir = await ensureStateDir(projectRoot);
   return withLock(path.join(stateDir, 'embedded.lock'), async () => {
     const runAs = await unprivilegedUser();

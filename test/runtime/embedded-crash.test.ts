@@ -104,3 +104,44 @@ describe('embedded PostgreSQL, stale and broken state', () => {
     expect(killed).toBeGreaterThan(0);
   });
 });
+
+/** pids of postgres processes whose command line names `dataDir` (the process table, not svcdb's files). */
+function postgresOf(dataDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = (() => {
+      try {
+        return fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return [];
+      }
+    })();
+    if (path.basename(cmdline[0] ?? '') === 'postgres' && cmdline.includes(dataDir)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+describe('an embedded server started only for one command', () => {
+  it('plan, status and migrate stop the server they started (and say so with --verbose)', async () => {
+    const root = project();
+    const dataDir = path.join(root, '.svcdb/pg');
+    for (const args of [['plan', '--all'], ['status', '--all', '--verbose'], ['migrate', '--all', '--verbose']]) {
+      const res = await runCli([...args, '--cwd', root], { env: noUrl });
+      expect(res.exitCode, res.stderr).toBe(0);
+      if (args.includes('--verbose')) expect(res.stderr).toContain('stopped the embedded PostgreSQL this command started');
+      expect(postgresOf(dataDir)).toEqual([]);
+    }
+  });
+
+  it('db start leaves it running through later commands, until db stop', async () => {
+    const root = project();
+    const dataDir = path.join(root, '.svcdb/pg');
+    expect((await runCli(['db', 'start', '--cwd', root], { env: noUrl })).exitCode).toBe(0);
+    const res = await runCli(['migrate', '--all', '--cwd', root], { env: noUrl });
+    expect(res.exitCode, res.stderr).toBe(0);
+    expect(postgresOf(dataDir).length).toBeGreaterThan(0);
+    expect((await runCli(['db', 'stop', '--cwd', root], { env: noUrl })).exitCode).toBe(0);
+    expect(postgresOf(dataDir)).toEqual([]);
+  });
+});
