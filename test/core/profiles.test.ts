@@ -172,3 +172,27 @@ describe('the schema URL on a real server', () => {
     expect(rows.map((r) => [r.table_schema, r.service])).toEqual([['ingestion', 'ingestion'], ['tsdb_v2', 'tsdb-v2']]);
   });
 });
+
+describe('names on the server', () => {
+  it('names PostgreSQL refuses or truncates map to one deterministic valid identifier', async () => {
+    const { identifierFor, roleName } = await import('../../src/core/names.js');
+    expect(identifierFor('pg_queue')).toBe('s_pg_queue');
+    expect(identifierFor('Orders')).toBe('orders');
+    expect(identifierFor('tsdb-v2')).toBe('tsdb_v2');
+    expect(identifierFor('2fa')).toBe('s_2fa');
+    const long = 'a'.repeat(63);
+    const one = identifierFor(`${long}_one`);
+    const two = identifierFor(`${long}_two`);
+    expect(one).toHaveLength(63);
+    expect(one).not.toBe(two);
+    expect(identifierFor(`${long}_one`)).toBe(one);
+    expect(roleName('', 'pg_queue')).toBe('s_pg_queue');
+    expect(roleName('svcdb_', 'Orders')).toBe('svcdb_orders');
+  });
+
+  it('a schema profile with schemaName uses the pattern; services.X.schema wins', async () => {
+    const p = await project('profiles:\n  cloud: { strategy: schema, url: "postgres://a@h/db", schemaName: "{service}_schema" }\nservices:\n  ingestion: { schema: intake }\n');
+    const targets = resolveTargets(p, 'cloud', { env: {} });
+    expect(targets.map((t) => t.schema)).toEqual(['intake', 'tsdb_v2_schema']);
+  });
+});
