@@ -67,7 +67,7 @@ async function startLocked(projectRoot: string, opts: EmbeddedOptions): Promise<
     if (running) return { ...describe(state, running.pid, running.port ?? state.port), started: false };
     // Not our server (checked above): a leftover postmaster.pid would make postgres refuse to start.
     await fs.rm(path.join(state.dataDir, 'postmaster.pid'), { force: true });
-    if (!(await exists(path.join(state.dataDir, 'PG_VERSION')))) await initCluster(state, bins, runAs, stateDir, opts);
+    if (!(await exists(path.join(state.dataDir, 'PG_VERSION'))) || (await halfInitialised(state.dataDir))) await initCluster(state, bins, runAs, stateDir, opts);
     else if (runAs) await chownTree(state.dataDir, runAs);
     if (!(await portIsFree(state.port))) {
       state = { ...state, port: await freePort() };
@@ -144,6 +144,15 @@ async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
   if (!args.length || path.basename(args[0]) !== 'postgres') return false;
   const d = args.indexOf('-D');
   return d !== -1 && path.resolve(args[d + 1] ?? '') === path.resolve(dataDir);
+}
+
+/**
+ * A cluster left by an initdb that was killed (before svcdb initialised into a scratch folder):
+ * PG_VERSION but no pg_control, and never started (postmaster.opts is written at the first
+ * start), so it holds no data and is made again.
+ */
+async function halfInitialised(dataDir: string): Promise<boolean> {
+  return !(await exists(path.join(dataDir, 'global/pg_control'))) && !(await exists(path.join(dataDir, 'postmaster.opts')));
 }
 
 async function initCluster(state: EmbeddedState, bins: Binaries, runAs: RunAs | null, stateDir: string, opts: EmbeddedOptions): Promise<void> {

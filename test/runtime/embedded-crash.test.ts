@@ -145,3 +145,16 @@ describe('an embedded server started only for one command', () => {
     expect(postgresOf(dataDir)).toEqual([]);
   });
 });
+
+describe('a cluster half made by an older svcdb', () => {
+  it('PG_VERSION without pg_control, never started: the next run initialises it again', async () => {
+    const root = project();
+    await ensureEmbedded(root);
+    await stopEmbedded(root);
+    const dataDir = (await embeddedStatus(root)).dataDir!;
+    // what a killed initdb left behind: the folder and PG_VERSION, no control file, never started
+    for (const entry of fs.readdirSync(dataDir)) if (entry !== 'PG_VERSION') fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    const res = await runCli(['migrate', '--all', '--cwd', root], { env: noUrl });
+    expect(res.exitCode, res.stderr).toBe(0);
+  });
+});
