@@ -1,12 +1,13 @@
 // `svcdb provision`: one login role per service owning its schema or database, nothing else;
 // passwords kept in .svcdb/credentials.json; `--print` renders the same plan as a psql script.
 import { checkRolePrefix } from '../core/names.js';
+import { endpointOf } from '../core/url.js';
 import { loadProject } from '../core/project.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import type { Project, Target } from '../core/types.js';
 import type { EmbeddedStatus } from '../db/embedded.js';
 import type { ProvisionPlan, ReadGrant } from '../db/provision.js';
-import { targetLabel, type CommandOptions } from './context.js';
+import { type CommandOptions } from './context.js';
 
 export interface ProvisionOptions extends CommandOptions {
   /** render the SQL (a psql script) instead of running it; nothing is written anywhere */
@@ -121,7 +122,7 @@ function summary(plan: ProvisionPlan, targets: Target[], granted: ReadGrant[], p
   return targets.map((t) => ({
     service: t.service,
     role: plan.credentials[t.service].role,
-    target: targetLabel(t),
+    target: endpointOf(t.url).label,
     readsGranted: granted.filter((g) => g.reader === t.service).map(name),
     readsPending: pending.filter((g) => g.reader === t.service).map(name),
   }));

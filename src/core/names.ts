@@ -3,6 +3,7 @@
 // prefix: 42939) or silently truncate (over 63 bytes) into another service's name.
 import { createHash } from 'node:crypto';
 import { UserError } from './errors.js';
+import { rolePrefixProblem } from './flag-values.js';
 
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated by the server. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -48,20 +49,10 @@ export function fillPattern(pattern: string, service: string): string {
   return identifierFor(pattern.replaceAll('{service}', service));
 }
 
-/** Longest `--role-prefix` accepted: leaves at least 23 bytes for the service's part. */
-export const MAX_ROLE_PREFIX_BYTES = 40;
-
-/** `--role-prefix` checked: plain lower-case identifier characters, short enough to keep roles apart. */
+/** `--role-prefix` checked (flag-values.ts has the rule): exit 2 rather than a silently rewritten name. */
 export function checkRolePrefix(prefix: string): string {
-  if (prefix !== '' && !/^[a-z_][a-z0-9_]*$/.test(prefix)) {
-    throw new UserError(`invalid --role-prefix "${prefix}": use lower-case letters, digits and _, starting with a letter or _`, { where: '--role-prefix' });
-  }
-  if (prefix.length > MAX_ROLE_PREFIX_BYTES) {
-    throw new UserError(`--role-prefix is ${prefix.length} bytes; role names hold at most ${MAX_IDENTIFIER_BYTES}, so a prefix over ${MAX_ROLE_PREFIX_BYTES} would leave the services' roles indistinguishable`, {
-      where: '--role-prefix', hint: 'use a shorter prefix',
-    });
-  }
-  if (prefix.startsWith('pg_')) throw new UserError('--role-prefix must not start with pg_ (reserved by PostgreSQL)', { where: '--role-prefix' });
+  const problem = rolePrefixProblem(prefix) ?? (prefix.startsWith('pg_') ? 'must not start with pg_ (reserved by PostgreSQL)' : null);
+  if (problem) throw new UserError(`invalid --role-prefix "${prefix}": ${problem}`, { where: '--role-prefix' });
   return prefix;
 }
 

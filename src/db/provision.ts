@@ -1,7 +1,7 @@
 // Runs a provisioning plan against the server(s), or renders it as a psql script (--print).
 import { OperationError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { describeTarget, parsePgUrl } from '../core/url.js';
+import { endpointOf, parsePgUrl } from '../core/url.js';
 import { connect, ident, literal, type Sql } from './connect.js';
 import { scramVerifier } from './credentials.js';
 import {
@@ -158,7 +158,7 @@ async function run(sql: Sql, section: Section, text: string, shown = text.split(
     await sql.unsafe(text);
   } catch (err) {
     const e = err as { message?: string; code?: string };
-    throw new OperationError(`provisioning ${describeTarget(section.url)} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, {
+    throw new OperationError(`provisioning ${endpointOf(section.url).label} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, {
       hint: `statement: ${redact(shown)}; the admin URL's user needs CREATEROLE and CREATEDB (or superuser); svcdb up --no-provision skips provisioning`,
     });
   }

@@ -106,7 +106,7 @@ describe('names that would merge two services', () => {
     try {
       const res = await runCli(['provision', '--role-prefix', prefix, '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
       expect(res.exitCode).toBe(2);
-      expect(res.stderr).toContain('--role-prefix is 63 bytes');
+      expect(res.stderr).toContain('at most 40 characters');
       expect(await db.sql`select 1 from pg_roles where rolname like 'txxxx%'`).toHaveLength(0);
       expect(await db.sql`select 1 from pg_namespace where nspname in ('alpha', 'beta')`).toHaveLength(0);
     } finally {
