@@ -6,7 +6,7 @@ import { nameClashes, roleName } from '../core/names.js';
 import type { Service, Target } from '../core/types.js';
 import { parsePgUrl, withDatabase, formatPgUrl } from '../core/url.js';
 import { endpointOf } from '../core/url.js';
-import { type ProfileCredentials } from './credentials.js';
+import type { ProfileCredentials } from './credentials.js';
 import { ident, literal } from './connect.js';
 import { extensionsOf } from './provision-objects.js';
 
