@@ -40,7 +40,8 @@ export async function loadContext(opts: CommandOptions & { needsTargets?: boolea
     let embeddedUrl: string | undefined;
     if (profileNeedsBaseUrl(project, profile, env)) {
       const { ensureEmbedded } = await import('../db/embedded.js');
-      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log });
+      // started only for this command: the CLI stops it at the end (embedded-lease.ts)
+      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log, transient: true });
     }
     // Credentials from `svcdb provision` apply only to the server and database they were made on.
     const { credentialsFor } = await import('../db/credentials.js');

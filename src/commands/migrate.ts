@@ -115,6 +115,11 @@ async function migrateService(service: Service, target: Target, to: Migration | 
   const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
   // A service without migrations (databaseOf, config-only) has nothing to create or record.
   if (service.migrations.length === 0) return finish();
+  // schema strategy: CREATE EXTENSION lands in public, one service at a time (provision-objects.ts)
+  if (target.strategy === 'schema') {
+    const { extensionsInPublic } = await import('../db/provision-objects.js');
+    service = { ...service, migrations: service.migrations.map(extensionsInPublic) };
+  }
   try {
     const { openWriter } = await import('../db/session.js');
     const session = await openWriter(service, target, {

@@ -47,11 +47,16 @@ function buildSchema(z: typeof Z) {
     path: nonEmpty.optional().meta(doc('its folder, for a service no discover glob finds (default: where the first glob would put it)')),
     databaseOf: nonEmpty.optional().meta(doc('use this other service\'s database (a service that owns nothing)')),
     reads: z.array(read).optional().meta(doc('declared reads of other services\' tables (check-ownership)', { default: [] })),
+    // the names the repository's migrations already use (`CREATE TABLE "billing_schema".…`)
+    database: nonEmpty.optional().meta(doc('its database\'s name under a `database` profile (default: the service\'s name)')),
+    schema: nonEmpty.optional().meta(doc('its schema\'s name under a `schema` profile (default: the service\'s name)')),
   });
   const profile = z.strictObject({
     strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional()
       .meta(doc('how services map to databases; required except for the built-in dev, dev-aws, prod')),
     url: nonEmpty.optional().meta(doc('base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)')),
+    schemaName: nonEmpty.optional().meta(doc('schema strategy: each service\'s schema name, `{service}` standing for its name, e.g. `{service}_schema`')),
+    databaseName: nonEmpty.optional().meta(doc('database strategy: each service\'s database name, `{service}` standing for its name')),
   });
   return z.strictObject({
     $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
@@ -69,10 +74,10 @@ function buildSchema(z: typeof Z) {
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
   [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads']],
+  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
-  [/^profiles\.[^.]+$/, ['strategy', 'url']],
+  [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],
 ];
 
 function knownKeysAt(keyPath: ReadonlyArray<PropertyKey>): string[] {

@@ -80,6 +80,10 @@ export type Strategy = 'shared' | 'schema' | 'database' | 'isolated';
 export interface ProfileConfig {
   strategy: Strategy;
   url?: string;
+  /** schema strategy: the schema's name, `{service}` standing for the service's */
+  schemaName?: string;
+  /** database strategy: the database's name, `{service}` standing for the service's */
+  databaseName?: string;
 }
 
 export type RuleSeverity = 'error' | 'warning' | 'off';
@@ -100,6 +104,10 @@ export interface ServiceConfig {
   path?: string;
   databaseOf?: string;
   reads?: ReadDeclaration[];
+  /** its database's name under a `database` profile */
+  database?: string;
+  /** its schema's name under a `schema` profile */
+  schema?: string;
 }
 
 export interface Project {
