@@ -172,3 +172,11 @@ function sourceLines(root: string, findings: Finding[]): Record<string, Record<n
   for (const f of findings) (lines[f.file] ??= {})[f.line] = (out[f.file][f.line - 1] ?? '').replace(/\r$/, '');
   return lines;
 }
+
+/** For `plan`: the safety findings of migrations about to be applied (config severities and version; newest when unset). */
+export async function safetyOfPending(project: Project, pending: Migration[]): Promise<Finding[]> {
+  if (!pending.length) return [];
+  const { NEWEST_POSTGRES, lintSafety } = await import('../core/safety/index.js');
+  const settings = project.config.checkMigrations;
+  return lintSafety(pending, { postgresVersion: settings.postgresVersion ?? NEWEST_POSTGRES, rules: settings.rules });
+}

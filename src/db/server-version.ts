@@ -2,6 +2,6 @@
 import type { Sql } from './connect.js';
 
 export async function serverMajorVersion(sql: Sql): Promise<number> {
-  const [row] = await sql.unsafe<Array<{ v: string }>>('SHOW server_version_num');
+  const [row] = await sql.unsafe<Array<{ v: string }>>("SELECT current_setting('server_version_num') AS v");
   return Math.floor(Number(row.v) / 10000);
 }
