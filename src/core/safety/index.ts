@@ -22,10 +22,17 @@ export interface SafetyOptions {
 export async function lintSafety(migrations: Migration[], opts: SafetyOptions): Promise<Finding[]> {
   await loadParser();
   const out: Finding[] = [];
-  for (const m of migrations) {
-    // How svcdb will run the file (inside a transaction or not, wrapper dropped) is decided by
-    // prepareTransactions, the runner's own step; what it refuses is a finding here.
-    const { migration, refusals } = await asRun(m);
+  // How svcdb will run each file (inside a transaction or not, wrapper dropped) is decided by
+  // prepareTransactions, the runner's own step; what it refuses is a finding here. All at once
+  // first (the usual case: nothing refused), file by file when something is.
+  let prepared: Migration[] | null = null;
+  try {
+    prepared = await prepareTransactions(migrations);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+  }
+  for (const [i, m] of migrations.entries()) {
+    const { migration, refusals } = prepared ? { migration: prepared[i], refusals: [] } : await asRun(m);
     const drafts = [...checkMigration(migration, opts.postgresVersion), ...refusals];
     out.push(...suppress(m, drafts));
   }
