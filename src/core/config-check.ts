@@ -128,5 +128,10 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
     shared: byName(Object.entries(user.shared ?? {})),
     profiles,
     rules: byName(Object.entries(user.rules ?? {})),
+    checkMigrations: {
+      rules: byName(Object.entries(user.checkMigrations?.rules ?? {})),
+      ...(user.checkMigrations?.postgresVersion === undefined ? {} : { postgresVersion: user.checkMigrations.postgresVersion }),
+      baseline: byName(Object.entries(user.checkMigrations?.baseline ?? {})),
+    },
   };
 }

@@ -69,11 +69,19 @@ function buildSchema(z: typeof Z) {
     profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional()
       .meta(doc('environment profiles, by name, beside the built-in dev, dev-aws, prod')),
     rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-ownership severities, by rule name')),
+    checkMigrations: z.strictObject({
+      rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-migrations severities, by rule name (squawk\'s names)')),
+      postgresVersion: z.number().min(9).max(99).optional()
+        .meta(doc('PostgreSQL major version the migrations run on (default: the server\'s when reachable, else the newest)')),
+      baseline: z.record(nonEmpty, nonEmpty).optional()
+        .meta(doc('per service, the last migration already in production: only later files are checked')),
+    }).optional().meta(doc('the migration-safety lint (`svcdb check-migrations`)')),
   });
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
+  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations']],
+  [/^checkMigrations$/, ['rules', 'postgresVersion', 'baseline']],
   [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],

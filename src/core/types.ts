@@ -95,6 +95,16 @@ export interface SvcdbConfig {
   shared: Record<string, string>;
   profiles: Record<string, ProfileConfig>;
   rules: Record<string, RuleSeverity>;
+  /** `svcdb check-migrations` settings */
+  checkMigrations: CheckMigrationsConfig;
+}
+
+export interface CheckMigrationsConfig {
+  rules: Record<string, RuleSeverity>;
+  /** PostgreSQL major version (e.g. 15), when the config names one */
+  postgresVersion?: number;
+  /** service → id or version of the last migration not to check */
+  baseline: Record<string, string>;
 }
 
 export interface ServiceConfig {
@@ -160,4 +170,6 @@ export interface Finding {
   /** the service that owns `table`, or null */
   owner: string | null;
   message: string;
+  /** the safe rewrite (check-migrations findings) */
+  hint?: string;
 }

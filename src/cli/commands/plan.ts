@@ -48,6 +48,13 @@ function renderPlan(result: PlanResult): string {
       lines.push(`  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`);
     }
   }
+  if (result.safety.length) {
+    lines.push(c().bold('safety findings in the pending migrations (svcdb check-migrations)'));
+    for (const f of result.safety) {
+      const level = f.severity === 'error' ? c().red('error') : c().yellow('warning');
+      lines.push(`  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`, `    ${c().dim('hint:')} ${f.hint ?? ''}`);
+    }
+  }
   return lines.join('\n').trimEnd();
 }
 
