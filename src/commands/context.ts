@@ -30,11 +30,14 @@ export interface Context {
   targetOf(service: Service): Target;
 }
 
-/** Loads the project and, unless `needsTargets` is false, every service's target. */
-export async function loadContext(opts: CommandOptions & { needsTargets?: boolean }): Promise<Context> {
+/**
+ * Loads the project (unless the caller already did: `up` resolves targets after provisioning
+ * on the project it loaded first) and, unless `needsTargets` is false, every service's target.
+ */
+export async function loadContext(opts: CommandOptions & { needsTargets?: boolean; project?: Project }): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
-  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  const project = opts.project ?? await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
     let embeddedUrl: string | undefined;

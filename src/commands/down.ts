@@ -2,7 +2,7 @@
 // newest first, each in its own transaction with the removal of its history row. Refuses,
 // before touching anything, when a migration in range has no down section or no file.
 import { OperationError, UserError } from '../core/errors.js';
-import { appliedIds, compareVersions, computePlan, findMigration, type HistoryRow } from '../core/plan.js';
+import { compareVersions, computePlan, findMigration, recorded, versionOfId, type ServicePlan } from '../core/plan.js';
 import type { Migration } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
@@ -42,13 +42,17 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   const { openWriter } = await import('../db/session.js');
   const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
   try {
-    const range = revertRange(session.rows, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
-    const migrations = checkRevertible(service.name, service.migrations, range);
+    const plan = computePlan(service.name, service.migrations, session.rows);
+    const range = revertRange(plan, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
+    const migrations = checkRevertible(service.name, range);
     const result: DownResult = { service: service.name, target: targetLabel(target), reverted: [], exitCode: 0 };
     if (!migrations.length) return result;
+    if (plan.renamed.length) {
+      const { recordRenames } = await import('../db/history.js');
+      await recordRenames(session.sql, session.history, plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id })));
+    }
     const { runDown } = await import('../db/migrator.js');
-    const plan = computePlan(service.name, service.migrations, session.rows);
-    const outcome = await runDown({ sql: session.sql, history: session.history }, service.migrations, appliedIds(plan), migrations.length);
+    const outcome = await runDown({ sql: session.sql, history: session.history }, migrations);
     result.reverted = outcome.done;
     if (outcome.failure) {
       result.failure = outcome.failure;
@@ -60,26 +64,28 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   }
 }
 
-function versionOfId(id: string): string {
-  return /^(\d+)/.exec(id)?.[1] ?? '0';
-}
+type InRange = { id: string; version: string; migration: Migration | null; drifted: boolean };
 
-/** History rows to revert, newest first. */
-function revertRange(rows: HistoryRow[], by: { step: number } | { after: string }): HistoryRow[] {
-  const newestFirst = [...rows].sort((a, b) => compareVersions(versionOfId(b.id), versionOfId(a.id)));
+/** What the history says is applied (files matched by version, see computePlan), newest first. */
+function revertRange(plan: ServicePlan, by: { step: number } | { after: string }): InRange[] {
+  const drifted = new Set(plan.drifted.map((d) => d.migration));
+  const all: InRange[] = [
+    ...recorded(plan).map((a) => ({ id: a.migration.id, version: a.migration.version, migration: a.migration, drifted: drifted.has(a.migration) })),
+    ...plan.missing.map((r) => ({ id: r.id, version: versionOfId(r.id) ?? '0', migration: null, drifted: false })),
+  ];
+  const newestFirst = all.sort((a, b) => compareVersions(b.version, a.version));
   if ('step' in by) return newestFirst.slice(0, by.step);
-  return newestFirst.filter((r) => compareVersions(versionOfId(r.id), by.after) > 0);
+  return newestFirst.filter((r) => compareVersions(r.version, by.after) > 0);
 }
 
-function checkRevertible(service: string, files: Migration[], range: HistoryRow[]): Migration[] {
-  const byId = new Map(files.map((m) => [m.id, m]));
+function checkRevertible(service: string, range: InRange[]): Migration[] {
   const problems: string[] = [];
   const migrations: Migration[] = [];
-  for (const row of range) {
-    const m = byId.get(row.id);
-    if (!m) problems.push(`${row.id}: recorded as applied but its file is gone`);
+  for (const r of range) {
+    const m = r.migration;
+    if (!m) problems.push(`${r.id}: recorded as applied but its file is gone`);
     else if (m.down === null) problems.push(`${m.relPath}: has no down section`);
-    else if (m.checksum !== row.checksum) problems.push(`${m.relPath}: changed since it was applied (drift)`);
+    else if (r.drifted) problems.push(`${m.relPath}: changed since it was applied (drift)`);
     else migrations.push(m);
   }
   if (problems.length) {

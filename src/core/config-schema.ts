@@ -7,6 +7,7 @@ type Schema = Z.ZodType;
 let cached: Schema | undefined;
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DURATION = /^\d+(ms|s|m)?$/;
 
 export async function configSchema(): Promise<Schema> {
   if (cached) return cached;
@@ -43,12 +44,16 @@ export async function configSchema(): Promise<Schema> {
     shared: z.record(nonEmpty, nonEmpty).optional(),
     profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional(),
     rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional(),
+    // table-lock safety of the runner (issue 14): ms as a number, or "500ms", "5s", "2m"; 0 off
+    lockTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')]).optional(),
+    statementTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')]).optional(),
+    lockRetries: z.number().int().min(0).max(100).optional(),
   });
   return cached;
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
+  [/^$/, ['discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'lockTimeout', 'statementTimeout', 'lockRetries']],
   [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],

@@ -24,6 +24,12 @@ export interface UserConfig {
   shared?: Record<string, string>;
   profiles?: Record<string, { strategy?: Strategy; url?: string }>;
   rules?: Record<string, RuleSeverity>;
+  /** each transactional migration's SET LOCAL lock_timeout: ms or "5s" (default 5s; 0 off) */
+  lockTimeout?: number | string;
+  /** each migration's statement_timeout: ms or "10m" (default off) */
+  statementTimeout?: number | string;
+  /** tries after the first when a migration's lock times out (default 5) */
+  lockRetries?: number;
 }
 
 /**
@@ -166,6 +172,9 @@ async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Pro
     shared: user.shared ?? {},
     profiles,
     rules: user.rules ?? {},
+    lockTimeout: user.lockTimeout,
+    statementTimeout: user.statementTimeout,
+    lockRetries: user.lockRetries,
   };
 }
 

@@ -58,6 +58,7 @@ export function positiveInt(value: string): number {
 function progress(tty: boolean): (e: MigrateEvent) => void {
   return (e) => {
     if (e.type === 'waiting') log(waitingLine(e.service, e.pid));
+    else if (e.type === 'lock-wait') log(e.line);
     else if (e.type === 'applied' && tty) log(`${c().dim(e.service)}  ${c().green('applied')} ${e.migration} ${c().dim(`(${e.durationMs} ms)`)}`);
     else if (e.type === 'done' && !tty) log(serviceLine(e.result));
   };
@@ -106,6 +107,7 @@ async function reportProblems(result: MigrateResult): Promise<void> {
       log(`${c().red('error:')} ${s.service}: ${s.error.message}`);
       if (s.error.hint) log(`  hint: ${s.error.hint}`);
     }
+    for (const r of s.renamed) log(`${s.service}: ${r.from} was renamed ${r.to}: recorded under the new name, not run again`);
     if (s.missing.length) log(`${c().yellow('warning:')} ${s.service}: recorded as applied but the file is gone: ${s.missing.join(', ')}`);
   }
 }
