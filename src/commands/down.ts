@@ -3,7 +3,7 @@
 // before touching anything, when a migration in range has no down section or no file.
 import { OperationError, UserError } from '../core/errors.js';
 import { compareVersions, computePlan, findMigration, recorded, versionOfId, type ServicePlan } from '../core/plan.js';
-import type { Migration } from '../core/types.js';
+import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
 import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
@@ -34,7 +34,11 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   }
   const ctx = await loadContext(opts);
   const [service] = pickServices(ctx, [opts.service], false);
-  const target = ctx.targetOf(service);
+  return downService(service, ctx.targetOf(service), opts);
+}
+
+/** down() on one service and its target (the library's createMigrator calls this too). */
+export async function downService(service: Service, target: Target, opts: Omit<DownOptions, keyof CommandOptions | 'service'>): Promise<DownResult> {
   const to = opts.to === undefined || opts.to === '0' ? undefined : findMigration(service.migrations, opts.to);
   if (opts.to !== undefined && opts.to !== '0' && !to) {
     throw new UserError(`--to ${opts.to}: service ${service.name} has no such migration`, { hint: 'use a file name, its number, or 0 to revert everything' });

@@ -36,6 +36,9 @@ export interface MigrateOptions extends CommandOptions {
   onEvent?: (event: MigrateEvent) => void;
 }
 
+/** What one service's run needs of the options (the library passes these without a project). */
+export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent'>;
+
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
   | { type: 'lock-wait'; service: string; line: string }
@@ -123,7 +126,10 @@ function resolveTo(services: Service[], to: string | undefined): Map<string, Mig
 }
 
 /** Options win over config; durations in config are ms or "500ms", "5s", "2m". */
-function lockSettingsOf(config: SvcdbConfig, opts: MigrateOptions): LockSettings {
+export function lockSettingsOf(
+  config: Pick<SvcdbConfig, 'lockTimeout' | 'statementTimeout' | 'lockRetries'>,
+  opts: Pick<MigrateOptions, 'tableLockTimeoutMs' | 'statementTimeoutMs' | 'lockRetries'>,
+): LockSettings {
   return {
     lockTimeoutMs: opts.tableLockTimeoutMs ?? durationMs(config.lockTimeout) ?? 5_000,
     statementTimeoutMs: opts.statementTimeoutMs ?? durationMs(config.statementTimeout),
@@ -137,8 +143,8 @@ function durationMs(value: number | string | undefined): number | undefined {
   return Number(digits) * (unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 1);
 }
 
-async function migrateService(
-  service: Service, target: Target, to: Migration | undefined, locks: LockSettings, opts: MigrateOptions,
+export async function migrateService(
+  service: Service, target: Target, to: Migration | undefined, locks: LockSettings, opts: ServiceRunOptions,
 ): Promise<ServiceMigrateResult> {
   const started = performance.now();
   const result: ServiceMigrateResult = {
@@ -171,7 +177,7 @@ async function migrateService(
 /** The plan, computed once from the history read under the lock, and its execution. */
 async function applyPlan(
   service: Service, session: Writer, to: Migration | undefined, locks: LockSettings,
-  result: ServiceMigrateResult, opts: MigrateOptions,
+  result: ServiceMigrateResult, opts: ServiceRunOptions,
 ): Promise<RunOutcome | null> {
   const plan = computePlan(service.name, service.migrations, session.rows);
   result.missing = plan.missing.map((r) => r.id);
@@ -216,7 +222,7 @@ async function recordPlanRenames(session: Writer, plan: ServicePlan, result: Ser
  * fresh connection finds in the history, or, when the server is not back, only what is known
  * to be flushed.
  */
-async function reportDurable(service: Service, target: Target, outcome: RunOutcome, result: ServiceMigrateResult, opts: MigrateOptions): Promise<void> {
+async function reportDurable(service: Service, target: Target, outcome: RunOutcome, result: ServiceMigrateResult, opts: ServiceRunOptions): Promise<void> {
   const { rereadHistory } = await import('../db/session.js');
   const rows = await rereadHistory(service, target, { waitMs: opts.waitMs });
   const ranIds = outcome.done.map((d) => d.id);

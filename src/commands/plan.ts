@@ -80,7 +80,7 @@ async function lintPending(project: Project, services: Service[], results: Servi
   return lintMigrations(project, pending, strategy);
 }
 
-async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {
+export async function planService(service: Service, target: Target, opts: Pick<PlanOptions, 'waitMs' | 'to'>): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
     service: service.name, target: targetLabel(target), wouldCreate: [], appliedCount: 0,
     pending: [], drifted: [], missing: [], renamed: [],

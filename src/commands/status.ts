@@ -43,7 +43,7 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   return { profile: ctx.profile, services: results, behind, exitCode };
 }
 
-async function statusOf(service: Service, target: Target, opts: StatusOptions): Promise<ServiceStatusResult> {
+export async function statusOf(service: Service, target: Target, opts: Pick<StatusOptions, 'waitMs'>): Promise<ServiceStatusResult> {
   const result: ServiceStatusResult = { service: service.name, target: targetLabel(target), applied: [], pending: [], drifted: [], missing: [], renamed: [] };
   if (service.migrations.length === 0) return result;
   try {
