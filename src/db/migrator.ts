@@ -22,6 +22,8 @@ export interface RunContext {
   onDone?: (step: StepDone) => void;
   /** a migration waits for a table lock and will be tried again */
   onLockWait?: (line: string) => void;
+  /** tries per migration in this run (set by runUp/runDown) */
+  lockTries?: Map<Migration, number>;
 }
 
 export interface StepDone {
@@ -47,13 +49,15 @@ class StepFailed extends Error {
 }
 
 /** Applies exactly `steps` (the plan's pending migrations, in order). */
-export async function runUp(ctx: RunContext, steps: Migration[]): Promise<RunOutcome> {
+export async function runUp(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
+  const ctx = { ...given, lockTries: new Map<Migration, number>() };
   const lastId = steps.at(-1)?.id;
   return drive(ctx, steps, 'up', (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId));
 }
 
 /** Reverts exactly `steps` (applied migrations, newest first). */
-export async function runDown(ctx: RunContext, steps: Migration[]): Promise<RunOutcome> {
+export async function runDown(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
+  const ctx = { ...given, lockTries: new Map<Migration, number>() };
   return drive(ctx, [...steps].reverse(), 'down', async (m) => {
     await revertMigration(ctx, m);
     return true;
@@ -103,7 +107,7 @@ async function asStepFailed(ctx: RunContext, err: unknown, pipeline: Pipeline): 
   if (lost) return new StepFailed(failureOf(lost.item.m, lost.err, null), true);
   for (let e = err as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (e instanceof StepFailed) return e;
-    if (e instanceof PipelineFailure) return transactionFailed(ctx.sql, e.item, e.err);
+    if (e instanceof PipelineFailure) return transactionFailed(ctx, e.item, e.err);
   }
   return null;
 }
@@ -152,18 +156,25 @@ async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
     } catch (err) {
       const item = { m, statements: down, sent, synchronous: true };
       if ((err as { code?: string }).code === '55P03' && (await retryOnLock(ctx, item, err))) continue;
-      throw await transactionFailed(ctx.sql, item, err);
+      throw await transactionFailed(ctx, item, err);
     }
   }
 }
 
 /** Rolls back a failed `begin; ...; commit;` text and maps the error to its file line. */
-async function transactionFailed(sql: Sql, item: Sent, err: unknown): Promise<StepFailed> {
+async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Promise<StepFailed> {
   if (isConnectionLoss(err)) return new StepFailed(failureOf(item.m, err, null), true);
+  const { sql } = ctx;
   await sql.unsafe('rollback').catch(() => {});
   let line = lineFromPosition(item.sent, err);
-  if (line === null && isServerError(err)) line = await replayForLine(sql, item.statements);
-  return new StepFailed(failureOf(item.m, err, line));
+  if (line === null && isServerError(err)) line = await replayForLine(sql, item.statements, lockSettingsSql(ctx.locks));
+  const failure = failureOf(item.m, err, line);
+  if ((err as { code?: string }).code === '55P03') {
+    const tries = ctx.lockTries?.get(item.m) ?? 1;
+    failure.message += `: gave up waiting for ${await describeLockWait(sql, item.m, err)} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
+    failure.hint = 'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config';
+  }
+  return new StepFailed(failure);
 }
 
 /**
@@ -172,26 +183,25 @@ async function transactionFailed(sql: Sql, item: Sent, err: unknown): Promise<St
  */
 async function retryOnLock(ctx: RunContext, item: Sent, err: unknown): Promise<boolean> {
   await ctx.sql.unsafe('rollback').catch(() => {});
-  const tries = (lockTries.get(item.m) ?? 1) + 1;
+  const tries = (ctx.lockTries?.get(item.m) ?? 1) + 1;
   const retries = ctx.locks?.retries ?? 0;
   if (tries > retries + 1) return false;
-  lockTries.set(item.m, tries);
+  ctx.lockTries?.set(item.m, tries);
   const wait = await describeLockWait(ctx.sql, item.m, err);
   ctx.onLockWait?.(`${item.m.service}: ${item.m.id}: waiting for ${wait}: try ${tries}/${retries + 1}`);
   await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** (tries - 2), 5_000)));
   return true;
 }
 
-const lockTries = new WeakMap<Migration, number>();
-
 /**
  * A runtime error (unique violation, missing relation at execution) carries no position:
  * replay the statements one by one in a transaction that is rolled back, to find the line.
  */
-async function replayForLine(sql: Sql, statements: Statement[]): Promise<number | null> {
+async function replayForLine(sql: Sql, statements: Statement[], settings: string): Promise<number | null> {
   let line: number | null = null;
   try {
-    await sql.unsafe('begin');
+    // the migration's timeouts too: a statement waiting for a lock must not wait forever here
+    await sql.unsafe(`begin;\n${settings}`);
     for (const statement of statements) {
       try {
         await sql.unsafe(statement.sql);
