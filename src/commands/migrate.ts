@@ -27,6 +27,8 @@ export interface MigrateOptions extends CommandOptions {
   waitMs?: number;
   /** services migrated at once (default 8) */
   concurrency?: number;
+  /** emit the server's notices as `notice` events (default false: dropped) */
+  notices?: boolean;
   /** each migration's lock_timeout, ms (default: config `lockTimeout`, else 5 s; 0 off) */
   tableLockTimeoutMs?: number;
   /** each migration's statement_timeout, ms (default: config `statementTimeout`, else off) */
@@ -37,11 +39,13 @@ export interface MigrateOptions extends CommandOptions {
 }
 
 /** What one service's run needs of the options (the library passes these without a project). */
-export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent'>;
+export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices'>;
 
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
   | { type: 'lock-wait'; service: string; line: string }
+  /** the server's NOTICEs (RAISE NOTICE in a migration), only with `notices: true` */
+  | { type: 'notice'; service: string; message: string }
   | { type: 'applying'; service: string; migration: string }
   | { type: 'applied'; service: string; migration: string; durationMs: number }
   | { type: 'done'; result: ServiceMigrateResult };
@@ -159,6 +163,7 @@ export async function migrateService(
     const session = await openWriter(service, target, {
       waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs,
       onWait: (pid) => opts.onEvent?.({ type: 'waiting', service: service.name, pid }),
+      onNotice: opts.notices ? (message) => opts.onEvent?.({ type: 'notice', service: service.name, message }) : undefined,
     });
     let outcome: RunOutcome | null;
     try {
