@@ -49,7 +49,8 @@ export async function loadContext(opts: CommandOptions & { needsTargets?: boolea
     const { credentialsFor } = await import('../db/credentials.js');
     const bare = resolveTargets(project, profile, { env, embeddedUrl });
     const { credentials, file } = await credentialsFor(project.root, profile, bare);
-    targets = resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
+    // Resolved again only when provision's credentials apply to some service.
+    targets = file === undefined ? bare : resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
   }
   const byName = new Map(targets.map((t) => [t.service, t]));
   return {
