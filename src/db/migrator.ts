@@ -52,7 +52,10 @@ class StepFailed extends Error {
 export async function runUp(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
   const ctx = { ...given, lockTries: new Map<Migration, number>() };
   const lastId = steps.at(-1)?.id;
-  return drive(ctx, steps, 'up', (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId));
+  // Every SYNC_EVERY-th commit waits for the WAL flush too, so that after a crash the report
+  // can name most of what survived even when the server does not come back in time.
+  let sent = 0;
+  return drive(ctx, steps, 'up', (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId || ++sent % SYNC_EVERY === 0));
 }
 
 /** Reverts exactly `steps` (applied migrations, newest first). */
@@ -63,6 +66,8 @@ export async function runDown(given: RunContext, steps: Migration[]): Promise<Ru
     return true;
   });
 }
+
+const SYNC_EVERY = 32;
 
 /** A step either finished (true) or was queued on the pipeline (false: done when it resolves). */
 type Step = (m: Migration, pipeline: Pipeline) => Promise<boolean>;
@@ -112,22 +117,22 @@ async function asStepFailed(ctx: RunContext, err: unknown, pipeline: Pipeline): 
   return null;
 }
 
-async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, last: boolean): Promise<boolean> {
+async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, synchronous: boolean): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
     await runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
     return true;
   }
-  // Commits before the run's last one need not wait for the WAL flush: each is still atomic
-  // (migration and record together), and the last, synchronous commit flushes them all.
+  // Most commits need not wait for the WAL flush: each is still atomic (migration and record
+  // together), and the run's last, synchronous commit flushes them all.
   // A migration can fail AT its commit (a deferred constraint), which ends its transaction
   // instead of leaving it aborted; the guard then stops the ones queued behind it.
   const previous = pipeline.tail();
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
-  const prefix = `begin;\n${last ? '' : 'set local synchronous_commit to off;\n'}${lockSettingsSql(ctx.locks)}${guard}`;
+  const prefix = `begin;\n${synchronous ? '' : 'set local synchronous_commit to off;\n'}${lockSettingsSql(ctx.locks)}${guard}`;
   const statements = withoutTransactionControl(m.up);
   const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
-  await pipeline.send({ m, statements, sent, synchronous: last });
+  await pipeline.send({ m, statements, sent, synchronous });
   return false;
 }
 
