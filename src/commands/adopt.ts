@@ -1,11 +1,12 @@
 // `svcdb adopt <service> --from goose|dbmate|golang-migrate [--table]`: takes over another
 // tool's history. The files that tool recorded as applied are recorded in svcdb's history
 // with their current checksums; nothing runs. The other tool's table is left untouched.
+import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
 import { computePlan, recorded } from '../core/plan.js';
 import type { Migration } from '../core/types.js';
 import type { Sql } from '../db/connect.js';
-import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
+import { loadContext, pickServices, type CommandOptions } from './context.js';
 
 export type AdoptSource = 'goose' | 'dbmate' | 'golang-migrate';
 
@@ -56,7 +57,7 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
       throw new UserError(`${table} is svcdb's own history table for ${service.name}`, { hint: 'name the other tool\'s table with --table' });
     }
     if (!(await tableColumns(session.sql, schema, table))) {
-      throw new UserError(`no table ${schema}.${table} in ${targetLabel(target)}`, { hint: `name ${opts.from}'s history table with --table` });
+      throw new UserError(`no table ${schema}.${table} in ${endpointOf(target.url).label}`, { hint: `name ${opts.from}'s history table with --table` });
     }
     const versions = await appliedVersions(session.sql, opts.from, `${ident(schema)}.${ident(table)}`, service.migrations);
     // The same plan migrate would compute: a file counts as recorded by its version.
@@ -64,7 +65,7 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
     const alreadyRecorded = new Set(recorded(plan).map((a) => a.migration));
     const byVersion = new Map(service.migrations.map((m) => [BigInt(m.version).toString(), m]));
     const result: AdoptResult = {
-      service: service.name, target: targetLabel(target), from: opts.from, table: `${schema}.${table}`,
+      service: service.name, target: endpointOf(target.url).label, from: opts.from, table: `${schema}.${table}`,
       recorded: [], alreadyRecorded: [], unknownVersions: [], pending: [],
     };
     const toRecord: Migration[] = [];

@@ -1,12 +1,14 @@
 // `svcdb down <service> --step N | --to <migration>`: reverts with the files' down sections,
 // newest first, each in its own transaction with the removal of its history row. Refuses,
 // before touching anything, when a migration in range has no down section or no file.
+import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
+import { prepareTransactions } from '../core/sources/transactions.js';
 import { compareVersions, computePlan, findMigration, recorded, versionOfId, type ServicePlan } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
-import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
+import { loadContext, pickServices, type CommandOptions } from './context.js';
 
 export interface DownOptions extends CommandOptions {
   service: string;
@@ -49,14 +51,15 @@ export async function downService(service: Service, target: Target, opts: Omit<D
     const plan = computePlan(service.name, service.migrations, session.rows);
     const range = revertRange(plan, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
     const migrations = checkRevertible(service.name, range);
-    const result: DownResult = { service: service.name, target: targetLabel(target), reverted: [], exitCode: 0 };
+    const result: DownResult = { service: service.name, target: endpointOf(target.url).label, reverted: [], exitCode: 0 };
     if (!migrations.length) return result;
     if (plan.renamed.length) {
       const { recordRenames } = await import('../db/history.js');
       await recordRenames(session.sql, session.history, plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id })));
     }
     const { runDown } = await import('../db/migrator.js');
-    const outcome = await runDown({ sql: session.sql, history: session.history }, migrations);
+    const steps = await prepareTransactions(migrations, 'down');
+    const outcome = await runDown({ sql: session.sql, history: session.history }, steps);
     result.reverted = outcome.done;
     if (outcome.failure) {
       result.failure = outcome.failure;

@@ -1,7 +1,9 @@
 // `svcdb migrate`: each chosen service's pending migrations, services in parallel, each in
 // isolation (its own connection, lock, history, transactions). A failed service never stops
 // the others; the result says what each one did.
+import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
+import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo, type ServicePlan } from '../core/plan.js';
 import type { Migration, Service, SvcdbConfig, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
@@ -9,7 +11,7 @@ import type { LockSettings } from '../db/lock-timeout.js';
 import type { RunOutcome, StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
   type CommandOptions, type Context, type ServiceError,
 } from './context.js';
 
@@ -152,7 +154,7 @@ export async function migrateService(
 ): Promise<ServiceMigrateResult> {
   const started = performance.now();
   const result: ServiceMigrateResult = {
-    service: service.name, target: targetLabel(target), status: 'up-to-date',
+    service: service.name, target: endpointOf(target.url).label, status: 'up-to-date',
     applied: [], notTried: [], drifted: [], missing: [], renamed: [], durationMs: 0,
   };
   const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
@@ -194,13 +196,15 @@ async function applyPlan(
   await recordPlanRenames(session, plan, result);
   const pending = pendingUpTo(plan, to);
   if (!pending.length) return null;
+  // a file's own BEGIN/COMMIT and statements that cannot run in a transaction: as they will run
+  const steps = await prepareTransactions(pending, 'up');
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
     sql: session.sql, history: session.history, locks,
     onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
     onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
     onLockWait: (line) => opts.onEvent?.({ type: 'lock-wait', service: service.name, line }),
-  }, pending);
+  }, steps);
   result.applied = outcome.done;
   if (outcome.failure) {
     result.status = 'failed';

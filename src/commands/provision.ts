@@ -1,11 +1,12 @@
 // `svcdb provision`: one login role per service owning its schema or database, nothing else;
 // passwords kept in .svcdb/credentials.json; `--print` renders the same plan as a psql script.
+import { endpointOf } from '../core/url.js';
 import { loadProject } from '../core/project.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import type { Project, Target } from '../core/types.js';
 import type { EmbeddedStatus } from '../db/embedded.js';
 import type { ProvisionPlan, ReadGrant } from '../db/provision.js';
-import { targetLabel, type CommandOptions } from './context.js';
+import { type CommandOptions } from './context.js';
 
 export interface ProvisionOptions extends CommandOptions {
   /** render the SQL (a psql script) instead of running it; nothing is written anywhere */
@@ -117,7 +118,7 @@ function summary(plan: ProvisionPlan, targets: Target[], granted: ReadGrant[], p
   return targets.map((t) => ({
     service: t.service,
     role: plan.credentials[t.service].role,
-    target: targetLabel(t),
+    target: endpointOf(t.url).label,
     readsGranted: granted.filter((g) => g.reader === t.service).map(name),
     readsPending: pending.filter((g) => g.reader === t.service).map(name),
   }));

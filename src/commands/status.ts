@@ -1,8 +1,9 @@
 // `svcdb status`: applied, pending, drifted and missing migrations per service. Read-only.
+import { endpointOf } from '../core/url.js';
 import { computePlan, recorded } from '../core/plan.js';
 import type { Service, Target } from '../core/types.js';
 import {
-  describeError, forEachLimited, loadContext, pickServices, targetLabel, type CommandOptions, type ServiceError,
+  describeError, forEachLimited, loadContext, pickServices, type CommandOptions, type ServiceError,
 } from './context.js';
 
 export interface StatusOptions extends CommandOptions {
@@ -44,7 +45,7 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
 }
 
 export async function statusOf(service: Service, target: Target, opts: Pick<StatusOptions, 'waitMs'>): Promise<ServiceStatusResult> {
-  const result: ServiceStatusResult = { service: service.name, target: targetLabel(target), applied: [], pending: [], drifted: [], missing: [], renamed: [] };
+  const result: ServiceStatusResult = { service: service.name, target: endpointOf(target.url).label, applied: [], pending: [], drifted: [], missing: [], renamed: [] };
   if (service.migrations.length === 0) return result;
   try {
     const { openReader } = await import('../db/session.js');

@@ -3,57 +3,80 @@
 import type { z as Z, core } from 'zod';
 import { UserError } from './errors.js';
 
-type Schema = Z.ZodType;
+type Schema = ReturnType<typeof buildSchema>;
 let cached: Schema | undefined;
+
+/** What users write (every key optional), typed from the schema itself: defineConfig's type. */
+export type UserConfig = Z.input<Schema>;
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DURATION = /^\d+(ms|s|m)?$/;
 
+/**
+ * The config's one description: validation messages, the README's config reference and
+ * svcdb.schema.json (with the quick validator made from it) all come from here; after a change,
+ * `npm run gen:config` regenerates them (a test fails until it has run). Each key's `doc` is
+ * its line in the reference; `default` is what svcdb uses when the key is left out.
+ */
 export async function configSchema(): Promise<Schema> {
   if (cached) return cached;
   const { z } = await import('zod');
-  const nonEmpty = z.string().min(1);
-  const run = z.strictObject({
-    command: nonEmpty,
-    port: z.number().int().min(1).max(65535).optional(),
-    health: z.string().optional(),
-    after: z.array(nonEmpty).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-  });
-  const read = z.strictObject({
-    service: nonEmpty,
-    tables: z.array(nonEmpty),
-    via: z.array(nonEmpty).optional(),
-  });
-  const service = z.strictObject({
-    owns: z.array(nonEmpty).optional(),
-    trackingTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier (letters, digits, _)').optional(),
-    run: run.optional(),
-    path: nonEmpty.optional(),
-    databaseOf: nonEmpty.optional(),
-    reads: z.array(read).optional(),
-  });
-  const profile = z.strictObject({
-    strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional(),
-    url: nonEmpty.optional(),
-  });
-  cached = z.strictObject({
-    discover: z.array(nonEmpty).min(1).optional(),
-    envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional(),
-    services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional(),
-    shared: z.record(nonEmpty, nonEmpty).optional(),
-    profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional(),
-    rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional(),
-    // table-lock safety of the runner (issue 14): ms as a number, or "500ms", "5s", "2m"; 0 off
-    lockTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')]).optional(),
-    statementTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')]).optional(),
-    lockRetries: z.number().int().min(0).max(100).optional(),
-  });
+  cached = buildSchema(z);
   return cached;
 }
 
+function buildSchema(z: typeof Z) {
+  const doc = (description: string, extra: Record<string, unknown> = {}) => ({ description, ...extra });
+  const nonEmpty = z.string().min(1);
+  const run = z.strictObject({
+    command: nonEmpty.meta(doc('shell command that starts the service (`svcdb up`)')),
+    port: z.number().int().min(1).max(65535).optional().meta(doc('port it listens on; `up` waits for it and sets PORT')),
+    health: z.string().optional().meta(doc('HTTP path polled until it answers 2xx, e.g. `/healthz`')),
+    after: z.array(nonEmpty).optional().meta(doc('services started (and healthy) before this one', { default: [] })),
+    env: z.record(z.string(), z.string()).optional().meta(doc('extra environment variables for the process')),
+  });
+  const read = z.strictObject({
+    service: nonEmpty.meta(doc('the service whose tables are read')),
+    tables: z.array(nonEmpty).meta(doc('the tables read')),
+    via: z.array(nonEmpty).optional().meta(doc('the only folders allowed to make these reads', { default: [] })),
+  });
+  const service = z.strictObject({
+    owns: z.array(nonEmpty).optional().meta(doc('tables it owns beyond those its migrations create', { default: [] })),
+    trackingTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier (letters, digits, _)').optional()
+      .meta(doc('name of its migration history table (keep an existing one)')),
+    run: run.optional().meta(doc('how `svcdb up` runs it')),
+    path: nonEmpty.optional().meta(doc('its folder, for a service no discover glob finds (default: where the first glob would put it)')),
+    databaseOf: nonEmpty.optional().meta(doc('use this other service\'s database (a service that owns nothing)')),
+    reads: z.array(read).optional().meta(doc('declared reads of other services\' tables (check-ownership)', { default: [] })),
+  });
+  const profile = z.strictObject({
+    strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional()
+      .meta(doc('how services map to databases; required except for the built-in dev, dev-aws, prod')),
+    url: nonEmpty.optional().meta(doc('base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)')),
+  });
+  return z.strictObject({
+    $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
+    discover: z.array(nonEmpty).min(1).optional().meta(doc('globs for migrations folders; the folder above `migrations` is the service', { default: ['internal/*/migrations'] })),
+    envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional()
+      .meta(doc('prefix of every `<SERVICE>_DATABASE_URL` variable', { default: '' })),
+    services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional()
+      .meta(doc('per-service settings, by service name')),
+    shared: z.record(nonEmpty, nonEmpty).optional().meta(doc('source folders outside any service, and the service that owns each')),
+    profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional()
+      .meta(doc('environment profiles, by name, beside the built-in dev, dev-aws, prod')),
+    rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-ownership severities, by rule name')),
+    // table-lock safety of the runner (issue 14): ms as a number, or "500ms", "5s", "2m"; 0 off
+    lockTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')]).optional()
+      .meta(doc('`SET LOCAL lock_timeout` of each migration: ms, or `500ms`, `5s`, `2m`; `0` off', { default: '5s' })),
+    statementTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')]).optional()
+      .meta(doc('`SET LOCAL statement_timeout` of each migration (default: off)')),
+    lockRetries: z.number().int().min(0).max(100).optional()
+      .meta(doc('tries after the first when a migration times out on a lock (55P03)', { default: 5 })),
+  });
+}
+
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'lockTimeout', 'statementTimeout', 'lockRetries']],
+  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'lockTimeout', 'statementTimeout', 'lockRetries']],
   [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],

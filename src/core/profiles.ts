@@ -18,7 +18,9 @@ export interface ResolveOptions {
 }
 
 export function getProfile(project: Project, name: string): ProfileConfig & { name: string } {
-  const profile = project.config.profiles[name] ?? BUILTIN_PROFILES[name];
+  // Own keys only: `--profile toString` is an unknown profile, not Object.prototype.toString.
+  const own = (map: Record<string, ProfileConfig>) => (Object.hasOwn(map, name) ? map[name] : undefined);
+  const profile = own(project.config.profiles) ?? own(BUILTIN_PROFILES);
   if (!profile) {
     const known = Object.keys({ ...BUILTIN_PROFILES, ...project.config.profiles }).join(', ');
     throw new UserError(`unknown profile "${name}"`, { where: '--profile', hint: `known profiles: ${known}` });

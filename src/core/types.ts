@@ -35,6 +35,9 @@ export interface Migration {
   down: Statement[] | null;
   /** false for goose `NO TRANSACTION` and dbmate `transaction:false` */
   transaction: boolean;
+  /** set by prepareTransactions (core/sources/transactions.ts) when a statement that cannot
+   * run in a transaction makes the file run outside one: which, and where */
+  outsideTransactionBecause?: string;
 }
 
 export interface RunConfig {

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Target } from '../core/types.js';
-import { parsePgUrl } from '../core/url.js';
+import { endpointOf } from '../core/url.js';
 import { credentialsPath, ensureStateDir, writePrivateFile } from './state-dir.js';
 
 export interface ServiceCredential {
@@ -71,15 +71,11 @@ export async function credentialsFor(
   const credentials: Record<string, { user: string; password: string }> = {};
   for (const target of bareTargets) {
     const c = saved[target.service];
-    if (c && c.database === target.database && c.server === serverOf(target.url)) credentials[target.service] = { user: c.role, password: c.password };
+    if (c && c.database === target.database && c.server === endpointOf(target.url).serverKey) credentials[target.service] = { user: c.role, password: c.password };
   }
   return { credentials, file: Object.keys(credentials).length ? credentialsPath(projectRoot) : undefined };
 }
 
-/** The host list of a URL (`127.0.0.1:5432`), as credentials record it. */
-export function serverOf(url: string): string {
-  return parsePgUrl(url).hosts;
-}
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');

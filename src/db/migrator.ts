@@ -6,10 +6,11 @@
 import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
 import {
-  buildText, failureOf, isServerError, lineFromPosition, type MigrationFailure, type SentText,
+  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure, type SentText,
 } from './failure.js';
 import { deleteRowSql, guardSql, insertRowSql, PlanStorage, type HistoryTable } from './history.js';
 import { lockSettingsSql, describeLockWait, type LockSettings } from './lock-timeout.js';
+import { runOutsideTransaction } from './no-transaction.js';
 import { isConnectionLoss, Pipeline, PipelineFailure, type Sent } from './pipeline.js';
 import { loadUmzug } from './umzug.js';
 
@@ -41,11 +42,10 @@ export interface RunOutcome {
   connectionLost: boolean;
 }
 
-/** Raised inside an umzug step so the run stops; carries the mapped failure. */
-class StepFailed extends Error {
-  constructor(readonly failure: MigrationFailure, readonly connectionLost = false) {
-    super(failure.message);
-  }
+/** The run stopped at `failure`; `connectionLost`: the session died under it. */
+interface Stopped {
+  failure: MigrationFailure;
+  connectionLost: boolean;
 }
 
 /** Applies exactly `steps` (the plan's pending migrations, in order). */
@@ -107,20 +107,30 @@ async function drive(ctx: RunContext, steps: Migration[], direction: 'up' | 'dow
 }
 
 /** umzug wraps a step's error (MigrationError with `cause`); the pipeline throws its own. */
-async function asStepFailed(ctx: RunContext, err: unknown, pipeline: Pipeline): Promise<StepFailed | null> {
+async function asStepFailed(ctx: RunContext, err: unknown, pipeline: Pipeline): Promise<Stopped | null> {
   const lost = pipeline.lostConnection();
-  if (lost) return new StepFailed(failureOf(lost.item.m, lost.err, null), true);
+  if (lost) return { failure: failureOf(lost.item.m, lost.err, null), connectionLost: true };
   for (let e = err as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e instanceof StepFailed) return e;
+    if (e instanceof StepFailed) {
+      // from a step run on its own (no-transaction, down): a dead session must not be reused
+      const connectionLost = isLostFailure(e.failure);
+      if (connectionLost) ctx.sql.end({ timeout: 0 }).catch(() => {});
+      return { failure: e.failure, connectionLost };
+    }
     if (e instanceof PipelineFailure) return transactionFailed(ctx, e.item, e.err);
   }
   return null;
 }
 
+/** A mapped failure whose cause was the session ending (SQLSTATE, or the driver's code in its message). */
+function isLostFailure(f: MigrationFailure): boolean {
+  return isConnectionLoss({ code: f.sqlstate }) || /\b(CONNECTION_(CLOSED|ENDED|DESTROYED)|ECONNRESET|EPIPE)\b/.test(f.message);
+}
+
 async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, synchronous: boolean): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
-    await runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+    await outsideTransaction(ctx, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
     return true;
   }
   // Most commits need not wait for the WAL flush: each is still atomic (migration and record
@@ -130,29 +140,15 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   const previous = pipeline.tail();
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
   const prefix = `begin;\n${synchronous ? '' : 'set local synchronous_commit to off;\n'}${lockSettingsSql(ctx.locks)}${guard}`;
-  const statements = withoutTransactionControl(m.up);
+  const statements = m.up; // a file's own BEGIN/COMMIT: see prepareTransactions (core/sources/transactions.ts)
   const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
   await pipeline.send({ m, statements, sent, synchronous });
   return false;
 }
 
-const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|end)(\s+(work|transaction))?\s*;?$/i;
-
-/**
- * Files written for `psql` often wrap themselves in BEGIN; ... COMMIT;. svcdb already wraps
- * each migration in its own transaction (with its history row), so those statements are
- * dropped: left in, the file's COMMIT would end svcdb's transaction early.
- */
-function withoutTransactionControl(statements: Statement[]): Statement[] {
-  return statements.filter((st) => !MAYBE_CONTROL.test(st.sql) || !TRANSACTION_CONTROL.test(st.sql.replace(/--[^\n]*$/gm, '').trim()));
-}
-
-/** What a transaction-control statement can start with: the full check copies the text. */
-const MAYBE_CONTROL = /^(?:\s|--|begin|start|commit|end)/i;
-
 async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
-  const down = m.transaction ? withoutTransactionControl(m.down ?? []) : (m.down ?? []);
-  if (!m.transaction) return runOutsideTransaction(ctx, m, down, () => deleteRowSql(ctx.history, m.id));
+  const down = m.down ?? [];
+  if (!m.transaction) return outsideTransaction(ctx, m, 'down', () => deleteRowSql(ctx.history, m.id));
   const sent = buildText(`begin;\n${lockSettingsSql(ctx.locks)}`, down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
   for (;;) {
     try {
@@ -161,14 +157,15 @@ async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
     } catch (err) {
       const item = { m, statements: down, sent, synchronous: true };
       if ((err as { code?: string }).code === '55P03' && (await retryOnLock(ctx, item, err))) continue;
-      throw await transactionFailed(ctx, item, err);
+      const stopped = await transactionFailed(ctx, item, err);
+      throw new StepFailed(stopped.failure);
     }
   }
 }
 
 /** Rolls back a failed `begin; ...; commit;` text and maps the error to its file line. */
-async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Promise<StepFailed> {
-  if (isConnectionLoss(err)) return new StepFailed(failureOf(item.m, err, null), true);
+async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Promise<Stopped> {
+  if (isConnectionLoss(err)) return { failure: failureOf(item.m, err, null), connectionLost: true };
   const { sql } = ctx;
   await sql.unsafe('rollback').catch(() => {});
   let line = lineFromPosition(item.sent, err);
@@ -179,7 +176,7 @@ async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Pro
     failure.message += `: gave up waiting for ${await describeLockWait(sql, item.m, err)} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
     failure.hint = 'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config';
   }
-  return new StepFailed(failure);
+  return { failure, connectionLost: false };
 }
 
 /**
@@ -222,19 +219,13 @@ async function replayForLine(sql: Sql, statements: Statement[], settings: string
   return line;
 }
 
-async function runOutsideTransaction(ctx: RunContext, m: Migration, statements: Statement[], record: (elapsedMs: number) => string): Promise<void> {
-  const started = performance.now();
-  // the same timeouts as a transactional migration, but no blind retry: statements already
-  // run outside a transaction cannot be rolled back and sent again
+/**
+ * db/no-transaction.ts runs the file; around it, the same timeouts as a transactional
+ * migration at session level (no blind retry: its statements cannot be rolled back and sent
+ * again).
+ */
+async function outsideTransaction(ctx: RunContext, m: Migration, direction: 'up' | 'down', record: (elapsedMs: number) => string): Promise<void> {
   if (ctx.locks) await ctx.sql.unsafe(lockSettingsSql(ctx.locks, 'session'));
-  for (const statement of statements) {
-    try {
-      await ctx.sql.unsafe(statement.sql);
-    } catch (err) {
-      const line = lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
-      throw new StepFailed(failureOf(m, err, line), isConnectionLoss(err));
-    }
-  }
-  await ctx.sql.unsafe(record(performance.now() - started));
+  await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record);
   if (ctx.locks) await ctx.sql.unsafe('reset lock_timeout; reset statement_timeout');
 }

@@ -3,7 +3,8 @@
 // Pure: the same plan is executed (provision.ts) or printed as a psql script (--print).
 import type { Service, Target } from '../core/types.js';
 import { parsePgUrl, withDatabase, formatPgUrl } from '../core/url.js';
-import { type ProfileCredentials, serverOf } from './credentials.js';
+import { endpointOf } from '../core/url.js';
+import { type ProfileCredentials } from './credentials.js';
 import { ident, literal } from './connect.js';
 
 export type Step =
@@ -64,7 +65,7 @@ export function planProvision(input: PlanInput): ProvisionPlan {
     const previous = input.existing[t.service];
     const role = roleName(input.rolePrefix, t.service);
     const password = previous?.role === role ? previous.password : input.newPassword();
-    credentials[t.service] = { role, password, server: serverOf(t.url), database: t.database };
+    credentials[t.service] = { role, password, server: endpointOf(t.url).serverKey, database: t.database };
   }
   const servers = new Map<string, Section>();
   const databases = new Map<string, Section>();
@@ -75,7 +76,7 @@ export function planProvision(input: PlanInput): ProvisionPlan {
   };
   for (const t of input.targets) {
     const { role, password } = credentials[t.service];
-    const server = section(servers, serverOf(t.url), t.url, 'postgres');
+    const server = section(servers, endpointOf(t.url).serverKey, t.url, 'postgres');
     server.steps.push({ kind: 'role', service: t.service, role, password });
     const db = ident(t.database);
     if (t.databaseOf) {
@@ -83,7 +84,7 @@ export function planProvision(input: PlanInput): ProvisionPlan {
       continue;
     }
     const ownDatabase = t.strategy === 'database' || t.strategy === 'isolated';
-    const inDb = section(databases, `${serverOf(t.url)}/${t.database}`, t.url, t.database);
+    const inDb = section(databases, `${endpointOf(t.url).serverKey}/${t.database}`, t.url, t.database);
     if (ownDatabase) {
       server.steps.push({ kind: 'create-database', database: t.database, owner: role });
       server.steps.push({ kind: 'sql', sql: `alter database ${db} owner to ${ident(role)}` });
@@ -134,7 +135,7 @@ function planReads(services: Service[], targets: Map<string, Target>, credential
     for (const read of reader.reads) {
       const ot = targets.get(read.service);
       // A read across databases cannot be granted: it goes through the owner's API instead.
-      if (!ot || ot.database !== rt.database || serverOf(ot.url) !== serverOf(rt.url)) continue;
+      if (!ot || ot.database !== rt.database || endpointOf(ot.url).serverKey !== endpointOf(rt.url).serverKey) continue;
       for (const table of read.tables) {
         grants.push({
           reader: reader.name, role: credentials[reader.name].role, owner: read.service,

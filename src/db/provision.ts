@@ -1,7 +1,7 @@
 // Runs a provisioning plan against the server(s), or renders it as a psql script (--print).
 import { OperationError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { describeTarget, parsePgUrl } from '../core/url.js';
+import { endpointOf, parsePgUrl } from '../core/url.js';
 import { connect, ident, literal, type Sql } from './connect.js';
 import { type ProvisionPlan, type ReadGrant, type Section, readGrantSql, roleSql } from './provision-sql.js';
 
@@ -75,7 +75,7 @@ async function run(sql: Sql, section: Section, text: string): Promise<void> {
     await sql.unsafe(text);
   } catch (err) {
     const e = err as { message?: string; code?: string };
-    throw new OperationError(`provisioning ${describeTarget(section.url)} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, {
+    throw new OperationError(`provisioning ${endpointOf(section.url).label} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, {
       hint: `statement: ${redact(text.split('\n')[0])}; the admin URL's user needs CREATEROLE and CREATEDB (or superuser); svcdb up --no-provision skips provisioning`,
     });
   }

@@ -1,13 +1,22 @@
+import { rolePrefixProblem } from '../../core/flag-values.js';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { globals } from '../globals.js';
 import { log, out, outJson, table } from '../io.js';
+
+/** Exit 2 for a prefix PostgreSQL would need quoting for (spaces, `;`), instead of rewriting it. */
+function parseRolePrefix(value: string): string {
+  const problem = rolePrefixProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+}
 
 export function register(program: Command): void {
   program
     .command('provision')
     .description("create the profile's databases/schemas and one login role per service that can touch only its own objects (idempotent)")
     .option('--print', 'print the SQL as a psql script instead of running it (passwords become psql variables)')
-    .option('--role-prefix <prefix>', 'role name = <prefix><service> (default: the prefix used before, else "svcdb_")')
+    .option('--role-prefix <prefix>', 'role name = <prefix><service> (default: the prefix used before, else "svcdb_")', parseRolePrefix)
     .addHelpText('after', `
 Generated passwords are kept in .svcdb/credentials.json (mode 0600); afterwards env, migrate,
 run and up give each service a URL with its own role.
