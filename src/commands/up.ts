@@ -7,7 +7,7 @@ import { loadProject } from '../core/project.js';
 import type { Project, Service } from '../core/types.js';
 import { withDependencies } from '../runtime/order.js';
 import type { SuperviseResult, SupervisedService } from '../runtime/supervisor.js';
-import { type CommandOptions, type Context } from './context.js';
+import type { CommandOptions, Context } from './context.js';
 import type { MigrateResult } from './migrate.js';
 
 export interface UpOptions extends CommandOptions {

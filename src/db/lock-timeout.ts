@@ -49,7 +49,7 @@ export async function lockHolder(sql: Sql, m: Migration): Promise<LockHolder | n
          and l.database = (select oid from pg_database where datname = current_database())
          and n.nspname not in ('pg_catalog', 'information_schema')
        order by (l.mode = 'AccessExclusiveLock') desc, l.pid`);
-    const hit = rows.find((r) => new RegExp(`\\b${escape(String(r.table).toLowerCase())}\\b`).test(text));
+    const hit = rows.find((r) => new RegExp(`\\b${escapeRegExp(String(r.table).toLowerCase())}\\b`).test(text));
     return hit ? { table: String(hit.table), pid: Number(hit.pid), query: oneLine(String(hit.query)) } : null;
   } catch {
     return null; // the connection is gone, or no right to read pg_locks: say less
@@ -62,7 +62,7 @@ export async function describeLockWait(sql: Sql, m: Migration, _err: unknown): P
   return h ? `a lock on ${h.table} held by pid ${h.pid}${h.query ? ` (${h.query})` : ''}` : 'a table lock held by another session';
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -6,7 +6,7 @@
 import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
 import {
-  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure, type SentText,
+  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure,
 } from './failure.js';
 import { deleteRowSql, guardSql, insertRowSql, PlanStorage, type HistoryTable } from './history.js';
 import { lockSettingsSql, describeLockWait, type LockSettings } from './lock-timeout.js';
