@@ -30,11 +30,14 @@ export interface Context {
   targetOf(service: Service): Target;
 }
 
-/** Loads the project and, unless `needsTargets` is false, every service's target. */
-export async function loadContext(opts: CommandOptions & { needsTargets?: boolean }): Promise<Context> {
+/**
+ * Loads the project (unless the caller already did: `up` resolves targets after provisioning
+ * on the project it loaded first) and, unless `needsTargets` is false, every service's target.
+ */
+export async function loadContext(opts: CommandOptions & { needsTargets?: boolean; project?: Project }): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
-  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  const project = opts.project ?? await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
     let embeddedUrl: string | undefined;
@@ -47,7 +50,8 @@ export async function loadContext(opts: CommandOptions & { needsTargets?: boolea
     const { credentialsFor } = await import('../db/credentials.js');
     const bare = resolveTargets(project, profile, { env, embeddedUrl });
     const { credentials, file } = await credentialsFor(project.root, profile, bare);
-    targets = resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
+    // Resolved again only when provision's credentials apply to some service.
+    targets = file === undefined ? bare : resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
   }
   const byName = new Map(targets.map((t) => [t.service, t]));
   return {

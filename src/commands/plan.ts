@@ -38,6 +38,8 @@ export interface ServicePlanResult {
   /** problems migrate would stop at */
   drifted: string[];
   missing: string[];
+  /** applied files renamed since: migrate records the new ids, runs nothing */
+  renamed: Array<{ from: string; to: string }>;
   error?: ServiceError;
 }
 
@@ -90,10 +92,10 @@ async function lintPending(project: Project, services: Service[], results: Servi
   return lintMigrations(project, pending, strategy);
 }
 
-async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {
+export async function planService(service: Service, target: Target, opts: Pick<PlanOptions, 'waitMs' | 'to'>): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
     service: service.name, target: endpointOf(target.url).label, wouldCreate: [], appliedCount: 0,
-    pending: [], drifted: [], missing: [],
+    pending: [], drifted: [], missing: [], renamed: [],
   };
   if (service.migrations.length === 0) return result;
   try {
@@ -103,7 +105,8 @@ async function planService(service: Service, target: Target, opts: PlanOptions):
     const computed = computePlan(service.name, service.migrations, session.rows);
     const to = opts.to === undefined ? undefined : findMigration(service.migrations, opts.to);
     result.wouldCreate = session.wouldCreate;
-    result.appliedCount = computed.applied.length + computed.drifted.length;
+    result.appliedCount = computed.applied.length + computed.renamed.length + computed.drifted.length;
+    result.renamed = computed.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
     result.drifted = computed.drifted.map((d) => d.migration.relPath);
     result.missing = computed.missing.map((r) => r.id);
     const pending = pendingUpTo(computed, to);

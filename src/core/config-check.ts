@@ -133,5 +133,8 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
       ...(user.checkMigrations?.postgresVersion === undefined ? {} : { postgresVersion: user.checkMigrations.postgresVersion }),
       baseline: byName(Object.entries(user.checkMigrations?.baseline ?? {})),
     },
+    lockTimeout: user.lockTimeout,
+    statementTimeout: user.statementTimeout,
+    lockRetries: user.lockRetries,
   };
 }

@@ -10,6 +10,7 @@ let cached: Schema | undefined;
 export type UserConfig = Z.input<Schema>;
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DURATION = /^\d+(ms|s|m)?$/;
 
 /**
  * The config's one description: validation messages, the README's config reference and
@@ -76,11 +77,18 @@ function buildSchema(z: typeof Z) {
       baseline: z.record(nonEmpty, nonEmpty).optional()
         .meta(doc('per service, the last migration already in production: only later files are checked')),
     }).optional().meta(doc('the migration-safety lint (`svcdb check-migrations`)')),
+    // table-lock safety of the runner (issue 14): ms as a number, or "500ms", "5s", "2m"; 0 off
+    lockTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')]).optional()
+      .meta(doc('`SET LOCAL lock_timeout` of each migration: ms, or `500ms`, `5s`, `2m`; `0` off', { default: '5s' })),
+    statementTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')]).optional()
+      .meta(doc('`SET LOCAL statement_timeout` of each migration (default: off)')),
+    lockRetries: z.number().int().min(0).max(100).optional()
+      .meta(doc('tries after the first when a migration times out on a lock (55P03)', { default: 5 })),
   });
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations']],
+  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations', 'lockTimeout', 'statementTimeout', 'lockRetries']],
   [/^checkMigrations$/, ['rules', 'postgresVersion', 'baseline']],
   [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],

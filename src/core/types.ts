@@ -95,6 +95,10 @@ export interface SvcdbConfig {
   shared: Record<string, string>;
   profiles: Record<string, ProfileConfig>;
   rules: Record<string, RuleSeverity>;
+  /** see UserConfig (config.ts): the runner's table-lock settings, as written */
+  lockTimeout?: number | string;
+  statementTimeout?: number | string;
+  lockRetries?: number;
   /** `svcdb check-migrations` settings */
   checkMigrations: CheckMigrationsConfig;
 }

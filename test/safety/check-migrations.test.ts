@@ -3,7 +3,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
+// ajv-draft-04's default export is the class at run time; its types describe the module object.
+const Ajv = AjvDraft04 as unknown as typeof AjvDraft04.default;
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { svcdb } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';

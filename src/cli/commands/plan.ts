@@ -32,6 +32,7 @@ function renderPlan(result: PlanResult): string {
       continue;
     }
     for (const w of s.wouldCreate) lines.push(`  would create ${w}`);
+    for (const r of s.renamed) lines.push(`  renamed: ${r.from} is now ${r.to}; migrate records the new name and runs nothing`);
     for (const d of s.drifted) lines.push(`  ${c().red('drift:')} ${d} changed since it was applied; migrate will refuse (svcdb repair ${s.service})`);
     for (const m of s.missing) lines.push(`  ${c().yellow('missing:')} ${m} is recorded as applied but its file is gone`);
     if (!s.pending.length) lines.push(`  nothing pending (${s.appliedCount} applied)`);
