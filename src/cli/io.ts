@@ -12,6 +12,8 @@ export interface GlobalOptions {
   config?: string;
   json?: boolean;
   debug?: boolean;
+  /** --verbose: server notices, embedded server lifecycle */
+  verbose?: boolean;
   color?: boolean;
 }
 

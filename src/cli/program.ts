@@ -40,7 +40,7 @@ export function buildProgram(version: string, args: string[] = []): Command {
     .option('-c, --config <file>', 'config file (default: searched with cosmiconfig from --cwd)')
     .option('--json', 'print one JSON document on stdout (commands that report)')
     .option('--debug', 'print stack traces of unexpected errors')
-    .option('--verbose', 'say more about what svcdb does (e.g. starting and stopping the embedded server)')
+    .option('--verbose', 'say more: the server\'s notices during migrate (RAISE NOTICE), starting and stopping the embedded server')
     .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')

@@ -42,15 +42,14 @@ export function register(program: Command): void {
     .option('-a, --all', 'every service')
     .option('--to <migration>', 'stop after this migration (file name, id or number) in each service')
     .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 8)
-    .option('--verbose', "show the server's notices (RAISE NOTICE in a migration, \"already exists, skipping\")")
     .addHelpText('after', '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004\n');
-  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number; verbose?: boolean }, command: Command) => {
+  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number }, command: Command) => {
     const g = globals(command);
     const { migrate } = await import('../../commands/migrate.js');
     const result = await migrate({
       cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to,
       waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, concurrency: flags.concurrency,
-      onEvent: progress(Boolean(stderr().isTTY)), log, notices: Boolean(flags.verbose),
+      onEvent: progress(Boolean(stderr().isTTY)), log, notices: Boolean(g.verbose),
     });
     await render(result, Boolean(g.json));
     process.exitCode = result.exitCode;
