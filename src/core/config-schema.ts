@@ -31,6 +31,11 @@ export async function configSchema(): Promise<Schema> {
     path: nonEmpty.optional(),
     databaseOf: nonEmpty.optional(),
     reads: z.array(read).optional(),
+    // where the service's migrations are and how they are laid out (issue 11)
+    migrations: nonEmpty.optional(),
+    format: z.enum(['flat', 'flyway', 'folder', 'prisma', 'drizzle', 'atlas', 'versioned-folders']).optional(),
+    ignore: z.array(nonEmpty).optional(),
+    migrateAfter: z.array(nonEmpty).optional(),
   });
   const profile = z.strictObject({
     strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional(),
@@ -38,6 +43,7 @@ export async function configSchema(): Promise<Schema> {
   });
   cached = z.strictObject({
     discover: z.array(nonEmpty).min(1).optional(),
+    ignore: z.array(nonEmpty).optional(),
     envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional(),
     services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional(),
     shared: z.record(nonEmpty, nonEmpty).optional(),
@@ -48,8 +54,8 @@ export async function configSchema(): Promise<Schema> {
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads']],
+  [/^$/, ['discover', 'ignore', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
+  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'migrations', 'format', 'ignore', 'migrateAfter']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
   [/^profiles\.[^.]+$/, ['strategy', 'url']],

@@ -5,13 +5,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
-import type { ProfileConfig, ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
+import type { FolderLayout, ProfileConfig, ReadDeclaration, RuleSeverity, RunConfig, Strategy, SvcdbConfig } from './types.js';
 import { configSchema, formatIssue, pathText } from './config-schema.js';
 import { knownValid, parseCached } from './config-cache.js';
 
 /** What users write: every key optional. */
 export interface UserConfig {
   discover?: string[];
+  ignore?: string[];
   envPrefix?: string;
   services?: Record<string, {
     owns?: string[];
@@ -20,6 +21,10 @@ export interface UserConfig {
     path?: string;
     databaseOf?: string;
     reads?: Array<Omit<ReadDeclaration, 'via'> & { via?: string[] }>;
+    migrations?: string;
+    format?: FolderLayout;
+    ignore?: string[];
+    migrateAfter?: string[];
   }>;
   shared?: Record<string, string>;
   profiles?: Record<string, { strategy?: Strategy; url?: string }>;
@@ -49,7 +54,7 @@ export const SEARCH_PLACES = [
 ];
 
 export function defaultConfig(): SvcdbConfig {
-  return { discover: [...DEFAULT_DISCOVER], envPrefix: '', services: {}, shared: {}, profiles: { ...BUILTIN_PROFILES }, rules: {} };
+  return { discover: [...DEFAULT_DISCOVER], ignore: [], envPrefix: '', services: {}, shared: {}, profiles: { ...BUILTIN_PROFILES }, rules: {} };
 }
 
 export interface LoadedConfig {
@@ -112,7 +117,7 @@ function readDataFile(file: string): { raw: unknown; path: string } | null {
 }
 
 /** js-yaml, resolved from cosmiconfig (whose dependency it is), so both parse YAML alike. */
-function loadYaml(text: string): unknown {
+export function loadYaml(text: string): unknown {
   const require = createRequire(import.meta.url);
   const fromCosmiconfig = createRequire(require.resolve('cosmiconfig'));
   return (fromCosmiconfig('js-yaml') as { load(text: string): unknown }).load(text);
@@ -161,6 +166,7 @@ async function validate(raw: unknown, file: string, env: NodeJS.ProcessEnv): Pro
   }
   return {
     discover: user.discover ?? [...DEFAULT_DISCOVER],
+    ignore: user.ignore ?? [],
     envPrefix: user.envPrefix ?? '',
     services,
     shared: user.shared ?? {},

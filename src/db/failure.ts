@@ -78,6 +78,12 @@ const NO_TRANSACTION_HINT: Record<Migration['format'], string> = {
   dbmate: 'mark the section `-- migrate:up transaction:false`',
   plain: 'move it to a goose file marked `-- +goose NO TRANSACTION`',
   'golang-migrate': 'move it to a goose file marked `-- +goose NO TRANSACTION`',
+  flyway: 'move it to its own migration (Flyway runs it outside a transaction only with executeInTransaction=false)',
+  folder: 'add metadata.toml with `run_in_transaction = false` to the migration folder',
+  prisma: 'move it to its own migration',
+  drizzle: 'move it to its own migration',
+  atlas: 'put `-- atlas:txmode none` at the top of the file',
+  'versioned-folders': 'put `-- +goose NO TRANSACTION` at the top of the file',
 };
 
 export function failureOf(migration: Migration, err: unknown, line: number | null): MigrationFailure {
