@@ -166,7 +166,7 @@ function findStepFailed(err: unknown): StepFailed | null {
 async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, last: boolean): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
-    await runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+    await runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms, m.repeatable));
     return true;
   }
   // Commits before the run's last one need not wait for the WAL flush: each is still atomic
@@ -177,7 +177,7 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
   const prefix = `begin;\n${last ? '' : 'set local synchronous_commit to off;\n'}${guard}`;
   const statements = withoutTransactionControl(m.up);
-  const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
+  const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null, m.repeatable)};\ncommit;`);
   await pipeline.send(m, statements, sent);
   return false;
 }

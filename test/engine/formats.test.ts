@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { svcdb, tempProject, type TempProject } from './project.js';
@@ -187,5 +190,122 @@ describe('adopt', () => {
     const r = await svcdb(project.dir, db.url, ['adopt', 'ledger', '--from', 'goose']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('no table public.goose_db_version');
+  });
+});
+
+// ---- every layout of a real repository, unchanged (issue 11) ----
+
+const polyglot = path.resolve(import.meta.dirname, '../fixtures/sources/polyglot');
+
+/** A copy of the polyglot fixture, to edit files in. */
+function polyglotCopy(): TempProject {
+  const project = tempProject({});
+  cpSync(polyglot, project.dir, { recursive: true });
+  return project;
+}
+
+describe('one repository, one layout per service, found by {service} patterns', () => {
+  let db: TestDatabase;
+  let project: TempProject;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_layouts');
+    project = polyglotCopy();
+  });
+  afterAll(async () => {
+    await db.drop();
+    project.cleanup();
+  });
+
+  it('applies every layout in its own tool\'s order; status is then clean and a rerun is a no-op', async () => {
+    const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const applied = Object.fromEntries(JSON.parse(r.stdout).services.map((s: { service: string; applied: Array<{ id: string }> }) => [s.service, s.applied.map((a) => a.id)]));
+    // Flyway: 1 < 1.1 < 1.10 < 2.1, the repeatable last
+    expect(applied.billing).toEqual(['V1__create_invoice', 'V1.1__add_currency', 'V1.10__add_due_on', 'V2.1__create_invoice_line', 'R__invoice_totals']);
+    // Prisma: folder names as strings
+    expect(applied.users).toEqual(['20240105093000_init', '20240212101500_add_profile']);
+    // Drizzle: the journal's order, not the file names'
+    expect(applied.web).toEqual(['0000_flat_sessions', '0002_brave_log', '0001_lush_expiry']);
+    // folder per migration: metadata.yaml parents, not the ids
+    expect(applied.search).toEqual(['1700000000_create_documents', '1690000000_create_terms', '1710000000_create_postings']);
+    // versioned sub-folders: v1.2 < v1.9 < v1.10, each in its manifest's order
+    expect(applied.catalog).toEqual(['v1.2/schema', 'v1.9/001_price', 'v1.9/002_backfill', 'v1.10/constraints', 'v1.10/data']);
+    expect(applied.inventory).toEqual(['20240301120000_init', '20240302120000_sku_index']);
+    const [idx] = await db.sql`select i.indisvalid from pg_index i where i.indexrelid = 'stock_item_sku'::regclass`;
+    expect(idx.indisvalid).toBe(true);
+    const s = await svcdb(project.dir, db.url, ['status', '--all', '--exit-code']);
+    expect(s.exitCode, s.stdout + s.stderr).toBe(0);
+    const again = await svcdb(project.dir, db.url, ['migrate', '--all', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).services.every((x: { applied: unknown[] }) => x.applied.length === 0)).toBe(true);
+  });
+
+  it('a Flyway repeatable is applied again after an edit, and only it', async () => {
+    project.write('services/billing/src/main/resources/db/migration/R__invoice_totals.sql',
+      'CREATE OR REPLACE VIEW invoice_totals AS\n  SELECT id, amount_cents, currency FROM invoice;\n');
+    const r = await svcdb(project.dir, db.url, ['migrate', 'billing', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).services[0].applied.map((a: { id: string }) => a.id)).toEqual(['R__invoice_totals']);
+    const cols = await db.sql`select column_name from information_schema.columns where table_name = 'invoice_totals' order by ordinal_position`;
+    expect(cols.map((c) => c.column_name)).toEqual(['id', 'amount_cents', 'currency']);
+    const s = await svcdb(project.dir, db.url, ['status', 'billing', '--exit-code']);
+    expect(s.exitCode, s.stdout).toBe(0);
+  });
+
+  it('an edited atlas.sum (or a file changed behind it) is refused before anything runs', async () => {
+    const sum = 'services/inventory/migrations/atlas.sum';
+    const original = readFileSync(path.join(project.dir, sum), 'utf8');
+    project.write('services/inventory/migrations/20240303120000_more.sql', 'CREATE TABLE stock_move (id int);\n');
+    const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('services/inventory/migrations/atlas.sum: atlas.sum does not match the migration files: 20240303120000_more.sql is not in it');
+    project.remove('services/inventory/migrations/20240303120000_more.sql');
+    project.write(sum, original.replace(/^h1:./, 'h1:X'));
+    const tampered = await svcdb(project.dir, db.url, ['migrate', 'inventory']);
+    expect(tampered.exitCode).toBe(2);
+    expect(tampered.stderr).toContain('atlas.sum does not match');
+    const [t] = await db.sql`select to_regclass('stock_move') is null as untouched`;
+    expect(t.untouched).toBe(true);
+  });
+
+  it('a file that fits no layout is exit 2 naming it; the ignore glob skips the template', async () => {
+    project.write('services/users/prisma/migrations/20240301000000_x/migration.sqlite.sql', 'SELECT 1;\n');
+    project.write('services/users/prisma/migrations/20240301000000_x/migration.sql', 'SELECT 1;\n');
+    const r = await svcdb(project.dir, db.url, ['plan', 'users']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('services/users/prisma/migrations/20240301000000_x/migration.sqlite.sql: file fits no migration layout');
+    expect(r.stderr).not.toContain('release.sql.tmpl');
+  });
+});
+
+describe('loading fails closed before anything is applied', () => {
+  it('a NUL byte in a later migration stops the run before the earlier ones are applied', async () => {
+    const db = await createTestDatabase('engine_nul');
+    const project = tempProject({
+      'internal/nul/migrations/001_ok.sql': 'CREATE TABLE nul_ok (id int);\n',
+      'internal/nul/migrations/002_bad.sql': 'SELECT 1;\nSELECT \'a\0b\';\n',
+    });
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', 'nul']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('internal/nul/migrations/002_bad.sql:2: migration file contains a NUL byte');
+      const [t] = await db.sql`select to_regclass('nul_ok') is null as none`;
+      expect(t.none).toBe(true);
+    } finally {
+      await db.drop();
+      project.cleanup();
+    }
+  });
+
+  it('a FIFO in a migrations folder is exit 2 naming it, not a hang', async () => {
+    const project = tempProject({ 'internal/fifo/migrations/001_ok.sql': 'SELECT 1;\n' });
+    try {
+      execFileSync('mkfifo', [path.join(project.dir, 'internal/fifo/migrations/002_pipe.sql')]);
+      const r = await svcdb(project.dir, 'postgres://127.0.0.1:1/none', ['plan', 'fifo']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('internal/fifo/migrations/002_pipe.sql: not a regular file (a FIFO, socket or device)');
+    } finally {
+      project.cleanup();
+    }
   });
 });
