@@ -171,7 +171,7 @@ export function discoverServices(root: string, globs: string[]): Map<string, Dis
       if (previous && previous.migrationsDir !== match) {
         problems.push(new UserError(`two services named "${name}": ${toRel(root, previous.migrationsDir)} and ${toRel(root, match)}`, {
           where: `discover: ${glob}`,
-          hint: clashHint(root, previous.migrationsDir, match, glob),
+          hint: clashHint(glob),
         }));
         continue;
       }
@@ -194,17 +194,17 @@ function serviceSegment(root: string, segments: string[], named: number, match: 
   return { name, serviceDir: path.join(root, ...parts.slice(0, index + 1)) };
 }
 
-/** A discover pattern with `{service}` where the two clashing folders differ. */
-function clashHint(root: string, a: string, b: string, glob: string): string {
-  const x = toRel(root, a).split('/');
-  const y = toRel(root, b).split('/');
-  const at = x.findIndex((part, i) => part !== y[i]);
+/** The discover pattern with `{service}` in place of its (first plain) wildcard segment. */
+function clashHint(glob: string): string {
   const segments = glob.split('/').filter((s) => s !== '' && s !== '.');
-  if (at !== -1 && !glob.includes('**') && at < segments.length && !glob.includes(SERVICE_TOKEN)) {
-    const pattern = segments.map((s, i) => (i === at ? SERVICE_TOKEN : s)).join('/');
-    return `name the service's folder with {service} in the pattern (discover: ["${pattern}"]), or give one folder directly (services.<name>.migrations)`;
+  let at = segments.indexOf('*');
+  if (at === -1) at = segments.findLastIndex((s) => /[*?]/.test(s) && s !== '**');
+  const directly = 'or give one folder directly (services.<name>.migrations)';
+  if (at === -1 || glob.includes(SERVICE_TOKEN)) {
+    return `name the service's folder with {service} in the discover pattern (e.g. "services/{service}/db/migrations"), ${directly}`;
   }
-  return 'name the service\'s folder with {service} in the discover pattern (e.g. "services/{service}/db/migrations"), or give one folder directly (services.<name>.migrations)';
+  const pattern = segments.map((s, i) => (i === at ? SERVICE_TOKEN : s)).join('/');
+  return `name the service's folder with {service} in the pattern (discover: ["${pattern}"]), ${directly}`;
 }
 
 function segmentRegExp(segment: string, capture = false): RegExp {
