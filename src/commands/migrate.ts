@@ -144,6 +144,8 @@ async function applyPending(
   }
   const pending = pendingUpTo(plan, to);
   if (!pending.length) return;
+  // First migration into this target: never run over another tool's history (issue 11).
+  if (session.rows.length === 0) await (await import('../db/foreign-history.js')).refuseForeignHistory(session.sql, service, session.history, pending[0], opts.profile);
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
     sql: session.sql, history: session.history,

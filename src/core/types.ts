@@ -7,6 +7,10 @@ export type MigrationFormat =
 /** How a migrations folder is laid out (config `services.X.format` forces one). */
 export type FolderLayout = 'flat' | 'flyway' | 'folder' | 'prisma' | 'drizzle' | 'atlas' | 'versioned-folders';
 
+/** Migration tools whose history svcdb recognises (migrate refuses to run over it) and adopts. */
+export const FOREIGN_TOOLS = ['goose', 'dbmate', 'golang-migrate', 'flyway', 'prisma', 'drizzle', 'atlas'] as const;
+export type ForeignTool = (typeof FOREIGN_TOOLS)[number];
+
 /** One SQL statement of a migration section, with where it starts in its file. */
 export interface Statement {
   sql: string;

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { atlasSum } from '../../src/core/sources/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { svcdb, tempProject, type TempProject } from './project.js';
 
@@ -305,6 +307,67 @@ describe('loading fails closed before anything is applied', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain('internal/fifo/migrations/002_pipe.sql: not a regular file (a FIFO, socket or device)');
     } finally {
+      project.cleanup();
+    }
+  });
+});
+
+describe('another tool\'s history: migrate refuses and names adopt; after adopt nothing re-runs', () => {
+  const create = (t: string) => `CREATE TABLE ${t} (id int);\n`;
+  const drizzleSql = create('drizzle_t');
+  const atlasSql = create('atlas_t');
+  const cases: Array<{ tool: string; files: Record<string, string>; history: string }> = [
+    { tool: 'goose', files: { 'internal/svc/migrations/001_init.sql': `-- +goose Up\n${create('goose_t')}` },
+      history: "create table goose_db_version (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now()); insert into goose_db_version (version_id, is_applied) values (0, true), (1, true); create table goose_t (id int);" },
+    { tool: 'dbmate', files: { 'internal/svc/migrations/20240101000000_init.sql': `-- migrate:up\n${create('dbmate_t')}\n-- migrate:down\nDROP TABLE dbmate_t;\n` },
+      history: "create table schema_migrations (version varchar(128) primary key); insert into schema_migrations values ('20240101000000'); create table dbmate_t (id int);" },
+    { tool: 'golang-migrate', files: { 'internal/svc/migrations/1_init.up.sql': create('gm_t'), 'internal/svc/migrations/1_init.down.sql': 'DROP TABLE gm_t;\n' },
+      history: 'create table schema_migrations (version bigint not null primary key, dirty boolean not null); insert into schema_migrations values (1, false); create table gm_t (id int);' },
+    { tool: 'flyway', files: { 'svcdb.config.yaml': 'discover: ["services/{service}/src/main/resources/db/migration"]\n', 'services/svc/src/main/resources/db/migration/V1__init.sql': create('flyway_t') },
+      history: "create table flyway_schema_history (installed_rank integer not null primary key, version varchar(50), description varchar(200) not null, type varchar(20) not null, script varchar(1000) not null, checksum integer, installed_by varchar(100) not null, installed_on timestamp not null default now(), execution_time integer not null, success boolean not null); insert into flyway_schema_history values (1, '1', 'init', 'SQL', 'V1__init.sql', 1234567, 'postgres', now(), 5, true); create table flyway_t (id int);" },
+    { tool: 'prisma', files: { 'svcdb.config.yaml': 'discover: ["services/{service}/prisma/migrations"]\n', 'services/svc/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n', 'services/svc/prisma/migrations/20240101000000_init/migration.sql': create('prisma_t') },
+      history: "create table _prisma_migrations (id varchar(36) primary key, checksum varchar(64) not null, finished_at timestamptz, migration_name varchar(255) not null, logs text, rolled_back_at timestamptz, started_at timestamptz not null default now(), applied_steps_count integer not null default 0); insert into _prisma_migrations values ('5b1f0c6e-0000-4000-8000-000000000001', 'x', now(), '20240101000000_init', null, null, now(), 1); create table prisma_t (id int);" },
+    { tool: 'drizzle', files: { 'svcdb.config.yaml': 'discover: ["apps/{service}/drizzle"]\n', 'apps/svc/drizzle/0000_init.sql': drizzleSql, 'apps/svc/drizzle/meta/_journal.json': '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1717000000000,"tag":"0000_init","breakpoints":true}]}' },
+      history: `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint); insert into drizzle.__drizzle_migrations (hash, created_at) values ('${createHash('sha256').update(drizzleSql).digest('hex')}', 1717000000000); create table drizzle_t (id int);` },
+    { tool: 'atlas', files: { 'svcdb.config.yaml': 'discover: ["services/{service}/migrations"]\n', 'services/svc/migrations/20240101000000_init.sql': atlasSql,
+      'services/svc/migrations/atlas.sum': atlasSum([{ name: '20240101000000_init.sql', bytes: Buffer.from(atlasSql), text: atlasSql }]) },
+      history: "create schema atlas_schema_revisions; create table atlas_schema_revisions.atlas_schema_revisions (version varchar not null primary key, description varchar not null, type bigint not null default 2, applied bigint not null default 0, total bigint not null default 0, executed_at timestamptz not null, execution_time bigint not null, error text, error_stmt text, hash varchar not null, partial_hashes jsonb, operator_version varchar not null); insert into atlas_schema_revisions.atlas_schema_revisions values ('20240101000000', 'init', 2, 1, 1, now(), 1000, null, null, 'h', null, 'Atlas CLI v0.21.1'); create table atlas_t (id int);" },
+  ];
+  for (const c of cases) {
+    it(`${c.tool}`, async () => {
+      const db = await createTestDatabase(`engine_foreign_${c.tool.replace('-', '_')}`);
+      const project = tempProject(c.files);
+      try {
+        await db.sql.unsafe(c.history);
+        const r = await svcdb(project.dir, db.url, ['migrate', 'svc']);
+        expect(r.exitCode, r.stderr).toBe(1);
+        expect(r.stderr).toContain(`holds a ${c.tool} history`);
+        expect(r.stderr).toContain(`svcdb adopt svc --from ${c.tool}`);
+        const a = await svcdb(project.dir, db.url, ['adopt', 'svc', '--from', c.tool, '--json']);
+        expect(a.exitCode, a.stderr).toBe(0);
+        expect(JSON.parse(a.stdout).pending).toEqual([]);
+        const again = await svcdb(project.dir, db.url, ['migrate', 'svc', '--json']);
+        expect(again.exitCode, again.stderr).toBe(0);
+        expect(JSON.parse(again.stdout).services[0].applied).toEqual([]);
+        expect((await svcdb(project.dir, db.url, ['status', 'svc', '--exit-code'])).exitCode).toBe(0);
+      } finally {
+        await db.drop();
+        project.cleanup();
+      }
+    });
+  }
+
+  it('a table the first migration creates exists already, with no history: refuses and names adopt', async () => {
+    const db = await createTestDatabase('engine_foreign_table');
+    const project = tempProject({ 'internal/svc/migrations/001_init.sql': 'CREATE TABLE orphan_t (id int);\n' });
+    try {
+      await db.sql`create table orphan_t (id int)`;
+      const r = await svcdb(project.dir, db.url, ['migrate', 'svc']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('public.orphan_t, which its first migration internal/svc/migrations/001_init.sql:1 creates, exists already');
+      expect(r.stderr).toContain('svcdb adopt svc --from <tool>');
+    } finally {
+      await db.drop();
       project.cleanup();
     }
   });
