@@ -2,6 +2,7 @@
 // isolation (its own connection, lock, history, transactions). A failed service never stops
 // the others; the result says what each one did.
 import { UserError } from '../core/errors.js';
+import { migrationLayers } from '../core/layers.js';
 import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
@@ -74,11 +75,15 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
   const toBy = resolveTo(services, opts.to);
   assertNoCollisions(ctx, services);
-  const results = await forEachLimited(services, opts.concurrency ?? 8, async (service) => {
-    const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), opts);
-    opts.onEvent?.({ type: 'done', result });
-    return result;
-  });
+  const results: ServiceMigrateResult[] = [];
+  // migrateAfter: a base set's layer finishes before the services that use it start.
+  for (const layer of migrationLayers(services)) {
+    results.push(...await forEachLimited(layer, opts.concurrency ?? 8, async (service) => {
+      const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), opts);
+      opts.onEvent?.({ type: 'done', result });
+      return result;
+    }));
+  }
   return summarize(ctx.profile, results, performance.now() - started);
 }
 

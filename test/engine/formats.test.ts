@@ -372,3 +372,30 @@ describe('another tool\'s history: migrate refuses and names adopt; after adopt 
     }
   });
 });
+
+describe('migrateAfter', () => {
+  it('--all applies the base set first (the others insert into its table); a cycle is exit 2', async () => {
+    const db = await createTestDatabase('engine_migrate_after');
+    const files: Record<string, string> = {
+      'svcdb.config.yaml': 'discover: ["sql/migrations/{service}"]\nservices:\n  alpha: { migrateAfter: [zbase] }\n  beta: { migrateAfter: [zbase] }\n',
+      // the base sorts last by name, and sleeps, so without the order the others would run first
+      'sql/migrations/zbase/001_base.sql': 'SELECT pg_sleep(0.3);\nCREATE TABLE base_events (svc text);\n',
+      'sql/migrations/alpha/001_use.sql': "INSERT INTO base_events VALUES ('alpha');\n",
+      'sql/migrations/beta/001_use.sql': "INSERT INTO base_events VALUES ('beta');\n",
+    };
+    const project = tempProject(files);
+    try {
+      const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const rows = await db.sql`select svc from base_events order by svc`;
+      expect(rows.map((x) => x.svc)).toEqual(['alpha', 'beta']);
+      project.write('svcdb.config.yaml', 'discover: ["sql/migrations/{service}"]\nservices:\n  alpha: { migrateAfter: [beta] }\n  beta: { migrateAfter: [alpha] }\n');
+      const cycle = await svcdb(project.dir, db.url, ['migrate', '--all']);
+      expect(cycle.exitCode).toBe(2);
+      expect(cycle.stderr).toContain('migrateAfter forms a cycle: alpha → beta → alpha');
+    } finally {
+      await db.drop();
+      project.cleanup();
+    }
+  });
+});
