@@ -1,9 +1,10 @@
 // `svcdb adopt <service> --from goose|dbmate|golang-migrate|flyway|prisma|drizzle|atlas [--table]`: takes over another
 // tool's history. The files that tool recorded as applied are recorded in svcdb's history
 // with their current checksums; nothing runs. The other tool's table is left untouched.
+import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
 import { FOREIGN_TOOLS, type ForeignTool, type Migration } from '../core/types.js';
-import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
+import { loadContext, pickServices, type CommandOptions } from './context.js';
 
 export type AdoptSource = ForeignTool;
 
@@ -49,12 +50,12 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
       throw new UserError(`${table} is svcdb's own history table for ${service.name}`, { hint: 'name the other tool\'s table with --table' });
     }
     if (!(await tableColumns(session.sql, schema, table))) {
-      throw new UserError(`no table ${schema}.${table} in ${targetLabel(target)}`, { hint: `name ${opts.from}'s history table with --table` });
+      throw new UserError(`no table ${schema}.${table} in ${endpointOf(target.url).label}`, { hint: `name ${opts.from}'s history table with --table` });
     }
     const { applied, unknown } = await appliedByTool(session.sql, opts.from, `${ident(schema)}.${ident(table)}`, service.migrations);
     const recordedIds = new Set(session.rows.map((r) => r.id));
     const result: AdoptResult = {
-      service: service.name, target: targetLabel(target), from: opts.from, table: `${schema}.${table}`,
+      service: service.name, target: endpointOf(target.url).label, from: opts.from, table: `${schema}.${table}`,
       recorded: [], alreadyRecorded: [], unknownVersions: unknown, pending: [],
     };
     const toRecord: Migration[] = [];

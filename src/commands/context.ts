@@ -6,7 +6,7 @@ import { findCollisions, type CreatedTable } from '../core/plan.js';
 import { loadProject } from '../core/project.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import { redact } from '../core/redact.js';
-import { endpointOf } from '../db/connect.js';
+import { endpointOf } from '../core/url.js';
 import { tablesCreatedBy } from '../core/tables.js';
 import type { Project, Service, Target } from '../core/types.js';
 
@@ -40,7 +40,8 @@ export async function loadContext(opts: CommandOptions & { needsTargets?: boolea
     let embeddedUrl: string | undefined;
     if (profileNeedsBaseUrl(project, profile, env)) {
       const { ensureEmbedded } = await import('../db/embedded.js');
-      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log });
+      // started only for this command: the CLI stops it at the end (embedded-lease.ts)
+      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log, transient: true });
     }
     // Credentials from `svcdb provision` apply only to the server and database they were made on.
     const { credentialsFor } = await import('../db/credentials.js');
@@ -79,11 +80,6 @@ export function pickServices(ctx: Context, names: string[], all: boolean): Servi
   return [...new Set(names)].map((n) => services.find((s) => s.name === n)!);
 }
 
-/** `host:port/db` plus the schema, no credentials: how results name a target. */
-export function targetLabel(target: Target): string {
-  return `${endpointOf(target.url)}${target.schema ? ` (schema ${target.schema})` : ''}`;
-}
-
 /**
  * Tables created by two services that share one database and schema (the `shared` strategy,
  * or two URLs that happen to point at the same place) stop the run before anything is
@@ -94,7 +90,7 @@ export function assertNoCollisions(ctx: Context, chosen: Service[]): void {
   for (const service of ctx.project.services) {
     const target = ctx.targets.find((t) => t.service === service.name);
     if (!target) continue;
-    const place = `${targetLabel({ ...target, schema: null })}|${target.schema ?? ''}`;
+    const place = endpointOf(target.url).key;
     const list = places.get(place) ?? [];
     for (const m of service.migrations) {
       for (const t of tablesCreatedBy(m.up)) {

@@ -1,12 +1,14 @@
 // `svcdb down <service> --step N | --to <migration>`: reverts with the files' down sections,
 // newest first, each in its own transaction with the removal of its history row. Refuses,
 // before touching anything, when a migration in range has no down section or no file.
+import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
+import { asTheyWillRun } from '../core/sources/transactions.js';
 import { appliedIds, compareVersions, computePlan, findMigration, type HistoryRow } from '../core/plan.js';
 import type { Migration } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
-import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
+import { loadContext, pickServices, type CommandOptions } from './context.js';
 
 export interface DownOptions extends CommandOptions {
   service: string;
@@ -44,11 +46,12 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   try {
     const range = revertRange(session.rows, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
     const migrations = checkRevertible(service.name, service.migrations, range);
-    const result: DownResult = { service: service.name, target: targetLabel(target), reverted: [], exitCode: 0 };
+    const result: DownResult = { service: service.name, target: endpointOf(target.url).label, reverted: [], exitCode: 0 };
     if (!migrations.length) return result;
     const { runDown } = await import('../db/migrator.js');
     const plan = computePlan(service.name, service.migrations, session.rows);
-    const outcome = await runDown({ sql: session.sql, history: session.history }, service.migrations, appliedIds(plan), migrations.length);
+    const files = await asTheyWillRun(service.migrations, migrations, 'down');
+    const outcome = await runDown({ sql: session.sql, history: session.history }, files, appliedIds(plan), migrations.length);
     result.reverted = outcome.done;
     if (outcome.failure) {
       result.failure = outcome.failure;

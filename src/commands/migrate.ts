@@ -1,15 +1,17 @@
 // `svcdb migrate`: each chosen service's pending migrations, services in parallel, each in
 // isolation (its own connection, lock, history, transactions). A failed service never stops
 // the others; the result says what each one did.
+import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
 import { migrationLayers } from '../core/layers.js';
+import { asTheyWillRun } from '../core/sources/transactions.js';
 import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
   type CommandOptions, type ServiceError,
 } from './context.js';
 
@@ -112,12 +114,17 @@ function resolveTo(services: Service[], to: string | undefined): Map<string, Mig
 async function migrateService(service: Service, target: Target, to: Migration | undefined, opts: MigrateOptions): Promise<ServiceMigrateResult> {
   const started = performance.now();
   const result: ServiceMigrateResult = {
-    service: service.name, target: targetLabel(target), status: 'up-to-date',
+    service: service.name, target: endpointOf(target.url).label, status: 'up-to-date',
     applied: [], notTried: [], drifted: [], missing: [], durationMs: 0,
   };
   const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
   // A service without migrations (databaseOf, config-only) has nothing to create or record.
   if (service.migrations.length === 0) return finish();
+  // schema strategy: CREATE EXTENSION lands in public, one service at a time (provision-objects.ts)
+  if (target.strategy === 'schema') {
+    const { extensionsInPublic } = await import('../db/provision-objects.js');
+    service = { ...service, migrations: service.migrations.map(extensionsInPublic) };
+  }
   try {
     const { openWriter } = await import('../db/session.js');
     const session = await openWriter(service, target, {
@@ -151,12 +158,13 @@ async function applyPending(
   if (!pending.length) return;
   // First migration into this target: never run over another tool's history (issue 11).
   if (session.rows.length === 0) await (await import('../db/foreign-history.js')).refuseForeignHistory(session.sql, service, session.history, pending[0], opts.profile);
+  const files = await asTheyWillRun(service.migrations, pending, 'up');
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
     sql: session.sql, history: session.history,
     onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
     onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
-  }, service.migrations, appliedIds(plan), pending.length);
+  }, files, appliedIds(plan), pending.length);
   result.applied = outcome.done;
   if (outcome.failure) {
     result.status = 'failed';

@@ -1,12 +1,14 @@
 // `svcdb plan`: what `migrate` would do, statement by statement, and the problems it would
 // hit. Strictly read-only: no lock, no CREATE of any kind; a missing database, schema or
 // history table simply means "everything is pending".
+import { endpointOf } from '../core/url.js';
+import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { getProfile } from '../core/profiles.js';
 import type { Finding, Migration, Project, Service, Strategy, Target } from '../core/types.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices, targetLabel,
+  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
   type CommandOptions, type ServiceError,
 } from './context.js';
 
@@ -21,6 +23,8 @@ export interface PlannedMigration {
   id: string;
   file: string;
   transaction: boolean;
+  /** why a file runs outside a transaction though it is not marked so (the statement, file:line) */
+  outsideTransactionBecause?: string;
   statements: Array<{ line: number; sql: string }>;
 }
 
@@ -80,7 +84,7 @@ async function lintPending(project: Project, services: Service[], results: Servi
 
 async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
-    service: service.name, target: targetLabel(target), wouldCreate: [], appliedCount: 0,
+    service: service.name, target: endpointOf(target.url).label, wouldCreate: [], appliedCount: 0,
     pending: [], drifted: [], missing: [],
   };
   if (service.migrations.length === 0) return result;
@@ -94,8 +98,11 @@ async function planService(service: Service, target: Target, opts: PlanOptions):
     result.appliedCount = computed.applied.length + computed.drifted.length;
     result.drifted = computed.drifted.map((d) => d.migration.relPath);
     result.missing = computed.missing.map((r) => r.id);
-    result.pending = pendingUpTo(computed, to).map((m) => ({
+    const pending = pendingUpTo(computed, to);
+    const prepared = await prepareTransactions(pending);
+    result.pending = prepared.map((m) => ({
       id: m.id, file: m.relPath, transaction: m.transaction,
+      ...(m.outsideTransactionBecause ? { outsideTransactionBecause: m.outsideTransactionBecause } : {}),
       statements: m.up.map((s) => ({ line: s.line, sql: s.sql })),
     }));
   } catch (err) {

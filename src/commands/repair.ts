@@ -1,7 +1,8 @@
 // `svcdb repair <service>`: after a human decided the changed files are right, record their
 // current checksums. Says what it changed; missing files are listed, never forgotten silently.
+import { endpointOf } from '../core/url.js';
 import { computePlan } from '../core/plan.js';
-import { loadContext, pickServices, targetLabel, type CommandOptions } from './context.js';
+import { loadContext, pickServices, type CommandOptions } from './context.js';
 
 export interface RepairOptions extends CommandOptions {
   service: string;
@@ -28,7 +29,7 @@ export async function repair(opts: RepairOptions): Promise<RepairResult> {
   const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
   try {
     const plan = computePlan(service.name, service.migrations, session.rows);
-    const result: RepairResult = { service: service.name, target: targetLabel(target), repaired: [], missing: plan.missing.map((r) => r.id) };
+    const result: RepairResult = { service: service.name, target: endpointOf(target.url).label, repaired: [], missing: plan.missing.map((r) => r.id) };
     for (const { migration, row } of plan.drifted) {
       await updateChecksum(session.sql, session.history, migration.id, migration.checksum);
       result.repaired.push({

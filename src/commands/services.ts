@@ -6,7 +6,6 @@ import { getProfile, profileNeedsBaseUrl, resolveEachTarget } from '../core/prof
 import { loadProject, toRel } from '../core/project.js';
 import { redact } from '../core/redact.js';
 import { tablesCreatedBy } from '../core/tables.js';
-import { redactUrl } from '../core/url.js';
 import { credentialsPath, stateDirOf } from '../db/state-dir.js';
 import type { Project, Service, Strategy, Target } from '../core/types.js';
 
@@ -65,7 +64,7 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
         envVar: service.envVar,
         tables: ownedTables(service),
         databaseOf: service.databaseOf ?? null,
-        url: resolved.target ? redactUrl(resolved.target.url) : null,
+        url: resolved.target ? redact(resolved.target.url) : null,
         urlProblem: resolved.error ? redact(formatUserError(resolved.error).split('\n')[0]) : null,
       };
     }),

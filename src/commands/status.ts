@@ -1,8 +1,9 @@
 // `svcdb status`: applied, pending, drifted and missing migrations per service. Read-only.
+import { endpointOf } from '../core/url.js';
 import { compareVersions, computePlan } from '../core/plan.js';
 import type { Service, Target } from '../core/types.js';
 import {
-  describeError, forEachLimited, loadContext, pickServices, targetLabel, type CommandOptions, type ServiceError,
+  describeError, forEachLimited, loadContext, pickServices, type CommandOptions, type ServiceError,
 } from './context.js';
 
 export interface StatusOptions extends CommandOptions {
@@ -42,7 +43,7 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
 }
 
 async function statusOf(service: Service, target: Target, opts: StatusOptions): Promise<ServiceStatusResult> {
-  const result: ServiceStatusResult = { service: service.name, target: targetLabel(target), applied: [], pending: [], drifted: [], missing: [] };
+  const result: ServiceStatusResult = { service: service.name, target: endpointOf(target.url).label, applied: [], pending: [], drifted: [], missing: [] };
   if (service.migrations.length === 0) return result;
   try {
     const { openReader } = await import('../db/session.js');

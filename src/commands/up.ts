@@ -1,12 +1,13 @@
 // `svcdb up [service...]`: the local runtime. Database (embedded when needed) → provision →
 // migrate every service → start each service's run.command in `after` order, healthy before
 // dependents → run until Ctrl-C/SIGTERM or a crash → stop in reverse order, the database last.
+import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
 import { loadProject } from '../core/project.js';
 import type { Project, Service } from '../core/types.js';
 import { withDependencies } from '../runtime/order.js';
 import type { SuperviseResult, SupervisedService } from '../runtime/supervisor.js';
-import { targetLabel, type CommandOptions } from './context.js';
+import { type CommandOptions } from './context.js';
 import type { MigrateResult } from './migrate.js';
 
 export interface UpOptions extends CommandOptions {
@@ -76,7 +77,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     const rows: ReadyRow[] = supervised.map((s) => ({
       service: s.name,
       url: s.port ? `http://127.0.0.1:${s.port}` : null,
-      database: targetLabel(ctx.targetOf(project.services.find((x) => x.name === s.name)!)),
+      database: endpointOf(ctx.targetOf(project.services.find((x) => x.name === s.name)!).url).label,
     }));
     const result = await runtime.supervise({
       services: supervised, prefixFor: opts.prefixFor, write: opts.write, log, stop: opts.stop, force: opts.force,

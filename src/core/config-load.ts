@@ -5,13 +5,11 @@
 // svcdb, so `defineConfig` resolves even where svcdb is not in the project's node_modules
 // (a global install, npx, this repository's own fixtures).
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from './errors.js';
 import { SEARCH_PLACES } from './config.js';
-import { transpileCache } from './config-cache.js';
 
 const SELF_URL = new URL('../index.js', import.meta.url).href;
 const IMPORTS_SVCDB = /((?:from|import)\s*\(?\s*)(['"])svcdb\2/g;
@@ -43,10 +41,8 @@ export async function loadRaw(cwd: string, explicit: string | null): Promise<{ r
 }
 
 async function loadTs(filepath: string, content: string): Promise<unknown> {
-  // Importing typescript costs ~0.3-0.5 s; the transpiled output is kept by the source's hash.
-  const cached = transpileCache(content, typescriptVersion());
-  const hit = cached.read();
-  if (hit !== null) return importRewritten(filepath, hit);
+  // Importing typescript costs ~0.3-0.5 s on every run with a TS config; nothing is cached, so
+  // no file but the project's own config is ever run (use YAML or JSON where start-up matters).
   const ts = (await import('typescript')).default;
   const output = ts.transpileModule(content, {
     fileName: filepath,
@@ -62,23 +58,14 @@ async function loadTs(filepath: string, content: string): Promise<unknown> {
       where: `${path.basename(filepath)}:${line}`,
     });
   }
-  cached.write(output.outputText);
   return importRewritten(filepath, output.outputText);
-}
-
-function typescriptVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown'; // no cache key part; the hash of the source still applies
-  }
 }
 
 /** Imports `code` as an ES module placed beside `filepath`, so its relative imports work. */
 async function importRewritten(filepath: string, code: string): Promise<unknown> {
   const rewritten = code.replace(IMPORTS_SVCDB, (_m, pre: string, quote: string) => `${pre}${quote}${SELF_URL}${quote}`);
   const temp = path.join(path.dirname(filepath), `.${path.basename(filepath)}.${randomUUID()}.mjs`);
-  await writeFile(temp, rewritten);
+  await writeFile(temp, rewritten, { flag: 'wx', mode: 0o600 }); // never through a planted file or link
   try {
     const mod = (await import(pathToFileURL(temp).href)) as { default?: unknown };
     return mod.default;

@@ -3,62 +3,88 @@
 import type { z as Z, core } from 'zod';
 import { UserError } from './errors.js';
 
-type Schema = Z.ZodType;
+type Schema = ReturnType<typeof buildSchema>;
 let cached: Schema | undefined;
+
+/** What users write (every key optional), typed from the schema itself: defineConfig's type. */
+export type UserConfig = Z.input<Schema>;
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+/**
+ * The config's one description: validation messages, the README's config reference and
+ * svcdb.schema.json (with the quick validator made from it) all come from here; after a change,
+ * `npm run gen:config` regenerates them (a test fails until it has run). Each key's `doc` is
+ * its line in the reference; `default` is what svcdb uses when the key is left out.
+ */
 export async function configSchema(): Promise<Schema> {
   if (cached) return cached;
   const { z } = await import('zod');
-  const nonEmpty = z.string().min(1);
-  const run = z.strictObject({
-    command: nonEmpty,
-    port: z.number().int().min(1).max(65535).optional(),
-    health: z.string().optional(),
-    after: z.array(nonEmpty).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-  });
-  const read = z.strictObject({
-    service: nonEmpty,
-    tables: z.array(nonEmpty),
-    via: z.array(nonEmpty).optional(),
-  });
-  const service = z.strictObject({
-    owns: z.array(nonEmpty).optional(),
-    trackingTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier (letters, digits, _)').optional(),
-    run: run.optional(),
-    path: nonEmpty.optional(),
-    databaseOf: nonEmpty.optional(),
-    reads: z.array(read).optional(),
-    // where the service's migrations are and how they are laid out (issue 11)
-    migrations: nonEmpty.optional(),
-    format: z.enum(['flat', 'flyway', 'folder', 'prisma', 'drizzle', 'atlas', 'versioned-folders']).optional(),
-    ignore: z.array(nonEmpty).optional(),
-    migrateAfter: z.array(nonEmpty).optional(),
-  });
-  const profile = z.strictObject({
-    strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional(),
-    url: nonEmpty.optional(),
-  });
-  cached = z.strictObject({
-    discover: z.array(nonEmpty).min(1).optional(),
-    ignore: z.array(nonEmpty).optional(),
-    envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional(),
-    services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional(),
-    shared: z.record(nonEmpty, nonEmpty).optional(),
-    profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional(),
-    rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional(),
-  });
+  cached = buildSchema(z);
   return cached;
 }
 
+function buildSchema(z: typeof Z) {
+  const doc = (description: string, extra: Record<string, unknown> = {}) => ({ description, ...extra });
+  const nonEmpty = z.string().min(1);
+  const run = z.strictObject({
+    command: nonEmpty.meta(doc('shell command that starts the service (`svcdb up`)')),
+    port: z.number().int().min(1).max(65535).optional().meta(doc('port it listens on; `up` waits for it and sets PORT')),
+    health: z.string().optional().meta(doc('HTTP path polled until it answers 2xx, e.g. `/healthz`')),
+    after: z.array(nonEmpty).optional().meta(doc('services started (and healthy) before this one', { default: [] })),
+    env: z.record(z.string(), z.string()).optional().meta(doc('extra environment variables for the process')),
+  });
+  const read = z.strictObject({
+    service: nonEmpty.meta(doc('the service whose tables are read')),
+    tables: z.array(nonEmpty).meta(doc('the tables read')),
+    via: z.array(nonEmpty).optional().meta(doc('the only folders allowed to make these reads', { default: [] })),
+  });
+  const service = z.strictObject({
+    owns: z.array(nonEmpty).optional().meta(doc('tables it owns beyond those its migrations create', { default: [] })),
+    trackingTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier (letters, digits, _)').optional()
+      .meta(doc('name of its migration history table (keep an existing one)')),
+    run: run.optional().meta(doc('how `svcdb up` runs it')),
+    path: nonEmpty.optional().meta(doc('its folder, for a service no discover glob finds (default: where the first glob would put it)')),
+    databaseOf: nonEmpty.optional().meta(doc('use this other service\'s database (a service that owns nothing)')),
+    reads: z.array(read).optional().meta(doc('declared reads of other services\' tables (check-ownership)', { default: [] })),
+    // the names the repository's migrations already use (`CREATE TABLE "billing_schema".…`)
+    database: nonEmpty.optional().meta(doc('its database\'s name under a `database` profile (default: the service\'s name)')),
+    schema: nonEmpty.optional().meta(doc('its schema\'s name under a `schema` profile (default: the service\'s name)')),
+    // where the service's migrations are and how they are laid out (issue 11)
+    migrations: nonEmpty.optional().meta(doc('its migrations folder, given directly (e.g. crates/collab/migrations_llm)')),
+    format: z.enum(['flat', 'flyway', 'folder', 'prisma', 'drizzle', 'atlas', 'versioned-folders']).optional()
+      .meta(doc('the layout of its migrations folder (default: told from the folder)')),
+    ignore: z.array(nonEmpty).optional().meta(doc('globs of files in its migrations folder that are no migrations', { default: [] })),
+    migrateAfter: z.array(nonEmpty).optional().meta(doc('services whose migrations `migrate --all` applies before its own', { default: [] })),
+  });
+  const profile = z.strictObject({
+    strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional()
+      .meta(doc('how services map to databases; required except for the built-in dev, dev-aws, prod')),
+    url: nonEmpty.optional().meta(doc('base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)')),
+    schemaName: nonEmpty.optional().meta(doc('schema strategy: each service\'s schema name, `{service}` standing for its name, e.g. `{service}_schema`')),
+    databaseName: nonEmpty.optional().meta(doc('database strategy: each service\'s database name, `{service}` standing for its name')),
+  });
+  return z.strictObject({
+    $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
+    discover: z.array(nonEmpty).min(1).optional().meta(doc('globs for migrations folders; `{service}` names the service\'s folder, else the folder above `migrations` is the service', { default: ['internal/*/migrations'] })),
+    ignore: z.array(nonEmpty).optional().meta(doc('globs of files in migrations folders that are no migrations (templates, other dialects)', { default: [] })),
+    envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional()
+      .meta(doc('prefix of every `<SERVICE>_DATABASE_URL` variable', { default: '' })),
+    services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional()
+      .meta(doc('per-service settings, by service name')),
+    shared: z.record(nonEmpty, nonEmpty).optional().meta(doc('source folders outside any service, and the service that owns each')),
+    profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional()
+      .meta(doc('environment profiles, by name, beside the built-in dev, dev-aws, prod')),
+    rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-ownership severities, by rule name')),
+  });
+}
+
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['discover', 'ignore', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'migrations', 'format', 'ignore', 'migrateAfter']],
+  [/^$/, ['$schema', 'discover', 'ignore', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
+  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema', 'migrations', 'format', 'ignore', 'migrateAfter']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
-  [/^profiles\.[^.]+$/, ['strategy', 'url']],
+  [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],
 ];
 
 function knownKeysAt(keyPath: ReadonlyArray<PropertyKey>): string[] {

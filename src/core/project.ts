@@ -22,10 +22,10 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
   if (!isDirectory(root)) {
     throw new UserError(`project folder not found: ${opts.cwd}`, { where: '--cwd', hint: 'pass an existing folder' });
   }
-  const { config, path: configPath } = await loadConfig({ cwd: root, configFile: opts.configFile, env: opts.env });
+  // Config problems join the project's own (unknown service names and the like) in one report.
+  const { config, path: configPath, problems } = await loadConfig({ cwd: root, configFile: opts.configFile, env: opts.env, collect: true });
   const configFile = configPath ? path.relative(root, configPath) || configPath : 'config';
   const found = discoverServices(root, config.discover);
-  const problems: UserError[] = [];
   const services: Service[] = [];
   const names = new Set([...found.keys(), ...Object.keys(config.services)]);
   const results = await Promise.allSettled([...names].map((name) => buildService(root, name, found.get(name) ?? null, config, opts.readMigrations !== false, configFile)));
@@ -57,7 +57,7 @@ export function findService(project: Project, name: string): Service {
 }
 
 async function buildService(root: string, name: string, found: Discovered | null, config: SvcdbConfig, readMigrations: boolean, configFile: string): Promise<Service> {
-  const declared = config.services[name] ?? {};
+  const declared = (Object.hasOwn(config.services, name) ? config.services[name] : undefined) ?? {};
   let dir: string;
   let migrationsDir: string | null = found?.migrationsDir ?? null;
   if (declared.migrations) {

@@ -47,6 +47,9 @@ export interface Migration {
   transaction: boolean;
   /** Flyway `R__`: applied after the versioned ones, and again whenever its checksum changes */
   repeatable?: boolean;
+  /** set by prepareTransactions (core/sources/transactions.ts) when a statement that cannot
+   * run in a transaction makes the file run outside one: which, and where */
+  outsideTransactionBecause?: string;
 }
 
 export interface RunConfig {
@@ -91,6 +94,10 @@ export type Strategy = 'shared' | 'schema' | 'database' | 'isolated';
 export interface ProfileConfig {
   strategy: Strategy;
   url?: string;
+  /** schema strategy: the schema's name, `{service}` standing for the service's */
+  schemaName?: string;
+  /** database strategy: the database's name, `{service}` standing for the service's */
+  databaseName?: string;
 }
 
 export type RuleSeverity = 'error' | 'warning' | 'off';
@@ -119,6 +126,10 @@ export interface ServiceConfig {
   ignore?: string[];
   /** services whose migrations `migrate --all` applies before this one's */
   migrateAfter?: string[];
+  /** its database's name under a `database` profile */
+  database?: string;
+  /** its schema's name under a `schema` profile */
+  schema?: string;
 }
 
 export interface Project {

@@ -36,7 +36,8 @@ export function parsePgUrl(url: string, ctx: UrlContext = {}): PgUrl {
     });
   };
   const m = /^(postgres|postgresql):\/\//i.exec(url.trim());
-  if (!m) return fail(`it must start with postgres:// or postgresql:// (got "${schemeOf(url)}")`);
+  // Never echo the text: without a scheme, its first characters may be `user:password`.
+  if (!m) return fail(`it must start with postgres:// or postgresql:// (got ${describeStart(url)})`);
   const rest = url.trim().slice(m[0].length);
   let userinfo: string | null = null;
   let afterUser = rest;
@@ -63,39 +64,44 @@ export function parsePgUrl(url: string, ctx: UrlContext = {}): PgUrl {
     query = tail.slice(q + 1);
     tail = tail.slice(0, q);
   }
-  const database = tail.startsWith('/') ? decode(tail.slice(1), fail) : '';
+  const database = tail.startsWith('/') ? decode(tail.slice(1), fail, 'the database name') : '';
   if (tail !== '' && !tail.startsWith('/')) return fail('unexpected text after the host');
   let user: string | null = null;
   let password: string | null = null;
   if (userinfo !== null) {
     const colon = userinfo.indexOf(':');
-    user = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), fail);
-    password = colon === -1 ? null : decode(userinfo.slice(colon + 1), fail);
+    user = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), fail, 'the user name');
+    password = colon === -1 ? null : decode(userinfo.slice(colon + 1), fail, 'the password');
   }
   const params: Array<[string, string]> = [];
   for (const pair of query.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    const key = decode(eq === -1 ? pair : pair.slice(0, eq), fail);
-    const value = eq === -1 ? '' : decode(pair.slice(eq + 1).replace(/\+/g, ' '), fail);
+    const key = decode(eq === -1 ? pair : pair.slice(0, eq), fail, 'a query parameter name');
+    const value = eq === -1 ? '' : decode(pair.slice(eq + 1).replace(/\+/g, ' '), fail, `the value of query parameter ${key}`);
     params.push([key, value]);
   }
   return { scheme: m[1].toLowerCase() as PgUrl['scheme'], user, password, hosts, database, params };
 }
 
-/** Percent-decodes valid %XX sequences; a lone `%` (a raw password character) stays as is. */
-function decode(s: string, fail: (why: string) => never): string {
+/**
+ * Percent-decodes valid %XX sequences; a lone `%` (a raw password character) stays as is.
+ * The message names the part, never its text: it may be the password.
+ */
+function decode(s: string, fail: (why: string) => never, part: string): string {
   const escaped = s.replace(/%(?![0-9a-fA-F]{2})/g, '%25');
   try {
     return decodeURIComponent(escaped);
   } catch {
-    return fail(`cannot decode "${s}"`);
+    return fail(`${part} holds a %-escape that is not valid UTF-8`);
   }
 }
 
-function schemeOf(url: string): string {
+/** What a scheme-less URL starts with, without any of its characters (they may be a secret). */
+function describeStart(url: string): string {
   const i = url.indexOf('://');
-  return i === -1 ? url.slice(0, 12) : url.slice(0, i + 3);
+  if (i !== -1 && /^[a-z][a-z0-9+.-]*$/i.test(url.slice(0, i))) return `a "${url.slice(0, i)}://" URL`;
+  return url.trim() === '' ? 'an empty value' : 'text with no scheme';
 }
 
 function describeContext(ctx: UrlContext): string {
@@ -174,29 +180,64 @@ export function searchPathOf(url: string, ctx?: UrlContext): string | null {
   return /-c\s*search_path=([^\s,]+)/.exec(options)?.[1] ?? null;
 }
 
-/** The URL with its password replaced by `***` (structural, so any password is caught). */
-export function redactUrl(url: string): string {
-  try {
-    const u = parsePgUrl(url);
-    if (u.password !== null) u.password = '***';
-    u.params = u.params.map(([k, v]) => [k, k.toLowerCase() === 'password' ? '***' : v]);
-    return formatPgUrl(u).replace('%2A%2A%2A', '***');
-  } catch {
-    return '(malformed URL)';
-  }
+/** Where a URL points: one answer for messages, results, credentials and collision checks. */
+export interface Endpoint {
+  /** `host:port` (several joined by `,`) or the socket folder `/dir:port`, as written, default port filled in */
+  server: string;
+  /** the database (without one in the URL, the server uses the user's name) */
+  database: string;
+  /** the schema the URL selects (`options=-c search_path=`), else null */
+  schema: string | null;
+  /** `server/database (schema s)`, never the user or password: how messages and results name a target */
+  label: string;
+  /**
+   * Equal for two spellings of one server and database: host names lower-cased, loopback
+   * names (`localhost`, `127.0.0.1`, `::1`) and a local socket folder taken as one local
+   * server, the default port 5432 filled in.
+   */
+  key: string;
+  /** the `key`'s server part alone: two databases on one server share it */
+  serverKey: string;
 }
 
-/** `host:port/db` (never the user or password), for messages. */
-export function describeTarget(url: string): string {
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '0:0:0:0:0:0:0:1']);
+
+export function endpointOf(url: string): Endpoint {
   let u: PgUrl;
   try {
     u = parsePgUrl(url);
   } catch {
-    return '(malformed URL)';
+    const bad = '(malformed URL)';
+    return { server: bad, database: '', schema: null, label: bad, key: bad, serverKey: bad };
   }
-  const socket = u.params.find(([k]) => k === 'host')?.[1];
-  const where = u.hosts || socket || 'localhost';
-  return `${where}/${u.database || u.user || ''}`;
+  const param = (name: string) => u.params.find(([k]) => k === name)?.[1];
+  const defaultPort = param('port') || '5432';
+  // `?host=` holds a socket folder or host names; the URL's own host part wins, as in libpq.
+  const written = (u.hosts || param('host') || 'localhost').split(',');
+  const places = written.map((h) => splitHostPort(h, defaultPort));
+  const server = places.map((p) => `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`).join(',');
+  const keyOf = (p: { host: string; port: string }) => {
+    const host = p.host.toLowerCase();
+    return `${LOOPBACK.has(host) || host.startsWith('/') ? 'localhost' : host}:${Number(p.port)}`;
+  };
+  const database = u.database || u.user || '';
+  const schema = searchPathOf(url);
+  const serverKey = places.map(keyOf).join(',');
+  return {
+    server, database, schema,
+    label: `${server}/${database}${schema ? ` (schema ${schema})` : ''}`,
+    key: `${serverKey}/${database}|${schema ?? ''}`,
+    serverKey,
+  };
+}
+
+/** `h:5433` → h, 5433; `[::1]` → ::1, default; `/dir` → /dir, default. */
+export function splitHostPort(written: string, defaultPort = '5432'): { host: string; port: string } {
+  const bracket = /^\[(.*)\](?::(\d+))?$/.exec(written);
+  if (bracket) return { host: bracket[1], port: bracket[2] || defaultPort };
+  if (written.startsWith('/')) return { host: written, port: defaultPort };
+  const m = /^(.*?)(?::(\d*))?$/.exec(written)!;
+  return { host: m[1] || 'localhost', port: m[2] || defaultPort };
 }
 
 /** The database a URL connects to (without one, the server uses the user's name). */

@@ -1,12 +1,12 @@
 // `.svcdb/credentials.json` (mode 0600): the login role and generated password `provision` made
 // for each service, keyed by profile then service. Targets built with these carry the service's
 // own role instead of the admin URL's user.
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Target } from '../core/types.js';
-import { parsePgUrl } from '../core/url.js';
+import { endpointOf } from '../core/url.js';
 import { credentialsPath, ensureStateDir, writePrivateFile } from './state-dir.js';
 
 export interface ServiceCredential {
@@ -71,16 +71,25 @@ export async function credentialsFor(
   const credentials: Record<string, { user: string; password: string }> = {};
   for (const target of bareTargets) {
     const c = saved[target.service];
-    if (c && c.database === target.database && c.server === serverOf(target.url)) credentials[target.service] = { user: c.role, password: c.password };
+    if (c && c.database === target.database && c.server === endpointOf(target.url).serverKey) credentials[target.service] = { user: c.role, password: c.password };
   }
   return { credentials, file: Object.keys(credentials).length ? credentialsPath(projectRoot) : undefined };
 }
 
-/** The host list of a URL (`127.0.0.1:5432`), as credentials record it. */
-export function serverOf(url: string): string {
-  return parsePgUrl(url).hosts;
-}
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802/7677, as psql's
+ * \password and libpq's PQencryptPasswordConn compute it), so the password itself never
+ * reaches the server, nor its log. Generated passwords are ASCII: SASLprep leaves them as is.
+ */
+export function scramVerifier(password: string, iterations = 4096, salt = randomBytes(16)): string {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }

@@ -72,19 +72,25 @@ export function locate(sent: SentText, position: number): { statement: Statement
   return { statement: piece.statement, line: piece.statement.line + newlines };
 }
 
-/** 25001: a statement (CREATE INDEX CONCURRENTLY, VACUUM) that cannot run in a transaction. */
-const NO_TRANSACTION_HINT: Record<Migration['format'], string> = {
+/**
+ * 25001: a statement that cannot run in a transaction and that the parser did not recognise
+ * as one (those make the file run outside a transaction by themselves; see
+ * core/sources/transactions.ts), e.g. one inside a function called by the migration.
+ */
+const NO_TRANSACTION_HINT: Partial<Record<Migration['format'], string>> = {
   goose: 'put `-- +goose NO TRANSACTION` at the top of the file',
   dbmate: 'mark the section `-- migrate:up transaction:false`',
-  plain: 'move it to a goose file marked `-- +goose NO TRANSACTION`',
-  'golang-migrate': 'move it to a goose file marked `-- +goose NO TRANSACTION`',
-  flyway: 'move it to its own migration (Flyway runs it outside a transaction only with executeInTransaction=false)',
-  folder: 'add metadata.toml with `run_in_transaction = false` to the migration folder',
-  prisma: 'move it to its own migration',
-  drizzle: 'move it to its own migration',
   atlas: 'put `-- atlas:txmode none` at the top of the file',
-  'versioned-folders': 'put `-- +goose NO TRANSACTION` at the top of the file',
+  folder: 'add metadata.toml with `run_in_transaction = false` to the migration folder',
 };
+const NO_TRANSACTION_DEFAULT = 'give the statement that cannot run in a transaction a statement of its own in the file (svcdb then runs the file outside a transaction)';
+
+/** Raised inside a migration step so the run stops; carries the mapped failure. */
+export class StepFailed extends Error {
+  constructor(readonly failure: MigrationFailure) {
+    super(failure.message);
+  }
+}
 
 export function failureOf(migration: Migration, err: unknown, line: number | null): MigrationFailure {
   const e = err as PgError;
@@ -95,7 +101,7 @@ export function failureOf(migration: Migration, err: unknown, line: number | nul
     line,
     message: e.message ?? String(err),
     detail: e.detail || undefined,
-    hint: e.hint || (e.code === '25001' ? NO_TRANSACTION_HINT[migration.format] : undefined),
+    hint: e.hint || (e.code === '25001' ? NO_TRANSACTION_HINT[migration.format] ?? NO_TRANSACTION_DEFAULT : undefined),
     sqlstate: isServerError(err) ? e.code : undefined,
     context: e.where || undefined,
   };

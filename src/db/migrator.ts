@@ -6,8 +6,9 @@ import { createRequire } from 'node:module';
 import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
 import {
-  buildText, failureOf, isServerError, lineFromPosition, type MigrationFailure, type SentText,
+  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure, type SentText,
 } from './failure.js';
+import { runOutsideTransaction } from './no-transaction.js';
 import { deleteRowSql, guardSql, HistoryStorage, insertRowSql, type HistoryTable } from './history.js';
 
 export interface RunContext {
@@ -25,13 +26,6 @@ export interface StepDone {
 export interface RunOutcome {
   done: StepDone[];
   failure: MigrationFailure | null;
-}
-
-/** Raised inside an umzug step so the run stops; carries the mapped failure. */
-class StepFailed extends Error {
-  constructor(readonly failure: MigrationFailure) {
-    super(failure.message);
-  }
 }
 
 /**
@@ -166,7 +160,7 @@ function findStepFailed(err: unknown): StepFailed | null {
 async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, last: boolean): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
-    await runOutsideTransaction(ctx, m, m.up, (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms, m.repeatable));
+    await runOutsideTransaction(ctx.sql, ctx.history, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms, m.repeatable));
     return true;
   }
   // Commits before the run's last one need not wait for the WAL flush: each is still atomic
@@ -176,29 +170,15 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   const previous = pipeline.tail();
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
   const prefix = `begin;\n${last ? '' : 'set local synchronous_commit to off;\n'}${guard}`;
-  const statements = withoutTransactionControl(m.up);
+  const statements = m.up; // a file's own BEGIN/COMMIT: see prepareTransactions (core/sources/transactions.ts)
   const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null, m.repeatable)};\ncommit;`);
   await pipeline.send(m, statements, sent);
   return false;
 }
 
-const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|end)(\s+(work|transaction))?\s*;?$/i;
-
-/**
- * Files written for `psql` often wrap themselves in BEGIN; ... COMMIT;. svcdb already wraps
- * each migration in its own transaction (with its history row), so those statements are
- * dropped: left in, the file's COMMIT would end svcdb's transaction early.
- */
-function withoutTransactionControl(statements: Statement[]): Statement[] {
-  return statements.filter((st) => !MAYBE_CONTROL.test(st.sql) || !TRANSACTION_CONTROL.test(st.sql.replace(/--[^\n]*$/gm, '').trim()));
-}
-
-/** What a transaction-control statement can start with: the full check copies the text. */
-const MAYBE_CONTROL = /^(?:\s|--|begin|start|commit|end)/i;
-
 async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
-  const down = m.transaction ? withoutTransactionControl(m.down ?? []) : (m.down ?? []);
-  if (!m.transaction) return runOutsideTransaction(ctx, m, down, () => deleteRowSql(ctx.history, m.id));
+  const down = m.down ?? [];
+  if (!m.transaction) return runOutsideTransaction(ctx.sql, ctx.history, m, 'down', () => deleteRowSql(ctx.history, m.id));
   const sent = buildText('begin;\n', down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
   await runInTransaction(ctx, m, down, sent);
 }
@@ -246,17 +226,4 @@ async function replayForLine(sql: Sql, statements: Statement[]): Promise<number 
     // the connection is gone (or the replay could not start): report without a line
   }
   return line;
-}
-
-async function runOutsideTransaction(ctx: RunContext, m: Migration, statements: Statement[], record: (elapsedMs: number) => string): Promise<void> {
-  const started = performance.now();
-  for (const statement of statements) {
-    try {
-      await ctx.sql.unsafe(statement.sql);
-    } catch (err) {
-      const line = lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
-      throw new StepFailed(failureOf(m, err, line));
-    }
-  }
-  await ctx.sql.unsafe(record(performance.now() - started));
 }

@@ -136,14 +136,63 @@ describe('invalid config: one message per problem, with the key path', () => {
     expect(errors.map((e) => e.where)).toEqual(['svcdb.config.yaml: profiles.staging.strategy', 'svcdb.config.yaml: profiles.prod.url']);
   });
 
-  it('a YAML syntax error names the file', async () => {
+  it('a YAML syntax error names the file, line and column, and the cause', async () => {
     const [err] = await configError({ 'svcdb.config.yaml': 'services: [\n' });
-    expect(err.where).toBe('svcdb.config.yaml');
-    expect(err.message).toContain('cannot read config file');
+    expect(err.where).toBe('svcdb.config.yaml:2:1');
+    expect(err.message).toBe('invalid YAML: unexpected end of the stream within a flow collection');
+  });
+
+  it('a JSON trailing comma names the file, line and column, and the cause', async () => {
+    const [err] = await configError({ '.svcdbrc.json': '{\n  "envPrefix": "CJ_",\n  "discover": ["internal/*/migrations"],\n}\n' });
+    expect(err.where).toBe('.svcdbrc.json:4:1');
+    expect(err.message).toMatch(/^invalid JSON: (Expected double-quoted property name|Unexpected token)/);
+    expect(err.hint).toBe('JSON allows no trailing comma and no comments (a YAML config does)');
+  });
+
+  it('a broken package.json names its line and column', async () => {
+    const [err] = await configError({ 'package.json': '{"name": "x",\n "svcdb": {"envPrefix": "A_"}}}' });
+    expect(err.where).toBe('package.json:2:31');
+    expect(err.message).toMatch(/^invalid JSON: /);
+  });
+
+  it('an unknown rule name is a config problem, reported with the schema errors', async () => {
+    const errors = await configError({ 'svcdb.config.yaml': 'envPrefix: "a b"\nrules: { unknown-tabel: off }\n' });
+    expect(errors.map((e) => [e.where, e.message])).toEqual([
+      ['svcdb.config.yaml: envPrefix', 'expected letters, digits and _ only, found string "a b"'],
+      ['svcdb.config.yaml: rules.unknown-tabel', 'unknown rule "unknown-tabel"'],
+    ]);
+  });
+
+  it('a profile without strategy is reported with the schema errors, not after them', async () => {
+    const errors = await configError({ 'svcdb.config.yaml': 'discover: ["internal/*/migrations"]\nenvPrefix: 3\nprofiles:\n  staging: { url: "postgres://h/db" }\n' });
+    expect(errors.map((e) => e.where)).toEqual(['svcdb.config.yaml: envPrefix', 'svcdb.config.yaml: profiles.staging.strategy']);
+  });
+
+  it('a config nested 200,000 levels deep is a message, in JSON and in YAML', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const [json] = await configError({ 'svcdb.config.json': `{"discover": ${deep}}` });
+    expect(json.message).toBe('nested too deeply (more than 64 levels)');
+    expect(json.where).toMatch(/^svcdb\.config\.json: discover\[0\]\[0\]\[0\]/);
+    const [yaml] = await configError({ 'svcdb.config.yaml': `discover: ${deep}\n` });
+    expect(yaml.message).toBe('invalid YAML: nesting exceeded maxDepth (100)');
+    expect(yaml.where).toBe('svcdb.config.yaml:1:110');
+  });
+
+  it('names that Object.prototype has are names like any other: not a profile, not a service', async () => {
+    const [json] = await configError({ 'svcdb.config.json': '{"services": {"__proto__": {"owns": ["x"]}}}' });
+    expect(json.where).toBe('svcdb.config.json: services.__proto__');
+    expect(json.message).toBe('"__proto__" is not allowed as a name');
+    const [yaml] = await configError({ 'svcdb.config.yaml': 'profiles:\n  __proto__: { strategy: shared }\n' });
+    expect(yaml.where).toBe('svcdb.config.yaml: profiles.__proto__');
+    const { config } = await loadConfig({ cwd: tempProject({ 'svcdb.config.yaml': 'envPrefix: A_\n' }), env: {} });
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(config.profiles[name]).toBeUndefined();
+      expect(config.services[name]).toBeUndefined();
+    }
   });
 });
 
-describe('the validation cache', () => {
+describe('loading twice', () => {
   it('gives the same config on the second load, and still rejects the file once it is broken', async () => {
     const cwd = tempProject({ 'svcdb.config.yaml': 'envPrefix: "${P}"\nservices:\n  a: { run: { command: x } }\n' });
     const first = await loadConfig({ cwd, env: { P: 'A_' } });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { UserError } from '../../src/core/errors.js';
+import { redact } from '../../src/core/redact.js';
 import {
-  describeTarget, formatPgUrl, normalizePgUrl, parsePgUrl, redactUrl, searchPathOf, withCredentials, withDatabase, withSearchPath,
+  endpointOf, formatPgUrl, normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath,
 } from '../../src/core/url.js';
 
 describe('parsePgUrl', () => {
@@ -32,7 +33,7 @@ describe('parsePgUrl', () => {
     const u = parsePgUrl('postgres:///platform?host=/var/run/postgresql');
     expect(u).toMatchObject({ hosts: '', database: 'platform', params: [['host', '/var/run/postgresql']] });
     expect(formatPgUrl(u)).toBe('postgres:///platform?host=/var/run/postgresql');
-    expect(describeTarget('postgres:///platform?host=/var/run/postgresql')).toBe('/var/run/postgresql/platform');
+    expect(endpointOf('postgres:///platform?host=/var/run/postgresql').label).toBe('/var/run/postgresql:5432/platform');
   });
 
   it('rejects a malformed URL naming the profile and service', () => {
@@ -64,9 +65,9 @@ describe('URL editing', () => {
     expect(withCredentials(base, 'svc_ingestion', 'n3w/p@ss')).toBe('postgres://svc_ingestion:n3w%2Fp%40ss@db:5432/platform?sslmode=disable');
   });
 
-  it('describeTarget and redactUrl never show the password', () => {
-    expect(describeTarget(base)).toBe('db:5432/platform');
-    expect(redactUrl("postgres://app:it's@secret@db/platform?password=x")).toBe('postgres://app:***@db/platform?password=***');
+  it('endpointOf and redact never show the password', () => {
+    expect(endpointOf(base).label).toBe('db:5432/platform');
+    expect(redact("postgres://app:it's@secret@db/platform?password=x")).toBe('postgres://app:***@db/platform?password=***');
   });
 
   it('formatting then parsing gives the same user, password and database for any strings', () => {
@@ -77,5 +78,49 @@ describe('URL editing', () => {
       expect(back.params).toEqual([['options', `-c x=${password}`]]);
       expect(normalizePgUrl(url)).toBe(url);
     }));
+  });
+});
+
+describe('endpointOf: one answer to "where does this URL point"', () => {
+  it('gives two spellings of one local server and database the same key', () => {
+    const spellings = [
+      'postgres://a@localhost/platform', 'postgres://b:pw@127.0.0.1:5432/platform', 'postgresql://c@[::1]:5432/platform',
+      'postgres://LOCALHOST:5432/platform', 'postgres:///platform?host=/var/run/postgresql',
+    ];
+    const keys = new Set(spellings.map((u) => endpointOf(u).key));
+    expect([...keys]).toEqual(['localhost:5432/platform|']);
+  });
+
+  it('tells apart other ports, databases, hosts and schemas', () => {
+    const urls = [
+      'postgres://localhost/platform', 'postgres://localhost:5433/platform', 'postgres://localhost/other',
+      'postgres://db.internal/platform', 'postgres://localhost/platform?options=-c%20search_path%3Dsvc',
+    ];
+    expect(new Set(urls.map((u) => endpointOf(u).key)).size).toBe(urls.length);
+  });
+
+  it('labels a target with host:port/database and the schema, never the user or password', () => {
+    const e = endpointOf('postgres://app:s3cret@[::1]/platform?options=-c%20search_path%3Dingestion');
+    expect(e.label).toBe('[::1]:5432/platform (schema ingestion)');
+    expect(JSON.stringify(e)).not.toContain('s3cret');
+    expect(endpointOf('postgres://app@db/platform').serverKey).toBe(endpointOf('postgres://x@DB:5432/other').serverKey);
+  });
+});
+
+describe('malformed URLs never echo a secret', () => {
+  it.each([
+    ['no scheme', 'u:Sup3rS3cretPw@db.example/app'],
+    ['a bad %-escape in the password', 'postgres://u:Sup3rS3cretPw%C3%28@db.example/app'],
+    ['a bad %-escape in a parameter', 'postgres://u@db.example/app?password=Sup3rS3cretPw%C3%28'],
+    ['another scheme', 'mysql://u:Sup3rS3cretPw@db/app'],
+  ])('%s', (_what, url) => {
+    let message = '';
+    try {
+      parsePgUrl(url);
+    } catch (err) {
+      message = `${(err as UserError).message} ${(err as UserError).hint ?? ''}`;
+    }
+    expect(message).toMatch(/malformed database URL/);
+    expect(message).not.toMatch(/Sup3r|S3cret|cretPw/);
   });
 });

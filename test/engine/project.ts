@@ -2,7 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { svcdb as runCliClean, type CliResult } from '../helpers/cli.js';
 
 export interface TempProject {
   dir: string;
@@ -39,9 +39,7 @@ export function numberedMigrations(service: string, count: number, width = 3): R
   return files;
 }
 
-/** Runs svcdb in `dir` with DATABASE_URL pointing at `url` and no stray profile variables. */
+/** The one CLI helper (helpers/cli.ts) in `dir`, with DATABASE_URL pointing at `url`. */
 export function svcdb(dir: string, url: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const clean: Record<string, string | undefined> = { SVCDB_PROFILE: undefined };
-  for (const k of Object.keys(process.env)) if (k.endsWith('_DATABASE_URL')) clean[k] = undefined;
-  return runCli(['--cwd', dir, ...args], { env: { ...clean, DATABASE_URL: url, ...env } });
+  return runCliClean(['--cwd', dir, ...args], { env: { DATABASE_URL: url, ...env } });
 }

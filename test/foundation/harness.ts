@@ -3,22 +3,16 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { svcdb as runCliClean, type CliResult } from '../helpers/cli.js';
 
 export const fixtures = path.resolve(import.meta.dirname, '../fixtures/foundation');
 export const platform = path.join(fixtures, 'platform');
 export const SERVICES = ['actions', 'eventhandler', 'ingestion', 'query', 'tsdb'];
 export const VARS = SERVICES.map((s) => `CJ_${s.toUpperCase()}_DATABASE_URL`);
 
-/** The variables svcdb reads, all unset, plus `extra`. */
-export function cleanEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { DATABASE_URL: undefined, SVCDB_PROFILE: undefined, PLATFORM_DATABASE_URL: undefined };
-  for (const v of VARS) env[v] = undefined;
-  return { ...env, ...extra };
-}
-
+/** The one CLI helper (helpers/cli.ts), run in the platform fixture unless told otherwise. */
 export function svcdb(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  return runCli(args, { cwd: opts.cwd ?? platform, env: cleanEnv(opts.env) });
+  return runCliClean(args, { cwd: opts.cwd ?? platform, env: opts.env });
 }
 
 const temps: string[] = [];

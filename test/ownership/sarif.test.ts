@@ -1,9 +1,12 @@
 // The SARIF output validates against the SARIF 2.1.0 JSON schema shipped beside this test.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+
+// The class (vitest hands over module.exports' default; NodeNext types see the module object).
+const Ajv = AjvDraft04 as unknown as typeof AjvDraft04.default;
 
 const schema = JSON.parse(readFileSync(path.join(__dirname, 'sarif-schema-2.1.0.json'), 'utf8')) as object;
 const rules = path.resolve(__dirname, '../fixtures/ownership/rules');

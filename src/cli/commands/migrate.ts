@@ -1,6 +1,7 @@
 // `svcdb migrate`: flags, help, and rendering of the result (progress on stderr, summary on
 // stdout). Also the duration flags every engine command shares.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { lockTimeoutProblem } from '../../core/flag-values.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { log, out, outJson, stderr, table } from '../io.js';
@@ -18,8 +19,15 @@ export function addWaitFlag(cmd: Command): Command {
   return cmd.addOption(new Option('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)').argParser(parseDuration).default(10_000, '10s'));
 }
 
+function parseLockTimeout(value: string): number {
+  const ms = parseDuration(value);
+  const problem = lockTimeoutProblem(ms);
+  if (problem) throw new InvalidArgumentError(problem);
+  return ms;
+}
+
 export function addLockFlag(cmd: Command): Command {
-  return cmd.addOption(new Option('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1").argParser(parseDuration).default(60_000, '60s'));
+  return cmd.addOption(new Option('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1").argParser(parseLockTimeout).default(60_000, '60s'));
 }
 
 export function waitingLine(service: string, pid: number | null): string {

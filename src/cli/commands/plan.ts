@@ -36,7 +36,7 @@ function renderPlan(result: PlanResult): string {
     for (const m of s.missing) lines.push(`  ${c().yellow('missing:')} ${m} is recorded as applied but its file is gone`);
     if (!s.pending.length) lines.push(`  nothing pending (${s.appliedCount} applied)`);
     for (const m of s.pending) {
-      lines.push(`  ${c().green('+')} ${m.file}${m.transaction ? '' : c().yellow('  (no transaction)')}`);
+      lines.push(`  ${c().green('+')} ${m.file}${m.transaction ? '' : c().yellow(`  (no transaction${m.outsideTransactionBecause ? `: ${m.outsideTransactionBecause}` : ''})`)}`);
       for (const st of m.statements) lines.push(`      ${c().dim(`${st.line}:`)} ${oneLine(st.sql)}`);
     }
     lines.push('');

@@ -1,8 +1,17 @@
+import { rolePrefixProblem } from '../../core/flag-values.js';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { OperationError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { log, out, outJson, stderr, stdout, table } from '../io.js';
+
+/** Exit 2 for a prefix PostgreSQL would need quoting for (spaces, `;`), instead of rewriting it. */
+function parseRolePrefix(value: string): string {
+  const problem = rolePrefixProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+}
 
 export function register(program: Command): void {
   program
@@ -10,7 +19,7 @@ export function register(program: Command): void {
     .argument('[service...]', 'services to start, with what they run after (default: every service with a run command)')
     .description('the local runtime: database (embedded when needed), provision, migrate, then start the services and wait for their health')
     .option('--no-provision', "keep the profile's URLs as they are (no per-service roles)")
-    .option('--role-prefix <prefix>', 'role name = <prefix><service> when provisioning')
+    .option('--role-prefix <prefix>', 'role name = <prefix><service> when provisioning', parseRolePrefix)
     .option('--health-timeout <seconds>', 'how long a service may take to answer its health path', '60')
     .option('--grace <seconds>', 'how long a service may take to stop after SIGTERM before SIGKILL', '5')
     .addHelpText('after', `

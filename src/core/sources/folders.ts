@@ -5,7 +5,7 @@
 // - versioned sub-folders: `v1.9/`, `v1.10/` (compared as versions: v1.9 before v1.10), each
 //   holding SQL files, in the order of its `manifest.json` file list when there is one.
 import path from 'node:path';
-import { loadYaml } from '../config.js';
+import { load as loadYaml } from 'js-yaml';
 import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
 import { type LayoutContext } from './layout.js';

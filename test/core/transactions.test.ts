@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { UserError } from '../../src/core/errors.js';
+import { splitStatements } from '../../src/core/sources/split.js';
+import { prepareTransactions } from '../../src/core/sources/transactions.js';
+import type { Migration } from '../../src/core/types.js';
+
+function migration(up: string, transaction = true): Migration {
+  return {
+    service: 's',
+    version: '1',
+    name: 'm',
+    id: '1_m',
+    path: '/p/1_m.sql',
+    relPath: 'm/1_m.sql',
+    checksum: 'c',
+    format: 'plain',
+    up: splitStatements(up),
+    down: null,
+    transaction,
+  };
+}
+
+async function problem(up: string, transaction = true): Promise<string> {
+  try {
+    await prepareTransactions([migration(up, transaction)]);
+  } catch (err) {
+    return `${(err as UserError).where}: ${(err as UserError).message}`;
+  }
+  return 'accepted';
+}
+
+describe('prepareTransactions', () => {
+  it.each([
+    ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a)', 'CREATE INDEX CONCURRENTLY'],
+    ['drop index concurrently ix', 'DROP INDEX CONCURRENTLY'],
+    ['REINDEX INDEX CONCURRENTLY ix', 'REINDEX'],
+    ['VACUUM (ANALYZE) t', 'VACUUM'],
+    ['create database d', 'CREATE DATABASE'],
+    ['ALTER SYSTEM SET work_mem = 1', 'ALTER SYSTEM'],
+    ['alter table p detach partition c concurrently', 'DETACH PARTITION CONCURRENTLY'],
+  ])('%s makes the file run outside a transaction, saying why and where', async (statement, what) => {
+    const [m] = await prepareTransactions([migration(`create table t(a int);\n\n-- why\n${statement};\n`)]);
+    expect(m.transaction).toBe(false);
+    expect(m.outsideTransactionBecause).toBe(`${what} at m/1_m.sql:4 cannot run in a transaction`);
+  });
+
+  it.each([
+    'ANALYZE t',
+    'create index ix on t (a)',
+    "select 'begin; commit; vacuum'",
+    'create function f() returns int language plpgsql as $$ begin return 1; end $$',
+  ])('%s stays in a transaction', async (statement) => {
+    const [m] = await prepareTransactions([migration(`${statement};\n`)]);
+    expect(m.transaction).toBe(true);
+    expect(m.outsideTransactionBecause).toBeUndefined();
+  });
+
+  it('never loads the parser for files with nothing worth parsing', async () => {
+    const list = [migration('create table a(x int);\ninsert into a values (1);\n')];
+    expect(await prepareTransactions(list)).toBe(list);
+  });
+
+  it('drops a BEGIN/COMMIT pair inside a goose-style block, keeping the other lines where they are', async () => {
+    const [m] = await prepareTransactions([
+      { ...migration(''), up: [{ sql: 'BEGIN;\ncreate table a(x int);\nCOMMIT', line: 3, column: 1, offset: 0 }] },
+    ]);
+    expect(m.up).toHaveLength(1);
+    expect(m.up[0].sql.split('\n')).toEqual(['     ;', 'create table a(x int);', '      ']);
+  });
+
+  it.each([
+    ['create table a(x int);\n/* c */ COMMIT /* x */;\n', 'm/1_m.sql:2: COMMIT without a BEGIN'],
+    ['begin;\nselect 1;\ncommit and chain;\nselect 2;\ncommit;\n', 'm/1_m.sql:3: COMMIT AND CHAIN'],
+    ['select 1;\n\n  rollback;\n', 'm/1_m.sql:3: ROLLBACK'],
+    ["PREPARE TRANSACTION 'x';\n", 'm/1_m.sql:1: two-phase commit'],
+    ['begin;\nselect 1;\n', 'm/1_m.sql:1: BEGIN without a COMMIT'],
+  ])('refuses %j at its line', async (up, expected) => {
+    expect(await problem(up)).toContain(expected);
+  });
+
+  it('outside a transaction: groups must be balanced and CONCURRENTLY may not sit inside one', async () => {
+    expect(await problem('begin;\ncreate index concurrently ix on t (a);\ncommit;\n', false)).toContain(
+      'm/1_m.sql:2: CREATE INDEX CONCURRENTLY inside the transaction begun at line 1',
+    );
+    expect(await problem('begin;\nselect 1;\ncommit;\nvacuum t;\n', false)).toBe('accepted');
+    expect(await problem('commit;\n', false)).toContain('COMMIT without a BEGIN');
+  });
+});
