@@ -8,6 +8,7 @@ import { tablesCreatedBy } from '../core/tables.js';
 import type { ForeignTool, Migration, Service } from '../core/types.js';
 import { ident, literal, type Sql } from './connect.js';
 import type { HistoryTable } from './history.js';
+import { PROGRESS_TABLE } from './no-transaction.js';
 
 
 /** Each tool's default table, `[schema.]name`; without a schema, the service's own schema. */
@@ -84,6 +85,9 @@ export async function refuseForeignHistory(sql: Sql, service: Service, history: 
       { hint: `take the history over, nothing re-runs: ${adoptCommand(service.name, found, profile, history.schema)}` },
     );
   }
+  // svcdb itself began this migration outside a transaction and was stopped part-way: its
+  // tables are svcdb's own work, resumed from the progress row, not someone else's.
+  if (await startedBySvcdb(sql, history, first)) return;
   for (const created of tablesCreatedBy(first.up)) {
     const schema = created.schema ?? history.schema;
     const [row] = await sql.unsafe(`select to_regclass(${literal(`${ident(schema)}.${ident(created.name)}`)}) is not null as present`);
@@ -93,6 +97,14 @@ export async function refuseForeignHistory(sql: Sql, service: Service, history: 
       { hint: `if another tool applied these migrations, take its history over: ${adoptCommand(service.name, null, profile, history.schema)} (goose, dbmate, golang-migrate, flyway, prisma, drizzle, atlas); otherwise give the service its own schema or database` },
     );
   }
+}
+
+async function startedBySvcdb(sql: Sql, history: HistoryTable, first: Migration): Promise<boolean> {
+  const progress = `${ident(history.schema)}.${ident(PROGRESS_TABLE)}`;
+  const [row] = await sql.unsafe(`select to_regclass(${literal(progress)}) is not null as present`);
+  if (!row.present) return false;
+  const rows = await sql.unsafe(`select 1 from ${progress} where history_table = ${literal(history.table)} and service = ${literal(history.service)} and id = ${literal(`up:${first.id}`)}`);
+  return rows.length > 0;
 }
 
 /** The service's migrations the tool's history records as applied, and recorded keys with no file. */
