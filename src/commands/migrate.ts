@@ -3,6 +3,7 @@
 // the others; the result says what each one did.
 import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
+import { migrationLayers } from '../core/layers.js';
 import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo, type ServicePlan } from '../core/plan.js';
 import type { Migration, Service, SvcdbConfig, Target } from '../core/types.js';
@@ -41,7 +42,7 @@ export interface MigrateOptions extends CommandOptions {
 }
 
 /** What one service's run needs of the options (the library passes these without a project). */
-export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices'>;
+export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices' | 'profile'>;
 
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
@@ -101,11 +102,15 @@ export async function migrateLoaded(ctx: Context, opts: MigrateOptions): Promise
   const toBy = resolveTo(services, opts.to);
   const locks = lockSettingsOf(ctx.project.config, opts);
   assertNoCollisions(ctx, services);
-  const results = await forEachLimited(services, opts.concurrency ?? 8, async (service) => {
-    const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), locks, opts);
-    opts.onEvent?.({ type: 'done', result });
-    return result;
-  });
+  const results: ServiceMigrateResult[] = [];
+  // migrateAfter: a base set's layer finishes before the services that use it start.
+  for (const layer of migrationLayers(services)) {
+    results.push(...await forEachLimited(layer, opts.concurrency ?? 8, async (service) => {
+      const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), locks, opts);
+      opts.onEvent?.({ type: 'done', result });
+      return result;
+    }));
+  }
   return summarize(ctx.profile, results, performance.now() - started);
 }
 
@@ -201,6 +206,8 @@ async function applyPlan(
   await recordPlanRenames(session, plan, result);
   const pending = pendingUpTo(plan, to);
   if (!pending.length) return null;
+  // First migration into this target: never run over another tool's history (issue 11).
+  if (session.rows.length === 0) await (await import('../db/foreign-history.js')).refuseForeignHistory(session.sql, service, session.history, pending[0], opts.profile);
   // a file's own BEGIN/COMMIT and statements that cannot run in a transaction: as they will run
   const steps = await prepareTransactions(pending, 'up');
   const { runUp } = await import('../db/migrator.js');

@@ -123,6 +123,7 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
   }]));
   return {
     discover: user.discover ?? [...DEFAULT_DISCOVER],
+    ignore: user.ignore ?? [],
     envPrefix: user.envPrefix ?? '',
     services,
     shared: byName(Object.entries(user.shared ?? {})),

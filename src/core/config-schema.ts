@@ -51,6 +51,12 @@ function buildSchema(z: typeof Z) {
     // the names the repository's migrations already use (`CREATE TABLE "billing_schema".…`)
     database: nonEmpty.optional().meta(doc('its database\'s name under a `database` profile (default: the service\'s name)')),
     schema: nonEmpty.optional().meta(doc('its schema\'s name under a `schema` profile (default: the service\'s name)')),
+    // where the service's migrations are and how they are laid out (issue 11)
+    migrations: nonEmpty.optional().meta(doc('its migrations folder, given directly (e.g. crates/collab/migrations_llm)')),
+    format: z.enum(['flat', 'flyway', 'folder', 'prisma', 'drizzle', 'atlas', 'versioned-folders']).optional()
+      .meta(doc('the layout of its migrations folder (default: told from the folder)')),
+    ignore: z.array(nonEmpty).optional().meta(doc('globs of files in its migrations folder that are no migrations', { default: [] })),
+    migrateAfter: z.array(nonEmpty).optional().meta(doc('services whose migrations `migrate --all` applies before its own', { default: [] })),
   });
   const profile = z.strictObject({
     strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional()
@@ -61,7 +67,8 @@ function buildSchema(z: typeof Z) {
   });
   return z.strictObject({
     $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
-    discover: z.array(nonEmpty).min(1).optional().meta(doc('globs for migrations folders; the folder above `migrations` is the service', { default: ['internal/*/migrations'] })),
+    discover: z.array(nonEmpty).min(1).optional().meta(doc('globs for migrations folders; `{service}` names the service\'s folder, else the folder above `migrations` is the service', { default: ['internal/*/migrations'] })),
+    ignore: z.array(nonEmpty).optional().meta(doc('globs of files in migrations folders that are no migrations (templates, other dialects)', { default: [] })),
     envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional()
       .meta(doc('prefix of every `<SERVICE>_DATABASE_URL` variable', { default: '' })),
     services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional()
@@ -88,9 +95,9 @@ function buildSchema(z: typeof Z) {
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations', 'lockTimeout', 'statementTimeout', 'lockRetries']],
+  [/^$/, ['$schema', 'discover', 'ignore', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations', 'lockTimeout', 'statementTimeout', 'lockRetries']],
   [/^checkMigrations$/, ['rules', 'postgresVersion', 'baseline']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema']],
+  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema', 'migrations', 'format', 'ignore', 'migrateAfter']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
   [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],

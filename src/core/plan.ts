@@ -1,6 +1,7 @@
 // The pure heart of migrate/plan/status: files on disk + history rows → what is applied,
 // pending, drifted (file changed since applied) and missing (recorded, file gone).
 import type { Migration } from './types.js';
+import { canonicalVersion, compareVersions, VERSION_REF, withoutLeadingZeros } from './sources/names.js';
 
 /** One row of a service's svcdb history table. */
 export interface HistoryRow {
@@ -49,7 +50,7 @@ export function computePlan(service: string, migrations: Migration[], rows: Hist
   for (const migration of migrations) {
     let row = byId.get(migration.id);
     let renamed = false;
-    if (!row) {
+    if (!row && !migration.repeatable) {
       row = unmatchedByVersion.get(withoutLeadingZeros(migration.version));
       if (row && matched.has(row)) row = undefined;
       renamed = row !== undefined;
@@ -59,8 +60,11 @@ export function computePlan(service: string, migrations: Migration[], rows: Hist
       continue;
     }
     matched.add(row);
-    if (row.checksum !== migration.checksum) plan.drifted.push({ migration, row });
-    else if (renamed) plan.renamed.push({ migration, row });
+    // A repeatable (Flyway R__) whose checksum changed is due again, as Flyway re-applies it.
+    if (row.checksum !== migration.checksum) {
+      if (migration.repeatable) plan.pending.push(migration);
+      else plan.drifted.push({ migration, row });
+    } else if (renamed) plan.renamed.push({ migration, row });
     else plan.applied.push({ migration, row });
   }
   plan.missing = rows.filter((r) => !matched.has(r));
@@ -78,24 +82,8 @@ export function recorded(plan: ServicePlan): AppliedMigration[] {
     .sort((a, b) => compareVersions(a.migration.version, b.migration.version));
 }
 
-/**
- * Numeric comparison of version strings of any width ("001" < "10" < "20240101"): without
- * leading zeros, the shorter digit string is the smaller number, and equal lengths compare as
- * text (no BigInt pair per comparison: sorting a thousand files made tens of thousands).
- */
-export function compareVersions(a: string, b: string): number {
-  const x = withoutLeadingZeros(a);
-  const y = withoutLeadingZeros(b);
-  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** "007" → "7", "000" → "0": the canonical spelling of a version number. */
-export function withoutLeadingZeros(version: string): string {
-  let i = 0;
-  while (i < version.length - 1 && version.charCodeAt(i) === 48) i++;
-  return i === 0 ? version : version.slice(i);
-}
+// Versions compare in one place, with the file name patterns that carry them.
+export { compareVersions, withoutLeadingZeros } from './sources/names.js';
 
 /**
  * Finds a migration by what a user would type for `--to`: its id (`003_add_x`), its file name
@@ -105,7 +93,10 @@ export function findMigration(migrations: Migration[], ref: string): Migration |
   const name = ref.replace(/\.(up|down)\.sql$|\.sql$/, '');
   const exact = migrations.find((m) => m.id === name);
   if (exact) return exact;
-  if (/^\d+$/.test(name)) return migrations.find((m) => BigInt(m.version) === BigInt(name));
+  if (VERSION_REF.test(name)) {
+    const wanted = canonicalVersion(name.replace(/_/g, '.'));
+    return migrations.find((m) => m.version !== '' && canonicalVersion(m.version) === wanted);
+  }
   return undefined;
 }
 

@@ -28,7 +28,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
   const found = discoverServices(root, config.discover);
   const services: Service[] = [];
   const names = new Set([...found.keys(), ...Object.keys(config.services)]);
-  const results = await Promise.allSettled([...names].map((name) => buildService(root, name, found.get(name) ?? null, config, opts.readMigrations !== false)));
+  const results = await Promise.allSettled([...names].map((name) => buildService(root, name, found.get(name) ?? null, config, opts.readMigrations !== false, configFile)));
   for (const r of results) {
     if (r.status === 'fulfilled') services.push(r.value);
     else if (r.reason instanceof UserErrors) problems.push(...r.reason.errors);
@@ -56,10 +56,21 @@ export function findService(project: Project, name: string): Service {
   return service;
 }
 
-async function buildService(root: string, name: string, migrationsDir: string | null, config: SvcdbConfig, readMigrations: boolean): Promise<Service> {
+async function buildService(root: string, name: string, found: Discovered | null, config: SvcdbConfig, readMigrations: boolean, configFile: string): Promise<Service> {
   const declared = (Object.hasOwn(config.services, name) ? config.services[name] : undefined) ?? {};
   let dir: string;
-  if (migrationsDir) dir = path.dirname(migrationsDir);
+  let migrationsDir: string | null = found?.migrationsDir ?? null;
+  if (declared.migrations) {
+    // A folder given directly wins over what the patterns find (crates/collab/migrations_llm).
+    migrationsDir = path.resolve(root, declared.migrations);
+    if (!isDirectory(migrationsDir)) {
+      throw new UserError(`migrations folder not found: ${declared.migrations}`, {
+        where: `${configFile}: services.${name}.migrations`,
+        hint: 'give the folder relative to the project root',
+      });
+    }
+    dir = path.resolve(root, declared.path ?? path.dirname(declared.migrations));
+  } else if (found) dir = declared.path ? path.resolve(root, declared.path) : found.serviceDir;
   else {
     dir = path.resolve(root, declared.path ?? defaultServicePath(config.discover[0], name));
     // A declared path may hold a migrations folder that no discover glob reaches.
@@ -69,7 +80,10 @@ async function buildService(root: string, name: string, migrationsDir: string | 
   let migrations: Service['migrations'] = [];
   if (migrationsDir && readMigrations) {
     const { parseMigrationFiles } = await import('./sources/index.js');
-    migrations = await parseMigrationFiles(name, migrationsDir, root);
+    migrations = await parseMigrationFiles(name, migrationsDir, root, {
+      ...(declared.format ? { format: declared.format } : {}),
+      ignore: [...config.ignore, ...(declared.ignore ?? [])],
+    });
   }
   return {
     name,
@@ -83,12 +97,15 @@ async function buildService(root: string, name: string, migrationsDir: string | 
     ...(declared.databaseOf ? { databaseOf: declared.databaseOf } : {}),
     reads: declared.reads ?? [],
     ...(declared.run ? { run: declared.run } : {}),
+    ...(declared.migrateAfter?.length ? { migrateAfter: declared.migrateAfter } : {}),
   };
 }
 
 /** Where the first discover glob would put a service: `internal/*\/migrations` → `internal/<name>`. */
 export function defaultServicePath(glob: string | undefined, name: string): string {
   const segments = (glob ?? 'internal/*/migrations').split('/').filter((s) => s !== '' && s !== '.');
+  const named = segments.findIndex((s) => s.includes(SERVICE_TOKEN));
+  if (named !== -1) return [...segments.slice(0, named), segments[named].replace(SERVICE_TOKEN, name)].join('/');
   const star = segments.findIndex((s) => s.includes('*'));
   if (star === -1) return `internal/${name}`;
   return [...segments.slice(0, star), name].join('/');
@@ -108,6 +125,7 @@ function checkReferences(config: SvcdbConfig, services: Service[], file: string)
     }
     s.reads?.forEach((r, i) => check(r.service, `services.${name}.reads[${i}].service`));
     s.run?.after.forEach((a, i) => check(a, `services.${name}.run.after[${i}]`));
+    s.migrateAfter?.forEach((a, i) => check(a, `services.${name}.migrateAfter[${i}]`));
   }
   for (const [folder, owner] of Object.entries(config.shared)) check(owner, `shared.${folder}`);
   // databaseOf must end at a service that has its own database.
@@ -124,31 +142,74 @@ function checkReferences(config: SvcdbConfig, services: Service[], file: string)
   return problems;
 }
 
+const SERVICE_TOKEN = '{service}';
+
+/** A service found on disk: its migrations folder and its own folder. */
+export interface Discovered {
+  migrationsDir: string;
+  serviceDir: string;
+}
+
 /**
- * Expands the discover globs against the file system: `*` and `?` match within one path
+ * Expands the discover patterns against the file system: `*` and `?` match within one path
  * segment, `**` matches any number of folders. Dot-folders and node_modules are not entered.
- * Returns service name → absolute migrations folder (the name is the folder above the match).
+ * A pattern with `{service}` names the service's segment (a folder, never a file): the
+ * service's name is what it matched, its folder the path up to it. Without `{service}`, the
+ * name is the folder above the match (`internal/<name>/migrations`).
  */
-export function discoverServices(root: string, globs: string[]): Map<string, string> {
-  const found = new Map<string, string>();
+export function discoverServices(root: string, globs: string[]): Map<string, Discovered> {
+  const found = new Map<string, Discovered & { glob: string }>();
   const problems: UserError[] = [];
   for (const glob of globs) {
     const segments = glob.split('/').filter((s) => s !== '' && s !== '.');
+    const named = segments.findIndex((s) => s.includes(SERVICE_TOKEN));
     for (const match of expand(root, segments)) {
-      const name = path.basename(path.dirname(match));
+      const { name, serviceDir } = named === -1
+        ? { name: path.basename(path.dirname(match)), serviceDir: path.dirname(match) }
+        : serviceSegment(root, segments, named, match);
       const previous = found.get(name);
-      if (previous && previous !== match) {
-        problems.push(new UserError(`two services named "${name}": ${toRel(root, previous)} and ${toRel(root, match)}`, {
-          where: toRel(root, match),
-          hint: 'rename one of the service folders, or narrow the discover globs',
+      if (previous && previous.migrationsDir !== match) {
+        problems.push(new UserError(`two services named "${name}": ${toRel(root, previous.migrationsDir)} and ${toRel(root, match)}`, {
+          where: `discover: ${glob}`,
+          hint: clashHint(glob),
         }));
         continue;
       }
-      found.set(name, match);
+      found.set(name, { migrationsDir: match, serviceDir, glob });
     }
   }
   if (problems.length) throw problems.length === 1 ? problems[0] : new UserErrors(problems);
-  return found;
+  return new Map([...found].map(([name, d]) => [name, { migrationsDir: d.migrationsDir, serviceDir: d.serviceDir }]));
+}
+
+/** The name a `{service}` segment matched, and the folder up to it. */
+function serviceSegment(root: string, segments: string[], named: number, match: string): { name: string; serviceDir: string } {
+  // `**` before the named segment makes its depth vary: count from the end instead.
+  const parts = toRel(root, match).split('/');
+  const fromEnd = segments.length - 1 - named;
+  const index = segments.slice(0, named).includes('**') || segments.slice(named + 1).includes('**') ? parts.length - 1 - fromEnd : named;
+  const segment = parts[index] ?? '';
+  const re = segmentRegExp(segments[named], true);
+  const name = re.exec(segment)?.[1] ?? segment;
+  return { name, serviceDir: path.join(root, ...parts.slice(0, index + 1)) };
+}
+
+/** The discover pattern with `{service}` in place of its (first plain) wildcard segment. */
+function clashHint(glob: string): string {
+  const segments = glob.split('/').filter((s) => s !== '' && s !== '.');
+  let at = segments.indexOf('*');
+  if (at === -1) at = segments.findLastIndex((s) => /[*?]/.test(s) && s !== '**');
+  const directly = 'or give one folder directly (services.<name>.migrations)';
+  if (at === -1 || glob.includes(SERVICE_TOKEN)) {
+    return `name the service's folder with {service} in the discover pattern (e.g. "services/{service}/db/migrations"), ${directly}`;
+  }
+  const pattern = segments.map((s, i) => (i === at ? SERVICE_TOKEN : s)).join('/');
+  return `name the service's folder with {service} in the pattern (discover: ["${pattern}"]), ${directly}`;
+}
+
+function segmentRegExp(segment: string, capture = false): RegExp {
+  const escaped = segment.split(SERVICE_TOKEN).map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.'));
+  return new RegExp(`^${escaped.join(capture ? '([^/]+?)' : '[^/]+')}$`);
 }
 
 function expand(dir: string, segments: string[]): string[] {
@@ -157,8 +218,8 @@ function expand(dir: string, segments: string[]): string[] {
   if (head === '**') {
     return [...expand(dir, rest), ...subdirs(dir).flatMap((d) => expand(path.join(dir, d), segments))];
   }
-  if (!/[*?]/.test(head)) return expand(path.join(dir, head), rest);
-  const re = new RegExp(`^${head.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  if (!/[*?]/.test(head) && !head.includes(SERVICE_TOKEN)) return expand(path.join(dir, head), rest);
+  const re = segmentRegExp(head);
   return subdirs(dir).filter((d) => re.test(d)).sort().flatMap((d) => expand(path.join(dir, d), rest));
 }
 

@@ -1,6 +1,15 @@
 // The shapes every layer shares. Plain records: no behaviour, no I/O.
 
-export type MigrationFormat = 'plain' | 'goose' | 'dbmate' | 'golang-migrate';
+export type MigrationFormat =
+  | 'plain' | 'goose' | 'dbmate' | 'golang-migrate'
+  | 'flyway' | 'folder' | 'prisma' | 'drizzle' | 'atlas' | 'versioned-folders';
+
+/** How a migrations folder is laid out (config `services.X.format` forces one). */
+export type FolderLayout = 'flat' | 'flyway' | 'folder' | 'prisma' | 'drizzle' | 'atlas' | 'versioned-folders';
+
+/** Migration tools whose history svcdb recognises (migrate refuses to run over it) and adopts. */
+export const FOREIGN_TOOLS = ['goose', 'dbmate', 'golang-migrate', 'flyway', 'prisma', 'drizzle', 'atlas'] as const;
+export type ForeignTool = (typeof FOREIGN_TOOLS)[number];
 
 /** One SQL statement of a migration section, with where it starts in its file. */
 export interface Statement {
@@ -15,7 +24,7 @@ export interface Statement {
 
 export interface Migration {
   service: string;
-  /** the digits before the first `_`, as written ("001", "20240101120000") */
+  /** as written ("001", "20240101120000"); Flyway's with dots ("1.1"); "" for a repeatable */
   version: string;
   /** the part after `<version>_`, without `.sql` / `.up.sql` */
   name: string;
@@ -33,8 +42,11 @@ export interface Migration {
   up: Statement[];
   /** null when the file has no down section */
   down: Statement[] | null;
-  /** false for goose `NO TRANSACTION` and dbmate `transaction:false` */
+  /** false for goose `NO TRANSACTION`, dbmate `transaction:false`, Atlas `atlas:txmode none`,
+   * Diesel's `run_in_transaction = false` */
   transaction: boolean;
+  /** Flyway `R__`: applied after the versioned ones, and again whenever its checksum changes */
+  repeatable?: boolean;
   /** set by prepareTransactions (core/sources/transactions.ts) when a statement that cannot
    * run in a transaction makes the file run outside one: which, and where */
   outsideTransactionBecause?: string;
@@ -73,6 +85,8 @@ export interface Service {
   databaseOf?: string;
   reads: ReadDeclaration[];
   run?: RunConfig;
+  /** services whose migrations are applied before this one's under `migrate --all` */
+  migrateAfter?: string[];
 }
 
 export type Strategy = 'shared' | 'schema' | 'database' | 'isolated';
@@ -90,6 +104,8 @@ export type RuleSeverity = 'error' | 'warning' | 'off';
 
 export interface SvcdbConfig {
   discover: string[];
+  /** globs of files in migrations folders that are no migrations (templates, other dialects) */
+  ignore: string[];
   envPrefix: string;
   services: Record<string, ServiceConfig>;
   shared: Record<string, string>;
@@ -118,6 +134,12 @@ export interface ServiceConfig {
   path?: string;
   databaseOf?: string;
   reads?: ReadDeclaration[];
+  /** the migrations folder, relative to the project root, when no discover pattern finds it */
+  migrations?: string;
+  format?: FolderLayout;
+  ignore?: string[];
+  /** services whose migrations `migrate --all` applies before this one's */
+  migrateAfter?: string[];
   /** its database's name under a `database` profile */
   database?: string;
   /** its schema's name under a `schema` profile */

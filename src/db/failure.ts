@@ -80,6 +80,8 @@ export function locate(sent: SentText, position: number): { statement: Statement
 const NO_TRANSACTION_HINT: Partial<Record<Migration['format'], string>> = {
   goose: 'put `-- +goose NO TRANSACTION` at the top of the file',
   dbmate: 'mark the section `-- migrate:up transaction:false`',
+  atlas: 'put `-- atlas:txmode none` at the top of the file',
+  folder: 'add metadata.toml with `run_in_transaction = false` to the migration folder',
 };
 const NO_TRANSACTION_DEFAULT = 'give the statement that cannot run in a transaction a statement of its own in the file (svcdb then runs the file outside a transaction)';
 

@@ -107,11 +107,15 @@ export async function readHistory(sql: Sql, h: HistoryTable): Promise<HistoryRow
  * SQL text recording a migration, to run inside its transaction. `durationMs` null: measured
  * by the server from the transaction's start (`now()` is the start, `clock_timestamp()` is now).
  */
-export function insertRowSql(h: HistoryTable, id: string, checksum: string, durationMs: number | null): string {
+export function insertRowSql(h: HistoryTable, id: string, checksum: string, durationMs: number | null, repeatable = false): string {
   const duration = durationMs === null
     ? '(extract(epoch from clock_timestamp() - now()) * 1000)::integer'
     : String(Math.round(durationMs));
-  return `insert into ${h.qualified} (service, id, checksum, duration_ms, svcdb_version) values (${literal(h.service)}, ${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})`;
+  // A repeatable (Flyway R__) applied again replaces its row; any other id recorded twice is an error.
+  const replace = repeatable
+    ? ' on conflict (service, id) do update set checksum = excluded.checksum, applied_at = now(), duration_ms = excluded.duration_ms, svcdb_version = excluded.svcdb_version'
+    : '';
+  return `insert into ${h.qualified} (service, id, checksum, duration_ms, svcdb_version) values (${literal(h.service)}, ${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})${replace}`;
 }
 
 /** Fails (division by zero) unless migration `id` is recorded: run inside the next one's transaction. */

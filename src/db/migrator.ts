@@ -130,7 +130,7 @@ function isLostFailure(f: MigrationFailure): boolean {
 async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, synchronous: boolean): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
-    await outsideTransaction(ctx, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+    await outsideTransaction(ctx, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms, m.repeatable));
     return true;
   }
   // Most commits need not wait for the WAL flush: each is still atomic (migration and record
@@ -141,7 +141,7 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
   const prefix = `begin;\n${synchronous ? '' : 'set local synchronous_commit to off;\n'}${lockSettingsSql(ctx.locks)}${guard}`;
   const statements = m.up; // a file's own BEGIN/COMMIT: see prepareTransactions (core/sources/transactions.ts)
-  const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
+  const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null, m.repeatable)};\ncommit;`);
   await pipeline.send({ m, statements, sent, synchronous });
   return false;
 }

@@ -111,3 +111,68 @@ describe('config references', () => {
     await expect(loadProject({ cwd: '/nonexistent/svcdb-project' })).rejects.toThrow('project folder not found');
   });
 });
+
+describe('{service} patterns and folders given directly (issue 11)', () => {
+  it('three services found by one {service} pattern two levels above their migrations', async () => {
+    const root = tempProject({
+      'svcdb.config.yaml': 'discover: ["internal/services/{service}/storage/migrations"]\n',
+      'internal/services/orders/storage/migrations/001_a.sql': M,
+      'internal/services/payments/storage/migrations/001_a.sql': M,
+      'internal/services/payments/storage/migrations/002_b.sql': M,
+      'internal/services/users/storage/migrations/001_a.sql': M,
+      'internal/services/users/storage/postgres.go': 'package storage\n',
+    });
+    const project = await loadProject({ cwd: root, env: {} });
+    expect(project.services.map((s) => [s.name, s.relDir, s.migrations.length])).toEqual([
+      ['orders', 'internal/services/orders', 1],
+      ['payments', 'internal/services/payments', 2],
+      ['users', 'internal/services/users', 1],
+    ]);
+  });
+
+  it('{service} as the last segment, and inside a segment', async () => {
+    const root = tempProject({
+      'svcdb.config.yaml': 'discover: ["sql/migrations/{service}", "apps/svc-{service}/drizzle"]\n',
+      'sql/migrations/core/001_a.sql': M,
+      'sql/migrations/extra/001_a.sql': M,
+      'sql/migrations/README.md': '# sets\n',
+      'apps/svc-web/drizzle/0000_init.sql': 'CREATE TABLE w (id int);\n',
+      'apps/svc-web/drizzle/meta/_journal.json': '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_init","breakpoints":true}]}',
+    });
+    const project = await loadProject({ cwd: root, env: {} });
+    expect(project.services.map((s) => [s.name, s.relDir, s.migrations.map((m) => m.format)])).toEqual([
+      ['core', 'sql/migrations/core', ['goose']],
+      ['extra', 'sql/migrations/extra', ['goose']],
+      ['web', 'apps/svc-web', ['drizzle']],
+    ]);
+  });
+
+  it('a service whose migrations folder is given directly, beside another service\'s', async () => {
+    const root = tempProject({
+      'svcdb.config.yaml': 'discover: ["crates/*/migrations"]\nservices:\n  llm:\n    migrations: crates/collab/migrations_llm\n',
+      'crates/collab/migrations/20240101000000_init.sql': M,
+      'crates/collab/migrations_llm/20240201000000_llm.sql': M,
+    });
+    const project = await loadProject({ cwd: root, env: {} });
+    expect(project.services.map((s) => [s.name, s.relDir, s.migrationsDir && path.relative(root, s.migrationsDir), s.migrations.map((m) => m.id)])).toEqual([
+      ['collab', 'crates/collab', 'crates/collab/migrations', ['20240101000000_init']],
+      ['llm', 'crates/collab', 'crates/collab/migrations_llm', ['20240201000000_llm']],
+    ]);
+  });
+
+  it('a name clash names both folders and suggests a {service} pattern, not renaming', async () => {
+    const [err] = await projectError({
+      'svcdb.config.yaml': 'discover: ["services/*/prisma/migrations", "apps/*/prisma/migrations"]\n',
+      'services/users/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+      'apps/users/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+    });
+    expect(err.message).toBe('two services named "prisma": apps/users/prisma/migrations and services/users/prisma/migrations'.replace(/apps(.*) and services(.*)/, 'services$2 and apps$1'));
+    expect(err.hint).toContain('apps/{service}/prisma/migrations');
+    expect(err.hint).not.toContain('rename');
+  });
+
+  it('a migrations folder given directly that does not exist names the key', async () => {
+    const [err] = await projectError({ 'svcdb.config.yaml': 'services:\n  llm:\n    migrations: crates/nope\n' });
+    expect(err.where).toBe('svcdb.config.yaml: services.llm.migrations');
+  });
+});

@@ -1,3 +1,4 @@
+import { FOREIGN_TOOLS, type ForeignTool } from '../../core/types.js';
 import { Option, type Command } from 'commander';
 import { globals } from '../globals.js';
 import { log, out, outJson } from '../io.js';
@@ -8,10 +9,10 @@ export function register(program: Command): void {
     .command('adopt')
     .description("take over another tool's history: what it applied is recorded as applied, nothing re-runs")
     .argument('<service>', 'the service')
-    .addOption(new Option('--from <tool>', 'the tool that migrated this database').choices(['goose', 'dbmate', 'golang-migrate']).makeOptionMandatory())
-    .option('--table <name>', "the tool's history table, [schema.]name (default goose_db_version / schema_migrations)")
+    .addOption(new Option('--from <tool>', 'the tool that migrated this database').choices([...FOREIGN_TOOLS]).makeOptionMandatory())
+    .option('--table <name>', "the tool's history table, [schema.]name (default: the tool's own, e.g. goose_db_version, flyway_schema_history, drizzle.__drizzle_migrations)")
     .addHelpText('after', '\nExamples:\n  svcdb adopt ingestion --from goose --table goose_ingestion\n  svcdb adopt query --from golang-migrate\n');
-  addLockFlag(addWaitFlag(cmd)).action(async (service: string, flags: { from: 'goose' | 'dbmate' | 'golang-migrate'; table?: string; wait: number; lockTimeout: number }, command: Command) => {
+  addLockFlag(addWaitFlag(cmd)).action(async (service: string, flags: { from: ForeignTool; table?: string; wait: number; lockTimeout: number }, command: Command) => {
     const g = globals(command);
     const { adopt } = await import('../../commands/adopt.js');
     const result = await adopt({

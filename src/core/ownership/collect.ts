@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Migration, Project } from '../types.js';
 import type { FileKind, FileTask } from './refs.js';
+import { isMigrationFileName } from '../sources/names.js';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'vendor', 'coverage', '__pycache__', 'venv', 'target']);
 
@@ -56,12 +57,10 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
   return { tasks, migrationOwner };
 }
 
-const MIGRATION_FILE = /^\d+_.*\.sql$/;
-
 function migrationFolderFiles(dir: string | null): string[] {
   if (!dir) return [];
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && MIGRATION_FILE.test(e.name)).map((e) => path.join(dir, e.name)).sort();
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && isMigrationFileName(e.name)).map((e) => path.join(dir, e.name)).sort();
   } catch {
     return [];
   }
