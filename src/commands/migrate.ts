@@ -31,7 +31,8 @@ export interface MigrateOptions extends CommandOptions {
 
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
-  | { type: 'applying'; service: string; migration: string }
+  /** `index` of `total`: this migration's place among the pending ones of this run (1-based) */
+  | { type: 'applying'; service: string; migration: string; index: number; total: number }
   | { type: 'applied'; service: string; migration: string; durationMs: number }
   | { type: 'done'; result: ServiceMigrateResult };
 
@@ -144,10 +145,17 @@ async function applyPending(
   }
   const pending = pendingUpTo(plan, to);
   if (!pending.length) return;
+  // a file left as `svcdb new` wrote it (comments only) is recorded as applied: say so first
+  for (const m of pending) {
+    if (!m.up.length) opts.log?.(`warning: ${m.relPath} has no SQL statement in its up section (still the svcdb new template?); it is recorded as applied`);
+  }
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
     sql: session.sql, history: session.history,
-    onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
+    onApplying: (m) => opts.onEvent?.({
+      type: 'applying', service: service.name, migration: m.id,
+      index: pending.findIndex((p) => p.id === m.id) + 1, total: pending.length,
+    }),
     onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
   }, service.migrations, appliedIds(plan), pending.length);
   result.applied = outcome.done;
@@ -163,7 +171,8 @@ async function applyPending(
 
 /** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */
 export function whyNotMigrated(r: ServiceMigrateResult): string {
-  if (r.error) return r.error.message;
+  // callers put the service's name first: keep it from appearing twice ("users: users: …")
+  if (r.error) return r.error.message.startsWith(`${r.service}: `) ? r.error.message.slice(r.service.length + 2) : r.error.message;
   if (r.failure) return `${r.failure.file}${r.failure.line === null ? '' : `:${r.failure.line}`}: ${r.failure.message}`;
   return r.drifted.length ? `drift in ${r.drifted.join(', ')}` : r.status;
 }

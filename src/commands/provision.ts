@@ -6,6 +6,7 @@ import type { Project, Target } from '../core/types.js';
 import type { EmbeddedStatus } from '../db/embedded.js';
 import type { ProvisionPlan, ReadGrant } from '../db/provision.js';
 import { targetLabel, type CommandOptions } from './context.js';
+import { assertServicesFound } from './services-found.js';
 
 export interface ProvisionOptions extends CommandOptions {
   /** render the SQL (a psql script) instead of running it; nothing is written anywhere */
@@ -50,6 +51,7 @@ export interface AdminContext {
 export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  assertServicesFound(project);
   return adminContextFor(project, opts);
 }
 

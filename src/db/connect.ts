@@ -44,6 +44,17 @@ export function endpointOf(url: string): string {
   }
 }
 
+/**
+ * Where retries of an unreachable server are reported, one line per try, process-wide: the
+ * CLI sets it once (to stderr) so every command that connects says what it is waiting for,
+ * however deep the connection is opened. Library callers leave it unset: nothing is printed.
+ */
+let retryReporter: ((line: string) => void) | null = null;
+
+export function reportConnectRetries(report: ((line: string) => void) | null): void {
+  retryReporter = report;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -60,7 +71,7 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
   const waitMs = opts.waitMs ?? 10_000;
   const deadline = Date.now() + waitMs;
   let delay = 100;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const sql = postgres(url, {
       max: opts.max ?? 1,
       fetch_types: false,
@@ -78,6 +89,9 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       await sql.end({ timeout: 0 }).catch(() => {});
       if (!isRetryableConnectError(err)) throw connectFailure(url, err);
       if (Date.now() + delay > deadline) throw unreachable(url, waitMs, err);
+      const why = (err as { code?: string }).code ?? 'no answer';
+      const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      retryReporter?.(`cannot reach PostgreSQL at ${endpointOf(url)} (${why}): try ${attempt} failed, retrying in ${delay} ms (gives up in ${left}s; --wait <duration> to change)`);
       await sleep(delay);
       delay = Math.min(delay * 2, 1000);
     }

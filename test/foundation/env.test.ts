@@ -140,8 +140,9 @@ describe('svcdb env: formats', () => {
   it('json prints one object; --json means the same', async () => {
     const r = await svcdb(['env', 'dev', '--format', 'json'], { env: { DATABASE_URL: URL } });
     expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(VARS.map((v) => [v, URL])));
+    // --json is the envelope every command prints; the variables are the same object inside it
     const viaFlag = await svcdb(['--json', 'env', 'dev'], { env: { DATABASE_URL: URL } });
-    expect(viaFlag.stdout).toBe(r.stdout);
+    expect(JSON.parse(viaFlag.stdout)).toMatchObject({ ok: true, exitCode: 0, variables: JSON.parse(r.stdout) });
   });
 
   it('github prints NAME=value lines, and the heredoc form for a value with a newline', async () => {
