@@ -58,7 +58,10 @@ describe('svcdb env: choosing the profile and the services', () => {
     const env = { DATABASE_URL: URL, SVCDB_PROFILE: 'dev-aws' };
     expect((await svcdb(['env', '--service', 'tsdb'], { env })).stdout).toContain('search_path%3Dtsdb');
     expect((await svcdb(['env', '--service', 'tsdb', '--profile', 'dev'], { env })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
-    expect((await svcdb(['env', 'dev', '--service', 'tsdb', '--profile', 'dev-aws'], { env })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
+    // two different profiles (argument and --profile) are a conflict, not a silent choice (issue 13)
+    const both = await svcdb(['env', 'dev', '--service', 'tsdb', '--profile', 'dev-aws'], { env });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('two profiles given: "dev" (argument) and "dev-aws" (--profile)');
     expect((await svcdb(['env', '--service', 'tsdb'], { env: { DATABASE_URL: URL } })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
   });
 

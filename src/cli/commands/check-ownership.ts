@@ -40,7 +40,7 @@ export function register(program: Command): void {
 }
 
 function parseCount(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UserError(`expects a whole number, got "${text}"`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
+  if (!/^\d+$/.test(text)) throw new UserError(`--max-warnings expects a whole number, got "${text}"`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
   return Number(text);
 }
 

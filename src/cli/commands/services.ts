@@ -43,10 +43,10 @@ Examples:
 
 const HEADERS = ['SERVICE', 'MIGRATIONS FOLDER', 'FILES', 'ENV VAR', 'TABLES', 'URL'];
 
-/** The terminal's width; off a terminal $COLUMNS, else 120. */
+/** The terminal's width; off a terminal $COLUMNS, else no limit (a file or a pipe keeps every name). */
 function terminalWidth(): number {
   const tty = fstatIsTerminal() ? stdout().columns : undefined;
-  return tty ?? (Number(process.env.COLUMNS) || 120);
+  return tty ?? (Number(process.env.COLUMNS) || Number.POSITIVE_INFINITY);
 }
 
 function fstatIsTerminal(): boolean {
