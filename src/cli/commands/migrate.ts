@@ -70,11 +70,11 @@ function progress(bar: Progress): (e: MigrateEvent) => void {
   };
 }
 
-/** The service's outcome, when the lines per migration have not said it already. */
+/** The service's outcome, after its lines per migration (scripts grep this closing line). */
 function serviceLine(r: ServiceMigrateResult): string | null {
   switch (r.status) {
     case 'up-to-date': return `${r.service}: up to date`;
-    case 'applied': return null;
+    case 'applied': return `${r.service}: applied ${r.applied.length} (${r.applied.at(0)?.id} … ${r.applied.at(-1)?.id}) in ${r.durationMs} ms`;
     case 'failed': return `${r.service}: FAILED at ${r.failure?.migration} after applying ${r.applied.length}`;
     case 'drift': return `${r.service}: REFUSED, ${r.drifted.length} applied file(s) changed`;
     default: return null; // the error itself is reported after the summary
