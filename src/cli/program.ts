@@ -5,7 +5,11 @@ import { OperationError, UserError, formatUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { configureColor, c } from './color.js';
 import { write } from './io.js';
+import { emitErrorJson, emitJson, usageError } from './output.js';
 import { commands } from './commands/index.js';
+
+/** Commands that open connections: they report each retry of an unreachable server. */
+const CONNECTING = new Set(['migrate', 'plan', 'status', 'down', 'repair', 'adopt', 'provision', 'up', 'run']);
 
 /** Global options that take a value (the next argument, unless written --name=value or -xvalue). */
 const VALUE_OPTIONS = new Set(['-p', '--profile', '-C', '--cwd', '-c', '--config']);
@@ -43,6 +47,8 @@ export function buildProgram(version: string, args: string[] = []): Command {
     .option('--verbose', 'say more: the server\'s notices during migrate (RAISE NOTICE), starting and stopping the embedded server')
     .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
+    // every command's --help lists --profile, --cwd, --config and --json too: its examples use them
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
@@ -50,6 +56,10 @@ export function buildProgram(version: string, args: string[] = []): Command {
   program.hook('preAction', async (_this, actionCommand) => {
     const opts = actionCommand.optsWithGlobals() as { color?: boolean };
     await configureColor({ noColor: opts.color === false });
+    if (CONNECTING.has(actionCommand.name())) {
+      const { reportConnectRetries } = await import('../db/connect.js');
+      reportConnectRetries((line) => write(2, redact(`${line}\n`)));
+    }
   });
   const only = commandOf(args, new Set(commands.map(([name]) => name)));
   for (const [name, register] of commands) if (only === null || name === only) register(program);
@@ -65,13 +75,26 @@ export async function runProgram(argv: string[], version: string): Promise<numbe
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    return reportError(err, debug);
+    const code = reportError(err, debug);
+    // --json promises one document on stdout in every outcome, bad flags included
+    if (code !== 0 && wantsJson(argv.slice(2))) {
+      if (err instanceof CommanderError) emitJson({}, code, usageError(err.message));
+      else emitErrorJson(err, code);
+    }
+    return code;
   } finally {
     // an embedded server started only for this command stops with it (`db start` keeps one)
     const verbose = argv.includes('--verbose');
     const { releaseEmbedded } = await import('../commands/db.js');
     await releaseEmbedded(verbose ? (line) => write(2, `${line}\n`) : undefined).catch(() => {});
   }
+}
+
+/** `--json` (or `--format json`) before any `--`: the caller reads stdout as JSON. */
+export function wantsJson(args: string[]): boolean {
+  const end = args.indexOf('--');
+  const own = end === -1 ? args : args.slice(0, end);
+  return own.some((a, i) => a === '--json' || a === '--format=json' || ((a === '--format' || a === '-f') && own[i + 1] === 'json'));
 }
 
 export function reportError(err: unknown, debug: boolean): number {

@@ -7,6 +7,7 @@ import { getProfile } from '../core/profiles.js';
 import { loadProject } from '../core/project.js';
 import type { Finding, Strategy } from '../core/types.js';
 import type { LintResult } from '../core/ownership/index.js';
+import { assertServicesFound } from './services-found.js';
 
 export interface CheckOwnershipOptions {
   cwd: string;
@@ -43,6 +44,7 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
   // The lint reads every migration file itself (with the SQL parser): the project model's own
   // parse of them (sections, statements, checksums) is not needed here.
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env, readMigrations: false });
+  assertServicesFound(project); // fail closed: an empty project is not "no ownership problems"
   checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
   const strategy = getProfile(project, opts.profile).strategy;
   const lint = await lintProject(project, { strategy, workers: opts.workers });

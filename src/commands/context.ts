@@ -4,6 +4,7 @@
 import { OperationError, UserError, formatUserError } from '../core/errors.js';
 import { findCollisions, type CreatedTable } from '../core/plan.js';
 import { loadProject } from '../core/project.js';
+import { assertServicesFound } from './services-found.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import { redact } from '../core/redact.js';
 import { endpointOf } from '../core/url.js';
@@ -34,10 +35,11 @@ export interface Context {
  * Loads the project (unless the caller already did: `up` resolves targets after provisioning
  * on the project it loaded first) and, unless `needsTargets` is false, every service's target.
  */
-export async function loadContext(opts: CommandOptions & { needsTargets?: boolean; project?: Project }): Promise<Context> {
+export async function loadContext(opts: CommandOptions & { needsTargets?: boolean; project?: Project; allowNoServices?: boolean }): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   const project = opts.project ?? await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  if (!opts.allowNoServices) assertServicesFound(project);
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
     let embeddedUrl: string | undefined;

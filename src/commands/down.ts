@@ -9,6 +9,7 @@ import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
 import { loadContext, pickServices, type CommandOptions } from './context.js';
+import { missingHistory } from './history-exists.js';
 
 export interface DownOptions extends CommandOptions {
   service: string;
@@ -26,6 +27,8 @@ export interface DownResult {
   target: string;
   reverted: StepDone[];
   failure?: MigrationFailure;
+  /** why nothing was reverted when the history does not exist (nothing was created either) */
+  nothingBecause?: string;
   exitCode: 0 | 1;
 }
 
@@ -45,6 +48,9 @@ export async function downService(service: Service, target: Target, opts: Omit<D
   if (opts.to !== undefined && opts.to !== '0' && !to) {
     throw new UserError(`--to ${opts.to}: service ${service.name} has no such migration`, { hint: 'use a file name, its number, or 0 to revert everything' });
   }
+  // never create what a revert would only find empty (database, schema, history table)
+  const absent = await missingHistory(service, target, opts);
+  if (absent) return { service: service.name, target: endpointOf(target.url).label, reverted: [], nothingBecause: absent, exitCode: 0 };
   const { openWriter } = await import('../db/session.js');
   const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
   try {
@@ -97,7 +103,9 @@ function checkRevertible(service: string, range: InRange[]): Migration[] {
   }
   if (problems.length) {
     throw new OperationError(`${service}: refusing to revert, nothing was changed:\n  ${problems.join('\n  ')}`, {
-      hint: 'add the missing down sections (or restore the files, or svcdb repair), then run down again',
+      hint: problems.some((p) => p.endsWith('its file is gone'))
+        ? `restore the files, or forget them with: svcdb repair ${service} --forget-missing; then run down again`
+        : `add the missing down sections (or restore the files, or accept changed ones with svcdb repair ${service}), then run down again`,
     });
   }
   return migrations;

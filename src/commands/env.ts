@@ -9,6 +9,7 @@ import { describeOrigin, getProfile, resolveTargets } from '../core/profiles.js'
 import { findService, loadProject } from '../core/project.js';
 import type { ValueOrigin } from '../core/types.js';
 import { loadServiceCredentials, runningEmbedded } from './services.js';
+import { assertServicesFound } from './services-found.js';
 
 export const ENV_FORMATS = ['dotenv', 'shell', 'json', 'github'] as const;
 export type EnvFormat = (typeof ENV_FORMATS)[number];
@@ -57,6 +58,7 @@ export async function env(opts: EnvOptions): Promise<EnvResult> {
   }
   const processEnv = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env: processEnv, readMigrations: false });
+  assertServicesFound(project);
   getProfile(project, opts.profile); // unknown profile → exit 2 before anything else
   const wanted = opts.services?.length ? [...new Set(opts.services)].map((name) => findServiceFlag(project, name)) : null;
   const scoped = wanted ? { ...project, services: withHomes(project.services, wanted) } : project;

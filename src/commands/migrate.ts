@@ -42,14 +42,15 @@ export interface MigrateOptions extends CommandOptions {
 }
 
 /** What one service's run needs of the options (the library passes these without a project). */
-export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices' | 'profile'>;
+export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices' | 'profile' | 'log'>;
 
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
   | { type: 'lock-wait'; service: string; line: string }
   /** the server's NOTICEs (RAISE NOTICE in a migration), only with `notices: true` */
   | { type: 'notice'; service: string; message: string }
-  | { type: 'applying'; service: string; migration: string }
+  /** `index` of `total`: this migration's place among the pending ones of this run (1-based) */
+  | { type: 'applying'; service: string; migration: string; index: number; total: number }
   | { type: 'applied'; service: string; migration: string; durationMs: number }
   | { type: 'done'; result: ServiceMigrateResult };
 
@@ -208,12 +209,19 @@ async function applyPlan(
   if (!pending.length) return null;
   // First migration into this target: never run over another tool's history (issue 11).
   if (session.rows.length === 0) await (await import('../db/foreign-history.js')).refuseForeignHistory(session.sql, service, session.history, pending[0], opts.profile);
+  // a file left as `svcdb new` wrote it (comments only) is recorded as applied: say so first
+  for (const m of pending) {
+    if (!m.up.length) opts.log?.(`warning: ${m.relPath} has no SQL statement in its up section (still the svcdb new template?); it is recorded as applied`);
+  }
   // a file's own BEGIN/COMMIT and statements that cannot run in a transaction: as they will run
   const steps = await prepareTransactions(pending, 'up');
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
     sql: session.sql, history: session.history, locks,
-    onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
+    onApplying: (m) => opts.onEvent?.({
+      type: 'applying', service: service.name, migration: m.id,
+      index: pending.findIndex((p) => p.id === m.id) + 1, total: pending.length,
+    }),
     onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
     onLockWait: (line) => opts.onEvent?.({ type: 'lock-wait', service: service.name, line }),
   }, steps);
@@ -267,7 +275,8 @@ async function reportDurable(service: Service, target: Target, outcome: RunOutco
 
 /** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */
 export function whyNotMigrated(r: ServiceMigrateResult): string {
-  if (r.error) return r.error.message;
+  // callers put the service's name first: keep it from appearing twice ("users: users: …")
+  if (r.error) return r.error.message.startsWith(`${r.service}: `) ? r.error.message.slice(r.service.length + 2) : r.error.message;
   if (r.failure) return `${r.failure.file}${r.failure.line === null ? '' : `:${r.failure.line}`}: ${r.failure.message}`;
   return r.drifted.length ? `drift in ${r.drifted.join(', ')}` : r.status;
 }

@@ -52,7 +52,8 @@ export async function newService(opts: NewServiceOptions): Promise<NewResult> {
   if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
     throw new UserError(`service name "${name}" must start with a letter and hold only a-z, 0-9, _ and -`);
   }
-  const ctx = await loadContext({ ...opts, needsTargets: false });
+  // the first service of a project is made here: an empty project is no error
+  const ctx = await loadContext({ ...opts, needsTargets: false, allowNoServices: true });
   if (ctx.project.services.some((s) => s.name === name)) {
     throw new UserError(`service ${name} already exists`, { hint: `add a migration with: svcdb new ${name} <name>` });
   }

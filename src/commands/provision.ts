@@ -8,6 +8,7 @@ import type { Project, Target } from '../core/types.js';
 import type { EmbeddedStatus } from '../db/embedded.js';
 import type { ProvisionPlan, ReadGrant } from '../db/provision.js';
 import { type CommandOptions } from './context.js';
+import { assertServicesFound } from './services-found.js';
 
 export interface ProvisionOptions extends CommandOptions {
   /** render the SQL (a psql script) instead of running it; nothing is written anywhere */
@@ -54,6 +55,7 @@ export interface AdminContext {
 export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  assertServicesFound(project);
   return adminContextFor(project, opts);
 }
 

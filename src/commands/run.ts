@@ -9,6 +9,10 @@ export interface RunOptions extends CommandOptions {
   command: string[];
   /** skip the migration step */
   migrate?: boolean;
+  /** retry an unreachable server this long, ms (passed to migrate) */
+  waitMs?: number;
+  /** wait for another run's migration lock this long, ms (passed to migrate) */
+  lockTimeoutMs?: number;
   /** see runtime/foreground.ts: how svcdb's received signals reach the child */
   onSignal: (handler: (signal: NodeJS.Signals) => void) => () => void;
 }

@@ -8,6 +8,7 @@ import { redact } from '../core/redact.js';
 import { tablesCreatedBy } from '../core/tables.js';
 import { credentialsPath, stateDirOf } from '../db/state-dir.js';
 import type { Project, Service, Strategy, Target } from '../core/types.js';
+import { assertServicesFound } from './services-found.js';
 
 export interface ServicesOptions {
   cwd: string;
@@ -45,6 +46,7 @@ export interface ServicesResult {
 export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  assertServicesFound(project);
   const profile = getProfile(project, opts.profile);
   const embedded = opts.embeddedUrl ? { embeddedUrl: opts.embeddedUrl } : await runningEmbedded(project, opts.profile, env);
   const bare = resolveEachTarget(project, opts.profile, { env, ...embedded }).flatMap((r) => (r.target ? [r.target] : []));

@@ -11,6 +11,8 @@ export interface StatusOptions extends CommandOptions {
   /** default: every service when no name is given */
   all?: boolean;
   waitMs?: number;
+  /** `--exit-code`: pending migrations make the exit code 1 too (for CI) */
+  failOnPending?: boolean;
 }
 
 export interface ServiceStatusResult {
@@ -30,7 +32,8 @@ export interface StatusResult {
   services: ServiceStatusResult[];
   /** anything pending or drifted in any service */
   behind: boolean;
-  /** a service could not be read */
+  /** 2 a service could not be read (bad input, unreachable); 1 drift, a missing file, another
+   * error, or (with failOnPending) anything pending; else 0 */
   exitCode: 0 | 1 | 2;
 }
 
@@ -40,7 +43,9 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   const services = pickServices(ctx, names, opts.all ?? names.length === 0);
   const results = await forEachLimited(services, 4, (s) => statusOf(s, ctx.targetOf(s), opts));
   const behind = results.some((r) => r.pending.length > 0 || r.drifted.length > 0);
-  const exitCode = results.some((r) => r.error?.kind === 'user') ? 2 : results.some((r) => r.error) ? 1 : 0;
+  const problem = results.some((r) => r.error || r.drifted.length > 0 || r.missing.length > 0);
+  const pending = results.some((r) => r.pending.length > 0);
+  const exitCode = results.some((r) => r.error?.kind === 'user') ? 2 : problem || (opts.failOnPending && pending) ? 1 : 0;
   return { profile: ctx.profile, services: results, behind, exitCode };
 }
 

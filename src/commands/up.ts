@@ -9,6 +9,7 @@ import { withDependencies } from '../runtime/order.js';
 import type { SuperviseResult, SupervisedService } from '../runtime/supervisor.js';
 import type { CommandOptions, Context } from './context.js';
 import type { MigrateResult } from './migrate.js';
+import { assertServicesFound } from './services-found.js';
 
 export interface UpOptions extends CommandOptions {
   /** services to start (plus what they run after); default: every service with a run command */
@@ -27,6 +28,8 @@ export interface UpOptions extends CommandOptions {
   onReady?: (rows: ReadyRow[]) => void;
   healthTimeoutMs?: number;
   graceMs?: number;
+  /** retry an unreachable database server this long, ms */
+  waitMs?: number;
 }
 
 export interface ReadyRow {
@@ -48,6 +51,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  assertServicesFound(project);
   const chosen = chooseServices(project, opts.services ?? []);
   const runtime = await import('../runtime/index.js');
   const ordered = runtime.startOrder(chosen.map((s) => ({ ...s.run!, name: s.name, after: s.run!.after ?? [] })));
@@ -114,10 +118,11 @@ function chooseServices(project: Project, names: string[]): Service[] {
 async function migrateAll(ctx: Context, opts: UpOptions): Promise<MigrateResult> {
   const { migrateLoaded, whyNotMigrated } = await import('./migrate.js');
   const result = await migrateLoaded(ctx, {
-    cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true,
+    cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true, waitMs: opts.waitMs,
     onEvent: (event) => {
       if (event.type === 'waiting') opts.log?.(`${event.service}: waiting for the migration lock held by pid ${event.pid ?? '?'}`);
-      if (event.type !== 'done' || event.result.status === 'failed') return;
+      // only a service that is in step says so; a failure is reported once, below
+      if (event.type !== 'done' || (event.result.status !== 'applied' && event.result.status !== 'up-to-date')) return;
       const r = event.result;
       opts.log?.(r.applied.length
         ? `migrated ${r.service}: ${r.applied.length} applied (${r.applied.map((a) => a.id).join(', ')})`

@@ -41,6 +41,7 @@ export class OperationError extends Error {
 }
 
 export function formatUserError(e: UserError): string {
-  const head = e.where ? `${e.where}: ${e.message}` : e.message;
+  // a message that already starts with its place ("--step must be…") does not get it twice
+  const head = e.where && !e.message.startsWith(e.where) ? `${e.where}: ${e.message}` : e.message;
   return e.hint ? `${head}\n  hint: ${e.hint}` : head;
 }

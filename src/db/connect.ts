@@ -32,6 +32,17 @@ function isRetryableConnectError(err: unknown): boolean {
   return code !== undefined && RETRYABLE.has(code);
 }
 
+/**
+ * Where retries of an unreachable server are reported, one line per try, process-wide: the
+ * CLI sets it once (to stderr) so every command that connects says what it is waiting for,
+ * however deep the connection is opened. Library callers leave it unset: nothing is printed.
+ */
+let retryReporter: ((line: string) => void) | null = null;
+
+export function reportConnectRetries(report: ((line: string) => void) | null): void {
+  retryReporter = report;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -89,7 +100,7 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
   const options = driverOptions(url);
   const deadline = Date.now() + waitMs;
   let delay = 100;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const left = Math.max(100, deadline - Date.now());
     // postgres.js takes host and port lists at run time; its types say one of each
     const sql = postgres({
@@ -111,6 +122,9 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       if (codeOf(err) === 'ENOTFOUND') throw unknownHost(url);
       if (!isRetryableConnectError(err)) throw connectFailure(url, err);
       if (Date.now() + delay > deadline) throw unreachable(url, waitMs, err);
+      const why = (err as { code?: string }).code ?? 'no answer';
+      const givesUpIn = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      retryReporter?.(`cannot reach PostgreSQL at ${endpointOf(url).label} (${why}): try ${attempt} failed, retrying in ${delay} ms (gives up in ${givesUpIn}s; --wait <duration> to change)`);
       await sleep(delay);
       delay = Math.min(delay * 2, 1000);
     }

@@ -207,6 +207,9 @@ async function replayForLine(sql: Sql, statements: Statement[], settings: string
     for (const statement of statements) {
       try {
         await sql.unsafe(statement.sql);
+        // a deferred constraint fails only at COMMIT: check it after each statement (inside a
+        // savepoint, which restores the deferred mode and queue) to find the one that broke it
+        await sql.unsafe('savepoint svcdb_check; set constraints all immediate; rollback to savepoint svcdb_check');
       } catch (err) {
         line = lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
         break;

@@ -58,7 +58,10 @@ describe('svcdb env: choosing the profile and the services', () => {
     const env = { DATABASE_URL: URL, SVCDB_PROFILE: 'dev-aws' };
     expect((await svcdb(['env', '--service', 'tsdb'], { env })).stdout).toContain('search_path%3Dtsdb');
     expect((await svcdb(['env', '--service', 'tsdb', '--profile', 'dev'], { env })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
-    expect((await svcdb(['env', 'dev', '--service', 'tsdb', '--profile', 'dev-aws'], { env })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
+    // two different profiles (argument and --profile) are a conflict, not a silent choice (issue 13)
+    const both = await svcdb(['env', 'dev', '--service', 'tsdb', '--profile', 'dev-aws'], { env });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('two profiles given: "dev" (argument) and "dev-aws" (--profile)');
     expect((await svcdb(['env', '--service', 'tsdb'], { env: { DATABASE_URL: URL } })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
   });
 
@@ -140,8 +143,9 @@ describe('svcdb env: formats', () => {
   it('json prints one object; --json means the same', async () => {
     const r = await svcdb(['env', 'dev', '--format', 'json'], { env: { DATABASE_URL: URL } });
     expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(VARS.map((v) => [v, URL])));
+    // --json is the envelope every command prints; the variables are the same object inside it
     const viaFlag = await svcdb(['--json', 'env', 'dev'], { env: { DATABASE_URL: URL } });
-    expect(viaFlag.stdout).toBe(r.stdout);
+    expect(JSON.parse(viaFlag.stdout)).toMatchObject({ ok: true, exitCode: 0, variables: JSON.parse(r.stdout) });
   });
 
   it('github prints NAME=value lines, and the heredoc form for a value with a newline', async () => {

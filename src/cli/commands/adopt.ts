@@ -1,8 +1,9 @@
 import { FOREIGN_TOOLS, type ForeignTool } from '../../core/types.js';
 import { Option, type Command } from 'commander';
 import { globals } from '../globals.js';
-import { log, out, outJson } from '../io.js';
+import { log, out } from '../io.js';
 import { addLockFlag, addWaitFlag } from './migrate.js';
+import { emitJson } from '../output.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -19,7 +20,7 @@ export function register(program: Command): void {
       cwd: g.cwd, config: g.config, profile: g.profileName, service, from: flags.from, table: flags.table,
       waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, log,
     });
-    if (g.json) return outJson(result);
+    if (g.json) return emitJson(result, 0);
     out(`${service}: recorded ${result.recorded.length} migration(s) from ${result.from} table ${result.table} as applied (nothing was run)`);
     if (result.alreadyRecorded.length) out(`${service}: already recorded: ${result.alreadyRecorded.length}`);
     if (result.pending.length) out(`${service}: still pending: ${result.pending.join(', ')}`);

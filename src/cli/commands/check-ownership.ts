@@ -4,6 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { write } from '../io.js';
+import { emitJson } from '../output.js';
 import type { FindingsFormat } from '../render/findings.js';
 
 export function register(program: Command): void {
@@ -18,6 +19,7 @@ export function register(program: Command): void {
       '  svcdb check-ownership',
       '  svcdb check-ownership --format sarif > svcdb.sarif     # upload with github/codeql-action/upload-sarif',
       '  svcdb check-ownership --format github --max-warnings 0',
+      '  svcdb check-ownership --profile prod --json',
       '',
       'Silence one finding with a comment on the line above (or the same line):',
       '  -- svcdb-ignore cross-service-read: reporting job, reviewed with the owners',
@@ -28,8 +30,10 @@ export function register(program: Command): void {
       const format = g.json ? 'json' : o.format;
       const maxWarnings = o.maxWarnings === undefined ? undefined : parseCount(o.maxWarnings);
       const { checkOwnership } = await import('../../commands/check-ownership.js');
-      const { renderFindings } = await import('../render/findings.js');
+      const { jsonDocument, renderFindings } = await import('../render/findings.js');
       const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
+      // json: the findings document inside the envelope every --json command prints
+      if (format === 'json') return emitJson(jsonDocument(result), result.failed ? 1 : 0);
       write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
       if (result.failed) process.exitCode = 1;
     });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { globals } from '../globals.js';
-import { log, out, outJson } from '../io.js';
+import { log, out } from '../io.js';
+import { emitJson } from '../output.js';
 
 const ACTIONS = ['start', 'stop', 'status', 'destroy'] as const;
 
@@ -25,10 +26,12 @@ Examples:
       const g = globals(cmd);
       const { db } = await import('../../commands/db.js');
       const result = await db({ root: g.cwd, action: action as (typeof ACTIONS)[number], log });
-      if (g.json) return outJson(result);
-      if (action !== 'status') log(`embedded PostgreSQL: ${result.outcome}`);
+      if (g.json) return emitJson(result, 0);
+      // stop and destroy say what they did, once; start and status describe the server
+      if (action === 'stop' || action === 'destroy') return out(`embedded PostgreSQL: ${result.outcome}`);
       if (!result.initialised) return out('embedded PostgreSQL: not initialised (svcdb db start creates it)');
       const state = result.running ? `running (pid ${result.pid}) on 127.0.0.1:${result.port}` : 'stopped';
-      out(`embedded PostgreSQL: ${state}\n  data: ${result.dataDir}\n  url:  ${result.url}`);
+      const did = action === 'start' ? `${result.outcome}, ` : '';
+      out(`embedded PostgreSQL: ${did}${state}\n  data: ${result.dataDir}\n  url:  ${result.url}`);
     });
 }

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { UserError } from '../../core/errors.js';
 import { globals } from '../globals.js';
 import { log, write } from '../io.js';
 
@@ -23,17 +24,33 @@ Examples:
   svcdb env prod --format github --write "$GITHUB_ENV"`)
     .action(async (profileArg: string | undefined, opts: { format?: string; write?: string; force?: boolean; explain?: boolean; service?: string[] }, cmd: Command) => {
       const g = globals(cmd);
+      if (profileArg !== undefined && g.profile !== undefined && profileArg !== g.profile) {
+        throw new UserError(`two profiles given: "${profileArg}" (argument) and "${g.profile}" (--profile)`, {
+          where: '--profile', hint: `give one: svcdb env ${profileArg}  or  svcdb env --profile ${g.profile}`,
+        });
+      }
       const { env, ENV_FORMATS } = await import('../../commands/env.js');
-      const format = (opts.format ?? (g.json ? 'json' : 'dotenv')) as (typeof ENV_FORMATS)[number];
+      const format = (opts.format ?? 'dotenv') as (typeof ENV_FORMATS)[number];
       const result = await env({
-        cwd: g.cwd, config: g.config, profile: profileArg ?? g.profileName, format,
+        cwd: g.cwd, config: g.config, profile: profileArg ?? g.profileName, format: g.json && !opts.format ? 'json' : format,
         services: opts.service, write: opts.write, force: opts.force,
       });
       if (opts.explain) {
         const width = Math.max(...result.variables.map((v) => v.name.length), 0);
         for (const v of result.variables) log(`${v.name.padEnd(width)}  from ${v.explanation}`);
       }
-      if (result.written) log(`wrote ${result.variables.length} variable${result.variables.length === 1 ? '' : 's'} to ${opts.write}`);
-      else write(1, result.text);
+      if (result.written) {
+        log(`wrote ${result.variables.length} variable${result.variables.length === 1 ? '' : 's'} to ${opts.write}`);
+        const { trackedByGit } = await import('../git.js');
+        if (trackedByGit(result.written)) {
+          log(`warning: git does not ignore ${opts.write}, which now holds database passwords; add it to .gitignore before committing`);
+        }
+      }
+      // --json: the one document every command prints; --format json alone: the bare variables
+      if (g.json) {
+        const { emitJson } = await import('../output.js');
+        return emitJson({ profile: result.profile, written: result.written, variables: Object.fromEntries(result.variables.map((v) => [v.name, v.value])) }, 0);
+      }
+      if (!result.written) write(1, result.text);
     });
 }

@@ -1,33 +1,34 @@
 // `svcdb migrate`: flags, help, and rendering of the result (progress on stderr, summary on
 // stdout). Also the duration flags every engine command shares.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseDuration } from '../../core/duration.js';
 import { lockTimeoutProblem } from '../../core/flag-values.js';
+import { durationOption } from '../durations.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
-import { log, out, outJson, stderr, table } from '../io.js';
+import { log, out, stderr, table } from '../io.js';
+import { emitJson, servicePrefixed } from '../output.js';
+import { Progress } from '../render/progress.js';
 import type { MigrateEvent, MigrateResult, ServiceMigrateResult } from '../../commands/migrate.js';
 
-/** `60s`, `500ms`, `2m`, or a bare number of seconds → ms. */
-function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected a duration such as 60s, 500ms or 2m');
-  const n = Number(m[1]);
-  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
-}
-
 export function addWaitFlag(cmd: Command): Command {
-  return cmd.addOption(new Option('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)').argParser(parseDuration).default(10_000, '10s'));
+  return cmd.addOption(durationOption('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)', 10_000));
 }
 
 function parseLockTimeout(value: string): number {
-  const ms = parseDuration(value);
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/, got ".*"$/, ''));
+  }
   const problem = lockTimeoutProblem(ms);
   if (problem) throw new InvalidArgumentError(problem);
   return ms;
 }
 
 export function addLockFlag(cmd: Command): Command {
-  return cmd.addOption(new Option('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1").argParser(parseLockTimeout).default(60_000, '60s'));
+  return cmd.addOption(durationOption('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1", 60_000).argParser(parseLockTimeout));
 }
 
 export function waitingLine(service: string, pid: number | null): string {
@@ -42,17 +43,24 @@ export function register(program: Command): void {
     .option('-a, --all', 'every service')
     .option('--to <migration>', 'stop after this migration (file name, id or number) in each service')
     .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 8)
-    .addHelpText('after', '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004\n');
-  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number }, command: Command) => {
+    .option('-q, --quiet', 'print only the summary, no line per migration')
+    .addHelpText('after', '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004 --wait 30s\n');
+  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number; quiet?: boolean }, command: Command) => {
     const g = globals(command);
     const { migrate } = await import('../../commands/migrate.js');
-    const result = await migrate({
-      cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to,
-      waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, concurrency: flags.concurrency,
-      onEvent: progress(Boolean(stderr().isTTY)), log, notices: Boolean(g.verbose),
-    });
+    const bar = new Progress({ stream: stderr(), live: Boolean(stderr().isTTY), paint: c(), quiet: flags.quiet });
+    let result: MigrateResult;
+    try {
+      result = await migrate({
+        cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to,
+        waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, concurrency: flags.concurrency,
+        onEvent: progress(bar), log, notices: Boolean(g.verbose),
+      });
+    } finally {
+      bar.end();
+    }
     await render(result, Boolean(g.json));
-    process.exitCode = result.exitCode;
+    if (!g.json) process.exitCode = result.exitCode;
   });
 }
 
@@ -62,30 +70,35 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** On a TTY a line per migration as it lands; otherwise one line per service when it ends. */
-function progress(tty: boolean): (e: MigrateEvent) => void {
+/** One line per migration applied (goose/dbmate style); on a terminal also the live lines. */
+function progress(bar: Progress): (e: MigrateEvent) => void {
   return (e) => {
-    if (e.type === 'waiting') log(waitingLine(e.service, e.pid));
-    else if (e.type === 'lock-wait') log(e.line);
-    else if (e.type === 'notice') log(`${e.service}: NOTICE: ${e.message}`);
-    else if (e.type === 'applied' && tty) log(`${c().dim(e.service)}  ${c().green('applied')} ${e.migration} ${c().dim(`(${e.durationMs} ms)`)}`);
-    else if (e.type === 'done' && !tty) log(serviceLine(e.result));
+    if (e.type === 'waiting') bar.line(waitingLine(e.service, e.pid), { evenIfQuiet: true });
+    else if (e.type === 'lock-wait') bar.line(e.line, { evenIfQuiet: true });
+    else if (e.type === 'notice') bar.line(`${e.service}: NOTICE: ${e.message}`, { evenIfQuiet: true });
+    else if (e.type === 'applying') bar.applying(e.service, e.migration, e.index, e.total);
+    else if (e.type === 'applied') bar.applied(e.service, e.migration, e.durationMs);
+    else if (e.type === 'done') {
+      bar.serviceDone(e.result.service);
+      const line = serviceLine(e.result);
+      if (line) bar.line(line);
+    }
   };
 }
 
-function serviceLine(r: ServiceMigrateResult): string {
-  const ms = `${r.durationMs} ms`;
+/** The service's outcome, after its lines per migration (scripts grep this closing line). */
+function serviceLine(r: ServiceMigrateResult): string | null {
   switch (r.status) {
-    case 'up-to-date': return `${r.service}: up to date (${ms})`;
-    case 'applied': return `${r.service}: applied ${r.applied.length} (${r.applied.at(0)?.id} … ${r.applied.at(-1)?.id}) in ${ms}`;
+    case 'up-to-date': return `${r.service}: up to date`;
+    case 'applied': return `${r.service}: applied ${r.applied.length} (${r.applied.at(0)?.id} … ${r.applied.at(-1)?.id}) in ${r.durationMs} ms`;
     case 'failed': return `${r.service}: FAILED at ${r.failure?.migration} after applying ${r.applied.length}`;
     case 'drift': return `${r.service}: REFUSED, ${r.drifted.length} applied file(s) changed`;
-    default: return `${r.service}: ERROR ${r.error?.message ?? ''}`;
+    default: return null; // the error itself is reported after the summary
   }
 }
 
 async function render(result: MigrateResult, json: boolean): Promise<void> {
-  if (json) outJson(result);
+  if (json) emitJson(result, result.exitCode);
   else {
     const rows = result.services.map((s) => [
       s.service, statusText(s.status), String(s.applied.length), String(s.notTried.length), `${s.durationMs} ms`, s.target,
@@ -113,7 +126,7 @@ async function reportProblems(result: MigrateResult): Promise<void> {
       log(`  hint: restore the files, or accept them with: svcdb repair ${s.service}`);
     }
     if (s.error) {
-      log(`${c().red('error:')} ${s.service}: ${s.error.message}`);
+      log(`${c().red('error:')} ${servicePrefixed(s.service, s.error.message)}`);
       if (s.error.hint) log(`  hint: ${s.error.hint}`);
     }
     for (const r of s.renamed) log(`${s.service}: ${r.from} was renamed ${r.to}: recorded under the new name, not run again`);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { globals } from '../globals.js';
-import { out, outJson } from '../io.js';
+import { out } from '../io.js';
+import { emitJson } from '../output.js';
 
 export function register(program: Command): void {
   program
@@ -24,7 +25,7 @@ export function register(program: Command): void {
         }
         result = await cmds.newMigration({ cwd: g.cwd, config: g.config, profile: g.profileName, service, name });
       }
-      if (g.json) outJson(result);
-      else for (const f of result.files) out(`created ${f}`);
+      if (g.json) return emitJson(result, 0);
+      for (const f of result.files) out(`created ${f}`);
     });
 }

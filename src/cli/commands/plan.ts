@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
-import { log, out, outJson } from '../io.js';
+import { log, out } from '../io.js';
 import { addWaitFlag } from './migrate.js';
 import type { PlanResult } from '../../commands/plan.js';
+import { emitJson } from '../output.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -17,8 +18,8 @@ export function register(program: Command): void {
     const g = globals(command);
     const { plan } = await import('../../commands/plan.js');
     const result = await plan({ cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to, waitMs: flags.wait, log });
-    if (g.json) outJson(result);
-    else out(renderPlan(result));
+    if (g.json) return emitJson(result, result.exitCode);
+    out(renderPlan(result));
     process.exitCode = result.exitCode;
   });
 }

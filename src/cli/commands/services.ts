@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { globals } from '../globals.js';
-import { out, outJson, table } from '../io.js';
+import { fstatSync } from 'node:fs';
+import { out, stdout, table } from '../io.js';
 import { c } from '../color.js';
+import { emitJson } from '../output.js';
 
 export function register(program: Command): void {
   program
@@ -19,12 +21,8 @@ Examples:
       const g = globals(cmd);
       const { services } = await import('../../commands/services.js');
       const result = await services({ cwd: g.cwd, config: g.config, profile: g.profileName });
-      if (g.json) return outJson(result);
+      if (g.json) return emitJson(result, 0);
       out(c().bold(`profile ${result.profile} (${result.strategy})${result.configFile ? `, config ${result.configFile}` : ', no config file'}`));
-      if (!result.services.length) {
-        out('no services found (looked for internal/*/migrations or the config\'s discover globs)');
-        return;
-      }
       const rows = result.services.map((s) => [
         s.name,
         s.migrationsDir ?? `${s.folder} (config only)`,
@@ -33,6 +31,38 @@ Examples:
         s.tables.join(', ') || (s.databaseOf ? `(uses ${s.databaseOf}'s database)` : '-'),
         s.url ?? `(no URL: ${s.urlProblem ?? 'unknown'})`,
       ]);
-      out(table(['SERVICE', 'MIGRATIONS FOLDER', 'FILES', 'ENV VAR', 'TABLES', 'URL'], rows));
+      // the tables column takes what the terminal leaves; the rest of a long list is "+N more"
+      const others = [0, 1, 2, 3, 5].reduce((sum, i) => sum + Math.max(HEADERS[i].length, ...rows.map((r) => r[i].length)) + 2, 0);
+      const budget = Math.max(24, terminalWidth() - others - 2);
+      result.services.forEach((s, i) => {
+        if (s.tables.length) rows[i][4] = shortList(s.tables, budget);
+      });
+      out(table(HEADERS, rows));
     });
+}
+
+const HEADERS = ['SERVICE', 'MIGRATIONS FOLDER', 'FILES', 'ENV VAR', 'TABLES', 'URL'];
+
+/** The terminal's width; off a terminal $COLUMNS, else no limit (a file or a pipe keeps every name). */
+function terminalWidth(): number {
+  const tty = fstatIsTerminal() ? stdout().columns : undefined;
+  return tty ?? (Number(process.env.COLUMNS) || Number.POSITIVE_INFINITY);
+}
+
+function fstatIsTerminal(): boolean {
+  try {
+    return fstatSync(1).isCharacterDevice() && stdout().isTTY === true;
+  } catch {
+    return false;
+  }
+}
+
+/** As many names as fit in `width`, then `+N more` (`svcdb services --json` has them all). */
+export function shortList(names: string[], width: number): string {
+  const all = names.join(', ');
+  if (all.length <= width) return all;
+  let shown = 1;
+  const text = (n: number) => `${names.slice(0, n).join(', ')}, +${names.length - n} more`;
+  while (shown + 1 < names.length && text(shown + 1).length <= width) shown++;
+  return text(shown);
 }

@@ -4,7 +4,9 @@ import { InvalidArgumentError } from 'commander';
 import { OperationError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
-import { log, out, outJson, stderr, stdout, table } from '../io.js';
+import { durationOption } from '../durations.js';
+import { log, out, stderr, stdout, table } from '../io.js';
+import { emitJson, jsonErrorOf } from '../output.js';
 
 /** Exit 2 for a prefix PostgreSQL would need quoting for (spaces, `;`), instead of rewriting it. */
 function parseRolePrefix(value: string): string {
@@ -20,8 +22,9 @@ export function register(program: Command): void {
     .description('the local runtime: database (embedded when needed), provision, migrate, then start the services and wait for their health')
     .option('--no-provision', "keep the profile's URLs as they are (no per-service roles)")
     .option('--role-prefix <prefix>', 'role name = <prefix><service> when provisioning', parseRolePrefix)
-    .option('--health-timeout <seconds>', 'how long a service may take to answer its health path', '60')
-    .option('--grace <seconds>', 'how long a service may take to stop after SIGTERM before SIGKILL', '5')
+    .addOption(durationOption('--health-timeout <duration>', 'how long a service may take to answer its health path (e.g. 90s, 2m)', 60_000))
+    .addOption(durationOption('--grace <duration>', 'how long a service may take to stop after SIGTERM before SIGKILL', 5_000))
+    .addOption(durationOption('--wait <duration>', 'keep retrying an unreachable database server this long', 10_000))
     .addHelpText('after', `
 Each service gets <PREFIX><SERVICE>_DATABASE_URL, PORT and <OTHER>_URL=http://127.0.0.1:<port>
 for every other service. Ctrl-C stops them in reverse order (SIGTERM, SIGKILL after --grace;
@@ -30,8 +33,9 @@ a second Ctrl-C kills at once), then the embedded database if this run started i
 Examples:
   svcdb up
   svcdb up query            # query and what it runs after
-  svcdb up --profile local`)
-    .action(async (names: string[], opts: { provision: boolean; rolePrefix?: string; healthTimeout: string; grace: string }, cmd: Command) => {
+  svcdb up --health-timeout 2m --wait 30s
+  svcdb up --profile dev-aws`)
+    .action(async (names: string[], opts: { provision: boolean; rolePrefix?: string; healthTimeout: number; grace: number; wait: number }, cmd: Command) => {
       const g = globals(cmd);
       const { up } = await import('../../commands/up.js');
       const controller = new AbortController();
@@ -49,7 +53,7 @@ Examples:
         const result = await up({
           cwd: g.cwd, config: g.config, profile: g.profileName, log, services: names,
           provision: opts.provision, rolePrefix: opts.rolePrefix,
-          healthTimeoutMs: seconds(opts.healthTimeout), graceMs: seconds(opts.grace),
+          healthTimeoutMs: opts.healthTimeout, graceMs: opts.grace, waitMs: opts.wait,
           prefixFor: prefixer(), write, stop: controller.signal, force: force.signal,
           onReady: (rows) => {
             const text = table(['service', 'url', 'database'], rows.map((r) => [r.service, r.url ?? '-', r.database]));
@@ -57,24 +61,21 @@ Examples:
             else out(`${c().bold('ready')}\n${text}\n(Ctrl-C to stop)`);
           },
         });
-        if (g.json) outJson(result);
         if (result.crash) {
           const { service, exit, lastLines, reason } = result.crash;
           const how = reason === 'unhealthy' ? 'never answered its health check' : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
           if (lastLines.length) log(`last lines of ${service}:\n${lastLines.map((l) => `  ${l}`).join('\n')}`);
-          throw new OperationError(`${service} ${how}; the other services were stopped`, { hint: `run it alone to see more: svcdb run ${service} -- <its command>` });
+          const err = new OperationError(`${service} ${how}; the other services were stopped`, { hint: `run it alone to see more: svcdb run ${service} -- <its command>` });
+          if (g.json) emitJson(result, 1, jsonErrorOf(err));
+          throw err;
         }
+        if (g.json) emitJson(result, 0);
         log(`stopped ${result.stopped.join(', ') || 'nothing'}${result.stoppedEmbedded ? ' and the embedded database' : ''}`);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
     });
-}
-
-function seconds(text: string): number {
-  const n = Number(text);
-  return Number.isFinite(n) && n > 0 ? n * 1000 : 5_000;
 }
 
 const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'redBright', 'cyanBright', 'magentaBright'] as const;
