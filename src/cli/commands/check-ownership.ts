@@ -31,6 +31,10 @@ export function register(program: Command): void {
       const { renderFindings } = await import('../render/findings.js');
       const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
       write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
+      // Text output says it itself; the machine formats keep stdout parseable, so say it on stderr.
+      if (result.warningsOverLimit !== undefined && format !== 'text') {
+        write(2, `svcdb: failed: ${result.summary.warnings} warnings exceed --max-warnings ${result.warningsOverLimit}\n`);
+      }
       if (result.failed) process.exitCode = 1;
     });
 }

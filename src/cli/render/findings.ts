@@ -17,7 +17,11 @@ export function renderFindings(result: CheckOwnershipResult, format: FindingsFor
 }
 
 export function jsonDocument(result: CheckOwnershipResult): object {
-  return { profile: result.profile, strategy: result.strategy, failed: result.failed, summary: result.summary, ownership: result.ownership, findings: result.findings };
+  return {
+    profile: result.profile, strategy: result.strategy, failed: result.failed, summary: result.summary,
+    ...(result.warningsOverLimit !== undefined ? { maxWarnings: result.warningsOverLimit } : {}),
+    ownership: result.ownership, findings: result.findings,
+  };
 }
 
 export function renderText(result: CheckOwnershipResult, paint: ChalkInstance): string {
@@ -41,6 +45,9 @@ export function renderText(result: CheckOwnershipResult, paint: ChalkInstance): 
   const { errors, warnings, files, services } = result.summary;
   const tally = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(files, 'file')} of ${plural(services, 'service')}`;
   out.push(result.findings.length === 0 ? paint.green(`no ownership problems (${tally})`) : (result.failed ? paint.red(tally) : paint.yellow(tally)));
+  if (result.warningsOverLimit !== undefined) {
+    out.push(paint.red(`failed: ${plural(warnings, 'warning')} exceed${warnings === 1 ? 's' : ''} --max-warnings ${result.warningsOverLimit}`));
+  }
   return `${out.join('\n')}\n`;
 }
 
