@@ -89,6 +89,16 @@ async function main() {
   console.log(row(sa, `exit ${sa.last.code}`));
   console.log(`  ratio svcdb / squawk: ${(a.ms / sa.ms).toFixed(2)}×  (target ≤ 1.0×)`);
 
+  console.log(`\nA2. the same 1,000 files: the safety lint (squawk's own job)`);
+  const [m, sm] = await interleaved([
+    { label: 'svcdb check-migrations --all', cmd: process.execPath, args: [svcdb, 'check-migrations', '--all-migrations', '--format', 'json'], cwd: engineProject },
+    { label: 'squawk (same .sql files)', cmd: squawk, args: [glob], cwd: engineProject },
+  ]);
+  console.log(row(m, findingsOf(m)));
+  console.log(row(sm, `exit ${sm.last.code}`));
+  console.log(`  ratio svcdb / squawk: ${(m.ms / sm.ms).toFixed(2)}×  (target ≤ 1.0×)`);
+  if (process.argv.includes('--only-migrations')) return;
+
   console.log(`\nB. monorepo: 20 services × 300 migrations + 10,000 source files`);
   const [b, inProcess, sb] = await interleaved([
     { label: 'svcdb check-ownership', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: monorepo },

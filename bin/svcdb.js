@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The svcdb command: runs the CLI bundle that `npm run build` makes (src/cli/build-bundle.mjs).
+// The svcdb command: runs the CLI bundle that `npm run build` makes (src/build/build-bundle.mjs).
 // CommonJS (bin/package.json), because Node 20's ES module loader alone costs ~9 ms per start.
 'use strict';
 const { existsSync } = require('node:fs');

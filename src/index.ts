@@ -6,7 +6,10 @@ export type { UserConfig } from './core/config.js';
 export { checkOwnership } from './commands/check-ownership.js';
 export type { CheckOwnershipOptions, CheckOwnershipResult } from './commands/check-ownership.js';
 export { lintMigrations, lintProject } from './core/ownership/index.js';
-// The migration engine: a service migrating itself before it serves traffic.
+// The migration engine: a service migrating itself before it serves traffic. createMigrator
+// needs only a URL and a folder; migrate/plan/status/down below work on a whole project.
+export { createMigrator } from './commands/provider.js';
+export type { Migrator, MigratorOptions, InlineMigration } from './commands/provider.js';
 export { migrate } from './commands/migrate.js';
 export type { MigrateOptions, MigrateResult, MigrateEvent, ServiceMigrateResult } from './commands/migrate.js';
 export { plan } from './commands/plan.js';

@@ -40,6 +40,7 @@ export function buildProgram(version: string, args: string[] = []): Command {
     .option('-c, --config <file>', 'config file (default: searched with cosmiconfig from --cwd)')
     .option('--json', 'print one JSON document on stdout (commands that report)')
     .option('--debug', 'print stack traces of unexpected errors')
+    .option('--verbose', 'say more about what svcdb does (e.g. starting and stopping the embedded server)')
     .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
@@ -65,6 +66,11 @@ export async function runProgram(argv: string[], version: string): Promise<numbe
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, debug);
+  } finally {
+    // an embedded server started only for this command stops with it (`db start` keeps one)
+    const verbose = argv.includes('--verbose');
+    const { releaseEmbedded } = await import('../commands/db.js');
+    await releaseEmbedded(verbose ? (line) => write(2, `${line}\n`) : undefined).catch(() => {});
   }
 }
 

@@ -3,6 +3,7 @@
 // with their current checksums; nothing runs. The other tool's table is left untouched.
 import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
+import { computePlan, recorded } from '../core/plan.js';
 import type { Migration } from '../core/types.js';
 import type { Sql } from '../db/connect.js';
 import { loadContext, pickServices, type CommandOptions } from './context.js';
@@ -59,7 +60,9 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
       throw new UserError(`no table ${schema}.${table} in ${endpointOf(target.url).label}`, { hint: `name ${opts.from}'s history table with --table` });
     }
     const versions = await appliedVersions(session.sql, opts.from, `${ident(schema)}.${ident(table)}`, service.migrations);
-    const recordedIds = new Set(session.rows.map((r) => r.id));
+    // The same plan migrate would compute: a file counts as recorded by its version.
+    const plan = computePlan(service.name, service.migrations, session.rows);
+    const alreadyRecorded = new Set(recorded(plan).map((a) => a.migration));
     const byVersion = new Map(service.migrations.map((m) => [BigInt(m.version).toString(), m]));
     const result: AdoptResult = {
       service: service.name, target: endpointOf(target.url).label, from: opts.from, table: `${schema}.${table}`,
@@ -69,13 +72,13 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
     for (const v of versions) {
       const m = byVersion.get(v);
       if (!m) result.unknownVersions.push(v);
-      else if (recordedIds.has(m.id)) result.alreadyRecorded.push(m.id);
+      else if (alreadyRecorded.has(m)) result.alreadyRecorded.push(m.id);
       else toRecord.push(m);
     }
     await insertRows(session.sql, session.history, toRecord.map((m) => ({ id: m.id, checksum: m.checksum })));
     result.recorded = toRecord.map((m) => m.id);
-    const applied = new Set([...result.recorded, ...result.alreadyRecorded, ...recordedIds]);
-    result.pending = service.migrations.filter((m) => !applied.has(m.id)).map((m) => m.id);
+    const nowRecorded = new Set(toRecord);
+    result.pending = plan.pending.filter((m) => !nowRecorded.has(m)).map((m) => m.id);
     return result;
   } finally {
     await session.close().catch(() => {});

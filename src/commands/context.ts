@@ -30,23 +30,28 @@ export interface Context {
   targetOf(service: Service): Target;
 }
 
-/** Loads the project and, unless `needsTargets` is false, every service's target. */
-export async function loadContext(opts: CommandOptions & { needsTargets?: boolean }): Promise<Context> {
+/**
+ * Loads the project (unless the caller already did: `up` resolves targets after provisioning
+ * on the project it loaded first) and, unless `needsTargets` is false, every service's target.
+ */
+export async function loadContext(opts: CommandOptions & { needsTargets?: boolean; project?: Project }): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
-  const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  const project = opts.project ?? await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
     let embeddedUrl: string | undefined;
     if (profileNeedsBaseUrl(project, profile, env)) {
       const { ensureEmbedded } = await import('../db/embedded.js');
-      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log });
+      // started only for this command: the CLI stops it at the end (embedded-lease.ts)
+      embeddedUrl = await ensureEmbedded(project.root, { log: opts.log, transient: true });
     }
     // Credentials from `svcdb provision` apply only to the server and database they were made on.
     const { credentialsFor } = await import('../db/credentials.js');
     const bare = resolveTargets(project, profile, { env, embeddedUrl });
     const { credentials, file } = await credentialsFor(project.root, profile, bare);
-    targets = resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
+    // Resolved again only when provision's credentials apply to some service.
+    targets = file === undefined ? bare : resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
   }
   const byName = new Map(targets.map((t) => [t.service, t]));
   return {

@@ -24,13 +24,16 @@ export async function db(opts: DbOptions): Promise<DbResult> {
   switch (opts.action) {
     case 'start': {
       const s = await embedded.startEmbedded(opts.root, logOpt);
+      await (await import('../db/embedded-lease.js')).setKept(opts.root, true);
       outcome = s.started ? 'started' : 'already running';
       break;
     }
     case 'stop':
+      await (await import('../db/embedded-lease.js')).setKept(opts.root, false);
       outcome = (await embedded.stopEmbedded(opts.root, logOpt)) ? 'stopped' : 'was not running';
       break;
     case 'destroy':
+      await (await import('../db/embedded-lease.js')).setKept(opts.root, false).catch(() => {});
       outcome = (await embedded.destroyEmbedded(opts.root, logOpt)) ? 'destroyed' : 'nothing to destroy';
       break;
     default:
@@ -41,4 +44,13 @@ export async function db(opts: DbOptions): Promise<DbResult> {
 
 function view(s: EmbeddedStatus): Omit<DbResult, 'action' | 'outcome'> {
   return { running: s.running, initialised: s.initialised, pid: s.pid, port: s.port, dataDir: s.dataDir, url: s.url ? redact(s.url) : null };
+}
+
+/**
+ * Stops the embedded server if this process started it only for itself (plan, status,
+ * migrate, run, provision) and nobody else uses it; the CLI calls it as a command ends.
+ */
+export async function releaseEmbedded(log?: (line: string) => void): Promise<boolean> {
+  const { releaseTransient } = await import('../db/embedded-lease.js');
+  return releaseTransient(log);
 }

@@ -3,9 +3,9 @@
 // before touching anything, when a migration in range has no down section or no file.
 import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
-import { asTheyWillRun } from '../core/sources/transactions.js';
-import { appliedIds, compareVersions, computePlan, findMigration, type HistoryRow } from '../core/plan.js';
-import type { Migration } from '../core/types.js';
+import { prepareTransactions } from '../core/sources/transactions.js';
+import { compareVersions, computePlan, findMigration, recorded, versionOfId, type ServicePlan } from '../core/plan.js';
+import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import type { StepDone } from '../db/migrator.js';
 import { loadContext, pickServices, type CommandOptions } from './context.js';
@@ -36,7 +36,11 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   }
   const ctx = await loadContext(opts);
   const [service] = pickServices(ctx, [opts.service], false);
-  const target = ctx.targetOf(service);
+  return downService(service, ctx.targetOf(service), opts);
+}
+
+/** down() on one service and its target (the library's createMigrator calls this too). */
+export async function downService(service: Service, target: Target, opts: Omit<DownOptions, keyof CommandOptions | 'service'>): Promise<DownResult> {
   const to = opts.to === undefined || opts.to === '0' ? undefined : findMigration(service.migrations, opts.to);
   if (opts.to !== undefined && opts.to !== '0' && !to) {
     throw new UserError(`--to ${opts.to}: service ${service.name} has no such migration`, { hint: 'use a file name, its number, or 0 to revert everything' });
@@ -44,14 +48,18 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   const { openWriter } = await import('../db/session.js');
   const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
   try {
-    const range = revertRange(session.rows, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
-    const migrations = checkRevertible(service.name, service.migrations, range);
+    const plan = computePlan(service.name, service.migrations, session.rows);
+    const range = revertRange(plan, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
+    const migrations = checkRevertible(service.name, range);
     const result: DownResult = { service: service.name, target: endpointOf(target.url).label, reverted: [], exitCode: 0 };
     if (!migrations.length) return result;
+    if (plan.renamed.length) {
+      const { recordRenames } = await import('../db/history.js');
+      await recordRenames(session.sql, session.history, plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id })));
+    }
     const { runDown } = await import('../db/migrator.js');
-    const plan = computePlan(service.name, service.migrations, session.rows);
-    const files = await asTheyWillRun(service.migrations, migrations, 'down');
-    const outcome = await runDown({ sql: session.sql, history: session.history }, files, appliedIds(plan), migrations.length);
+    const steps = await prepareTransactions(migrations, 'down');
+    const outcome = await runDown({ sql: session.sql, history: session.history }, steps);
     result.reverted = outcome.done;
     if (outcome.failure) {
       result.failure = outcome.failure;
@@ -63,26 +71,28 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   }
 }
 
-function versionOfId(id: string): string {
-  return /^(\d+)/.exec(id)?.[1] ?? '0';
-}
+type InRange = { id: string; version: string; migration: Migration | null; drifted: boolean };
 
-/** History rows to revert, newest first. */
-function revertRange(rows: HistoryRow[], by: { step: number } | { after: string }): HistoryRow[] {
-  const newestFirst = [...rows].sort((a, b) => compareVersions(versionOfId(b.id), versionOfId(a.id)));
+/** What the history says is applied (files matched by version, see computePlan), newest first. */
+function revertRange(plan: ServicePlan, by: { step: number } | { after: string }): InRange[] {
+  const drifted = new Set(plan.drifted.map((d) => d.migration));
+  const all: InRange[] = [
+    ...recorded(plan).map((a) => ({ id: a.migration.id, version: a.migration.version, migration: a.migration, drifted: drifted.has(a.migration) })),
+    ...plan.missing.map((r) => ({ id: r.id, version: versionOfId(r.id) ?? '0', migration: null, drifted: false })),
+  ];
+  const newestFirst = all.sort((a, b) => compareVersions(b.version, a.version));
   if ('step' in by) return newestFirst.slice(0, by.step);
-  return newestFirst.filter((r) => compareVersions(versionOfId(r.id), by.after) > 0);
+  return newestFirst.filter((r) => compareVersions(r.version, by.after) > 0);
 }
 
-function checkRevertible(service: string, files: Migration[], range: HistoryRow[]): Migration[] {
-  const byId = new Map(files.map((m) => [m.id, m]));
+function checkRevertible(service: string, range: InRange[]): Migration[] {
   const problems: string[] = [];
   const migrations: Migration[] = [];
-  for (const row of range) {
-    const m = byId.get(row.id);
-    if (!m) problems.push(`${row.id}: recorded as applied but its file is gone`);
+  for (const r of range) {
+    const m = r.migration;
+    if (!m) problems.push(`${r.id}: recorded as applied but its file is gone`);
     else if (m.down === null) problems.push(`${m.relPath}: has no down section`);
-    else if (m.checksum !== row.checksum) problems.push(`${m.relPath}: changed since it was applied (drift)`);
+    else if (r.drifted) problems.push(`${m.relPath}: changed since it was applied (drift)`);
     else migrations.push(m);
   }
   if (problems.length) {

@@ -3,15 +3,16 @@
 // the others; the result says what each one did.
 import { endpointOf } from '../core/url.js';
 import { UserError } from '../core/errors.js';
-import { asTheyWillRun } from '../core/sources/transactions.js';
-import { appliedIds, computePlan, findMigration, pendingUpTo } from '../core/plan.js';
-import type { Migration, Service, Target } from '../core/types.js';
+import { prepareTransactions } from '../core/sources/transactions.js';
+import { computePlan, findMigration, pendingUpTo, type ServicePlan } from '../core/plan.js';
+import type { Migration, Service, SvcdbConfig, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
-import type { StepDone } from '../db/migrator.js';
+import type { LockSettings } from '../db/lock-timeout.js';
+import type { RunOutcome, StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
   assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
-  type CommandOptions, type ServiceError,
+  type CommandOptions, type Context, type ServiceError,
 } from './context.js';
 
 type Writer = Awaited<ReturnType<typeof openWriter>>;
@@ -28,11 +29,25 @@ export interface MigrateOptions extends CommandOptions {
   waitMs?: number;
   /** services migrated at once (default 8) */
   concurrency?: number;
+  /** emit the server's notices as `notice` events (default false: dropped) */
+  notices?: boolean;
+  /** each migration's lock_timeout, ms (default: config `lockTimeout`, else 5 s; 0 off) */
+  tableLockTimeoutMs?: number;
+  /** each migration's statement_timeout, ms (default: config `statementTimeout`, else off) */
+  statementTimeoutMs?: number;
+  /** tries after the first when a table lock times out (default: config `lockRetries`, else 5) */
+  lockRetries?: number;
   onEvent?: (event: MigrateEvent) => void;
 }
 
+/** What one service's run needs of the options (the library passes these without a project). */
+export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices'>;
+
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
+  | { type: 'lock-wait'; service: string; line: string }
+  /** the server's NOTICEs (RAISE NOTICE in a migration), only with `notices: true` */
+  | { type: 'notice'; service: string; message: string }
   | { type: 'applying'; service: string; migration: string }
   | { type: 'applied'; service: string; migration: string; durationMs: number }
   | { type: 'done'; result: ServiceMigrateResult };
@@ -51,7 +66,12 @@ export interface ServiceMigrateResult {
   drifted: string[];
   /** recorded as applied, file gone */
   missing: string[];
+  /** applied files renamed since (same version and bytes): their history rows now use the new id */
+  renamed: Array<{ from: string; to: string }>;
   failure?: MigrationFailure;
+  /** the connection was lost part-way: `applied` was re-read from the server afterwards and is
+   * what is durable; false when it could not be re-read (then `applied` is what is known durable) */
+  durableReread?: boolean;
   error?: ServiceError;
   durationMs: number;
 }
@@ -71,13 +91,18 @@ export interface MigrateResult {
  * failures are in the result.
  */
 export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
+  return migrateLoaded(await loadContext(opts), opts);
+}
+
+/** migrate() on a project already loaded (run and up load it once for everything they do). */
+export async function migrateLoaded(ctx: Context, opts: MigrateOptions): Promise<MigrateResult> {
   const started = performance.now();
-  const ctx = await loadContext(opts);
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
   const toBy = resolveTo(services, opts.to);
+  const locks = lockSettingsOf(ctx.project.config, opts);
   assertNoCollisions(ctx, services);
   const results = await forEachLimited(services, opts.concurrency ?? 8, async (service) => {
-    const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), opts);
+    const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), locks, opts);
     opts.onEvent?.({ type: 'done', result });
     return result;
   });
@@ -106,26 +131,54 @@ function resolveTo(services: Service[], to: string | undefined): Map<string, Mig
   return byService;
 }
 
-async function migrateService(service: Service, target: Target, to: Migration | undefined, opts: MigrateOptions): Promise<ServiceMigrateResult> {
+/** Options win over config; durations in config are ms or "500ms", "5s", "2m". */
+export function lockSettingsOf(
+  config: Pick<SvcdbConfig, 'lockTimeout' | 'statementTimeout' | 'lockRetries'>,
+  opts: Pick<MigrateOptions, 'tableLockTimeoutMs' | 'statementTimeoutMs' | 'lockRetries'>,
+): LockSettings {
+  return {
+    lockTimeoutMs: opts.tableLockTimeoutMs ?? durationMs(config.lockTimeout) ?? 5_000,
+    statementTimeoutMs: opts.statementTimeoutMs ?? durationMs(config.statementTimeout),
+    retries: opts.lockRetries ?? config.lockRetries ?? 5,
+  };
+}
+
+function durationMs(value: number | string | undefined): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
+  const [, digits, unit] = /^(\d+)(ms|s|m)?$/.exec(value) ?? [];
+  return Number(digits) * (unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 1);
+}
+
+export async function migrateService(
+  service: Service, target: Target, to: Migration | undefined, locks: LockSettings, opts: ServiceRunOptions,
+): Promise<ServiceMigrateResult> {
   const started = performance.now();
   const result: ServiceMigrateResult = {
     service: service.name, target: endpointOf(target.url).label, status: 'up-to-date',
-    applied: [], notTried: [], drifted: [], missing: [], durationMs: 0,
+    applied: [], notTried: [], drifted: [], missing: [], renamed: [], durationMs: 0,
   };
   const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
   // A service without migrations (databaseOf, config-only) has nothing to create or record.
   if (service.migrations.length === 0) return finish();
+  // schema strategy: CREATE EXTENSION lands in public, one service at a time (provision-objects.ts)
+  if (target.strategy === 'schema') {
+    const { extensionsInPublic } = await import('../db/provision-objects.js');
+    service = { ...service, migrations: service.migrations.map(extensionsInPublic) };
+  }
   try {
     const { openWriter } = await import('../db/session.js');
     const session = await openWriter(service, target, {
       waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs,
       onWait: (pid) => opts.onEvent?.({ type: 'waiting', service: service.name, pid }),
+      onNotice: opts.notices ? (message) => opts.onEvent?.({ type: 'notice', service: service.name, message }) : undefined,
     });
+    let outcome: RunOutcome | null;
     try {
-      await applyPending(service, session, to, result, opts);
+      outcome = await applyPlan(service, session, to, locks, result, opts);
     } finally {
       await session.close().catch(() => {});
     }
+    if (outcome?.connectionLost) await reportDurable(service, target, outcome, result, opts);
   } catch (err) {
     result.status = 'error';
     result.error = describeError(err);
@@ -133,26 +186,30 @@ async function migrateService(service: Service, target: Target, to: Migration | 
   return finish();
 }
 
-async function applyPending(
-  service: Service, session: Writer,
-  to: Migration | undefined, result: ServiceMigrateResult, opts: MigrateOptions,
-): Promise<void> {
+/** The plan, computed once from the history read under the lock, and its execution. */
+async function applyPlan(
+  service: Service, session: Writer, to: Migration | undefined, locks: LockSettings,
+  result: ServiceMigrateResult, opts: ServiceRunOptions,
+): Promise<RunOutcome | null> {
   const plan = computePlan(service.name, service.migrations, session.rows);
   result.missing = plan.missing.map((r) => r.id);
   if (plan.drifted.length) {
     result.status = 'drift';
     result.drifted = plan.drifted.map((d) => d.migration.relPath);
-    return;
+    return null;
   }
+  await recordPlanRenames(session, plan, result);
   const pending = pendingUpTo(plan, to);
-  if (!pending.length) return;
-  const files = await asTheyWillRun(service.migrations, pending, 'up');
+  if (!pending.length) return null;
+  // a file's own BEGIN/COMMIT and statements that cannot run in a transaction: as they will run
+  const steps = await prepareTransactions(pending, 'up');
   const { runUp } = await import('../db/migrator.js');
   const outcome = await runUp({
-    sql: session.sql, history: session.history,
+    sql: session.sql, history: session.history, locks,
     onApplying: (m) => opts.onEvent?.({ type: 'applying', service: service.name, migration: m.id }),
     onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
-  }, files, appliedIds(plan), pending.length);
+    onLockWait: (line) => opts.onEvent?.({ type: 'lock-wait', service: service.name, line }),
+  }, steps);
   result.applied = outcome.done;
   if (outcome.failure) {
     result.status = 'failed';
@@ -161,6 +218,43 @@ async function applyPending(
     result.notTried = pending.slice(failedIndex + 1).map((m) => m.id);
   } else {
     result.status = 'applied';
+  }
+  result.notTried = outcome.connectionLost ? pending.slice(outcome.done.length).map((m) => m.id) : result.notTried;
+  return outcome;
+}
+
+async function recordPlanRenames(session: Writer, plan: ServicePlan, result: ServiceMigrateResult): Promise<void> {
+  if (!plan.renamed.length) return;
+  result.renamed = plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
+  const { recordRenames } = await import('../db/history.js');
+  await recordRenames(session.sql, session.history, result.renamed);
+}
+
+/**
+ * The session died under the run. What the client saw acknowledged may not have survived (its
+ * commits before the last are asynchronous; a crash loses the unflushed ones): report what a
+ * fresh connection finds in the history, or, when the server is not back, only what is known
+ * to be flushed.
+ */
+async function reportDurable(service: Service, target: Target, outcome: RunOutcome, result: ServiceMigrateResult, opts: ServiceRunOptions): Promise<void> {
+  const { rereadHistory } = await import('../db/session.js');
+  const rows = await rereadHistory(service, target, { waitMs: opts.waitMs });
+  const ranIds = outcome.done.map((d) => d.id);
+  const attempted = [...ranIds, ...(result.failure ? [result.failure.migration] : []), ...result.notTried];
+  const durable = rows ? new Set(rows.map((r) => r.id)) : new Set(ranIds.slice(0, outcome.durableCount));
+  result.durableReread = rows !== null;
+  result.applied = outcome.done.filter((d) => durable.has(d.id));
+  const lost = attempted.filter((id) => !durable.has(id));
+  result.status = 'failed';
+  result.notTried = lost.filter((id) => id !== result.failure?.migration);
+  if (result.failure) {
+    const f = result.failure;
+    const applied = result.applied.length ? result.applied.map((d) => d.id).join(', ') : 'none';
+    f.message = `lost the connection to ${result.target} while applying ${f.migration}: ${f.message}`;
+    f.hint = rows
+      ? `durably applied in this run (re-read from the server): ${applied}; run svcdb migrate ${service.name} again to apply the rest`
+      : `the server could not be reached again; durably applied in this run: ${applied}; `
+        + `${ranIds.length - result.applied.length} more were acknowledged but may not have survived: check svcdb status ${service.name}, then migrate again`;
   }
 }
 

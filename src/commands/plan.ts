@@ -38,6 +38,8 @@ export interface ServicePlanResult {
   /** problems migrate would stop at */
   drifted: string[];
   missing: string[];
+  /** applied files renamed since: migrate records the new ids, runs nothing */
+  renamed: Array<{ from: string; to: string }>;
   error?: ServiceError;
 }
 
@@ -49,6 +51,8 @@ export interface PlanResult {
   services: ServicePlanResult[];
   /** ownership findings (check-ownership's rules) in the pending migrations; they do not change the exit code */
   findings: Finding[];
+  /** safety findings (check-migrations' rules) in the pending migrations; they do not change the exit code either */
+  safety: Finding[];
 }
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
@@ -65,27 +69,33 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const problem = results.some((r) => r.error || r.drifted.length > 0);
   const exitCode = userError ? 2 : problem ? 1 : 0;
   const findings = await lintPending(ctx.project, services, results, getProfile(ctx.project, ctx.profile).strategy);
-  return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results, findings };
+  const safety = await (await import('./check-migrations.js')).safetyOfPending(ctx.project, pendingOf(services, results));
+  return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results, findings, safety };
 }
 
 // The ownership lint of what is about to be applied, so a cross-service FK or write is seen
 // before it ships. The parser is loaded only when something is pending.
-async function lintPending(project: Project, services: Service[], results: ServicePlanResult[], strategy: Strategy): Promise<Finding[]> {
+function pendingOf(services: Service[], results: ServicePlanResult[]): Migration[] {
   const pending: Migration[] = [];
   for (const r of results) {
     const service = services.find((s) => s.name === r.service);
     const ids = new Set(r.pending.map((m) => m.id));
     for (const m of service?.migrations ?? []) if (ids.has(m.id)) pending.push(m);
   }
+  return pending;
+}
+
+async function lintPending(project: Project, services: Service[], results: ServicePlanResult[], strategy: Strategy): Promise<Finding[]> {
+  const pending = pendingOf(services, results);
   if (!pending.length) return [];
   const { lintMigrations } = await import('../core/ownership/index.js');
   return lintMigrations(project, pending, strategy);
 }
 
-async function planService(service: Service, target: Target, opts: PlanOptions): Promise<ServicePlanResult> {
+export async function planService(service: Service, target: Target, opts: Pick<PlanOptions, 'waitMs' | 'to'>): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
     service: service.name, target: endpointOf(target.url).label, wouldCreate: [], appliedCount: 0,
-    pending: [], drifted: [], missing: [],
+    pending: [], drifted: [], missing: [], renamed: [],
   };
   if (service.migrations.length === 0) return result;
   try {
@@ -95,7 +105,8 @@ async function planService(service: Service, target: Target, opts: PlanOptions):
     const computed = computePlan(service.name, service.migrations, session.rows);
     const to = opts.to === undefined ? undefined : findMigration(service.migrations, opts.to);
     result.wouldCreate = session.wouldCreate;
-    result.appliedCount = computed.applied.length + computed.drifted.length;
+    result.appliedCount = computed.applied.length + computed.renamed.length + computed.drifted.length;
+    result.renamed = computed.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
     result.drifted = computed.drifted.map((d) => d.migration.relPath);
     result.missing = computed.missing.map((r) => r.id);
     const pending = pendingUpTo(computed, to);

@@ -1,5 +1,6 @@
 // `svcdb provision`: one login role per service owning its schema or database, nothing else;
 // passwords kept in .svcdb/credentials.json; `--print` renders the same plan as a psql script.
+import { checkRolePrefix } from '../core/names.js';
 import { endpointOf } from '../core/url.js';
 import { loadProject } from '../core/project.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
@@ -15,6 +16,8 @@ export interface ProvisionOptions extends CommandOptions {
   rolePrefix?: string;
   /** retry an unreachable server this long, ms */
   waitMs?: number;
+  /** take over existing roles named `<prefix><service>` that svcdb did not create (their rights are reset) */
+  adoptRoles?: boolean;
 }
 
 export interface ProvisionedService {
@@ -48,27 +51,28 @@ export interface AdminContext {
   embedded: EmbeddedStatus | null;
 }
 
-export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
+export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   return adminContextFor(project, opts);
 }
 
 /** Resolves the admin targets of a loaded project, starting the embedded server when the profile needs it. */
-export async function adminContextFor(project: Project, opts: CommandOptions & { startEmbedded?: boolean }): Promise<AdminContext> {
+export async function adminContextFor(project: Project, opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   let embedded: EmbeddedStatus | null = null;
   if (profileNeedsBaseUrl(project, profile, env) && opts.startEmbedded !== false) {
     const { startEmbedded } = await import('../db/embedded.js');
-    embedded = await startEmbedded(project.root, { log: opts.log });
+    embedded = await startEmbedded(project.root, { log: opts.log, transient: opts.transient });
   }
   const targets = resolveTargets(project, profile, { env, embeddedUrl: embedded?.url ?? undefined, embeddedDataDir: embedded?.dataDir ?? undefined });
   return { project, profile, targets, embedded };
 }
 
 export async function provision(opts: ProvisionOptions): Promise<ProvisionResult> {
-  const ctx = await loadAdminContext({ ...opts, startEmbedded: !opts.print });
+  if (opts.rolePrefix !== undefined) checkRolePrefix(opts.rolePrefix); // bad input before the server starts
+  const ctx = await loadAdminContext({ ...opts, startEmbedded: !opts.print, transient: true });
   return provisionContext(ctx, opts);
 }
 
@@ -84,13 +88,13 @@ export async function provisionContext(ctx: AdminContext, opts: ProvisionOptions
   const skipped = ctx.targets.filter((t) => !chosen.includes(t)).map((t) => t.service);
   const plan = db.planProvision({
     services: ctx.project.services, targets: chosen, existing,
-    rolePrefix: opts.rolePrefix ?? previousPrefix(existing) ?? 'svcdb_', newPassword: generatePassword,
+    rolePrefix: checkRolePrefix(opts.rolePrefix ?? previousPrefix(existing) ?? 'svcdb_'), newPassword: generatePassword,
   });
   if (opts.print) {
     return { profile: ctx.profile, printed: true, script: db.renderProvisionScript(plan, ctx.profile), services: summary(plan, chosen, [], plan.reads), skipped, credentialsFile: null };
   }
   if (!chosen.length) return { profile: ctx.profile, printed: false, services: [], skipped, credentialsFile: null };
-  await db.applyProvision(plan, { waitMs: opts.waitMs, log: opts.log });
+  await db.applyProvision(plan, { waitMs: opts.waitMs, log: opts.log, adoptRoles: opts.adoptRoles });
   const credentialsFile = await saveCredentials(ctx.project.root, ctx.profile, plan.credentials);
   const reads = await db.applyReadGrants(plan.reads, { waitMs: opts.waitMs, log: opts.log });
   return { profile: ctx.profile, printed: false, services: summary(plan, chosen, reads.granted, reads.missing), skipped, credentialsFile };

@@ -28,23 +28,23 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (!opts.command.length) {
     throw new UserError('no command to run', { hint: `svcdb run ${opts.service} -- node dist/main.js` });
   }
-  let applied: string[] = [];
-  if (opts.migrate !== false) {
-    const { migrate, whyNotMigrated } = await import('./migrate.js');
-    const result = await migrate({ ...opts, services: [opts.service] });
-    const mine = result.services[0];
-    if (result.exitCode !== 0) {
-      const message = `${opts.service}: migrations failed, the command was not started: ${whyNotMigrated(mine)}`;
-      if (result.exitCode === 2) throw new UserError(message, { hint: mine.error?.hint });
-      throw new OperationError(message, { hint: `see svcdb status ${opts.service}`, result });
-    }
-    applied = mine.applied.map((s) => s.id);
-    if (applied.length) opts.log?.(`${opts.service}: applied ${applied.join(', ')}`);
-  }
   const { loadContext } = await import('./context.js');
   const ctx = await loadContext(opts);
   const service = ctx.project.services.find((s) => s.name === opts.service);
   if (!service) throw new UserError(`unknown service: ${opts.service}`, { hint: `known services: ${ctx.project.services.map((s) => s.name).join(', ')}` });
+  let applied: string[] = [];
+  if (opts.migrate !== false) {
+    const { migrateLoaded, whyNotMigrated } = await import('./migrate.js');
+    const result = await migrateLoaded(ctx, { ...opts, services: [opts.service] });
+    const mine = result.services[0];
+    if (result.exitCode !== 0) {
+      const message = `${opts.service}: migrations failed, the command was not started: ${whyNotMigrated(mine)}`;
+      if (result.exitCode === 2) throw new UserError(message, { hint: mine.error?.hint });
+      throw new OperationError(message, { hint: mine.failure?.hint ?? `see svcdb status ${opts.service}` });
+    }
+    applied = mine.applied.map((s) => s.id);
+    if (applied.length) opts.log?.(`${opts.service}: applied ${applied.join(', ')}`);
+  }
   const env: Record<string, string> = { ...(service.run?.env ?? {}), [service.envVar]: ctx.targetOf(service).url };
   const baseEnv = opts.env ?? process.env;
   if (service.run?.port && !baseEnv.PORT) env.PORT = String(service.run.port);

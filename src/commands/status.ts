@@ -1,6 +1,6 @@
 // `svcdb status`: applied, pending, drifted and missing migrations per service. Read-only.
 import { endpointOf } from '../core/url.js';
-import { compareVersions, computePlan } from '../core/plan.js';
+import { computePlan, recorded } from '../core/plan.js';
 import type { Service, Target } from '../core/types.js';
 import {
   describeError, forEachLimited, loadContext, pickServices, type CommandOptions, type ServiceError,
@@ -20,6 +20,8 @@ export interface ServiceStatusResult {
   pending: string[];
   drifted: string[];
   missing: string[];
+  /** applied files renamed since (same version, same bytes): applied, recorded under `from` */
+  renamed: Array<{ from: string; to: string }>;
   error?: ServiceError;
 }
 
@@ -42,17 +44,16 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   return { profile: ctx.profile, services: results, behind, exitCode };
 }
 
-async function statusOf(service: Service, target: Target, opts: StatusOptions): Promise<ServiceStatusResult> {
-  const result: ServiceStatusResult = { service: service.name, target: endpointOf(target.url).label, applied: [], pending: [], drifted: [], missing: [] };
+export async function statusOf(service: Service, target: Target, opts: Pick<StatusOptions, 'waitMs'>): Promise<ServiceStatusResult> {
+  const result: ServiceStatusResult = { service: service.name, target: endpointOf(target.url).label, applied: [], pending: [], drifted: [], missing: [], renamed: [] };
   if (service.migrations.length === 0) return result;
   try {
     const { openReader } = await import('../db/session.js');
     const session = await openReader(service, target, { waitMs: opts.waitMs });
     await session.close();
     const plan = computePlan(service.name, service.migrations, session.rows);
-    result.applied = [...plan.applied, ...plan.drifted]
-      .sort((a, b) => compareVersions(a.migration.version, b.migration.version))
-      .map((a) => ({ id: a.migration.id, appliedAt: a.row.appliedAt.toISOString() }));
+    result.applied = recorded(plan).map((a) => ({ id: a.migration.id, appliedAt: a.row.appliedAt.toISOString() }));
+    result.renamed = plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
     result.pending = plan.pending.map((m) => m.id);
     result.drifted = plan.drifted.map((d) => d.migration.relPath);
     result.missing = plan.missing.map((r) => r.id);

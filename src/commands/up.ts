@@ -7,7 +7,7 @@ import { loadProject } from '../core/project.js';
 import type { Project, Service } from '../core/types.js';
 import { withDependencies } from '../runtime/order.js';
 import type { SuperviseResult, SupervisedService } from '../runtime/supervisor.js';
-import { type CommandOptions } from './context.js';
+import type { CommandOptions, Context } from './context.js';
 import type { MigrateResult } from './migrate.js';
 
 export interface UpOptions extends CommandOptions {
@@ -62,10 +62,11 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   };
   try {
     if (opts.provision !== false) await provisionContext(admin, { ...opts, rolePrefix: opts.rolePrefix });
-    await migrateAll(opts);
-    if (opts.provision !== false) await grantReads(admin, opts);
+    // Targets are resolved after provisioning: it may have written the services' credentials.
     const { loadContext } = await import('./context.js');
-    const ctx = await loadContext({ ...opts, log });
+    const ctx = await loadContext({ ...opts, log, project });
+    await migrateAll(ctx, opts);
+    if (opts.provision !== false) await grantReads(admin, opts);
     const supervised: SupervisedService[] = ordered.map((r) => {
       const service = project.services.find((s) => s.name === r.name)!;
       const target = ctx.targetOf(service);
@@ -110,9 +111,9 @@ function chooseServices(project: Project, names: string[]): Service[] {
   return runnable.filter((s) => wanted.has(s.name));
 }
 
-async function migrateAll(opts: UpOptions): Promise<MigrateResult> {
-  const { migrate, whyNotMigrated } = await import('./migrate.js');
-  const result = await migrate({
+async function migrateAll(ctx: Context, opts: UpOptions): Promise<MigrateResult> {
+  const { migrateLoaded, whyNotMigrated } = await import('./migrate.js');
+  const result = await migrateLoaded(ctx, {
     cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true,
     onEvent: (event) => {
       if (event.type === 'waiting') opts.log?.(`${event.service}: waiting for the migration lock held by pid ${event.pid ?? '?'}`);
@@ -128,5 +129,5 @@ async function migrateAll(opts: UpOptions): Promise<MigrateResult> {
   const lines = failed.map((s) => `${s.service}: ${whyNotMigrated(s)}`);
   const message = `migrations failed, nothing was started:\n  ${lines.join('\n  ')}`;
   if (result.exitCode === 2) throw new UserError(message, { hint: failed.find((s) => s.error?.hint)?.error?.hint });
-  throw new OperationError(message, { hint: 'fix the migration, or see svcdb status <service>', result });
+  throw new OperationError(message, { hint: 'fix the migration, or see svcdb status <service>' });
 }

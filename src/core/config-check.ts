@@ -109,7 +109,12 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
   const profiles = byName<ProfileConfig>(Object.entries(BUILTIN_PROFILES));
   for (const [name, p] of Object.entries(user.profiles ?? {})) {
     const strategy = p.strategy ?? builtinProfile(name)?.strategy;
-    if (strategy) profiles[name] = { strategy, ...(p.url === undefined ? {} : { url: p.url }) };
+    if (strategy) {
+      profiles[name] = {
+        strategy, ...(p.url === undefined ? {} : { url: p.url }),
+        ...(p.schemaName === undefined ? {} : { schemaName: p.schemaName }), ...(p.databaseName === undefined ? {} : { databaseName: p.databaseName }),
+      };
+    }
   }
   const services = byName(Object.entries(user.services ?? {}).map(([name, s]) => [name, {
     ...s,
@@ -123,5 +128,13 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
     shared: byName(Object.entries(user.shared ?? {})),
     profiles,
     rules: byName(Object.entries(user.rules ?? {})),
+    checkMigrations: {
+      rules: byName(Object.entries(user.checkMigrations?.rules ?? {})),
+      ...(user.checkMigrations?.postgresVersion === undefined ? {} : { postgresVersion: user.checkMigrations.postgresVersion }),
+      baseline: byName(Object.entries(user.checkMigrations?.baseline ?? {})),
+    },
+    lockTimeout: user.lockTimeout,
+    statementTimeout: user.statementTimeout,
+    lockRetries: user.lockRetries,
   };
 }

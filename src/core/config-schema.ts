@@ -10,6 +10,7 @@ let cached: Schema | undefined;
 export type UserConfig = Z.input<Schema>;
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DURATION = /^\d+(ms|s|m)?$/;
 
 /**
  * The config's one description: validation messages, the README's config reference and
@@ -47,11 +48,16 @@ function buildSchema(z: typeof Z) {
     path: nonEmpty.optional().meta(doc('its folder, for a service no discover glob finds (default: where the first glob would put it)')),
     databaseOf: nonEmpty.optional().meta(doc('use this other service\'s database (a service that owns nothing)')),
     reads: z.array(read).optional().meta(doc('declared reads of other services\' tables (check-ownership)', { default: [] })),
+    // the names the repository's migrations already use (`CREATE TABLE "billing_schema".…`)
+    database: nonEmpty.optional().meta(doc('its database\'s name under a `database` profile (default: the service\'s name)')),
+    schema: nonEmpty.optional().meta(doc('its schema\'s name under a `schema` profile (default: the service\'s name)')),
   });
   const profile = z.strictObject({
     strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional()
       .meta(doc('how services map to databases; required except for the built-in dev, dev-aws, prod')),
     url: nonEmpty.optional().meta(doc('base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)')),
+    schemaName: nonEmpty.optional().meta(doc('schema strategy: each service\'s schema name, `{service}` standing for its name, e.g. `{service}_schema`')),
+    databaseName: nonEmpty.optional().meta(doc('database strategy: each service\'s database name, `{service}` standing for its name')),
   });
   return z.strictObject({
     $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
@@ -64,15 +70,30 @@ function buildSchema(z: typeof Z) {
     profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional()
       .meta(doc('environment profiles, by name, beside the built-in dev, dev-aws, prod')),
     rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-ownership severities, by rule name')),
+    checkMigrations: z.strictObject({
+      rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-migrations severities, by rule name (squawk\'s names)')),
+      postgresVersion: z.number().min(9).max(99).optional()
+        .meta(doc('PostgreSQL major version the migrations run on (default: the server\'s when reachable, else the newest)')),
+      baseline: z.record(nonEmpty, nonEmpty).optional()
+        .meta(doc('per service, the last migration already in production: only later files are checked')),
+    }).optional().meta(doc('the migration-safety lint (`svcdb check-migrations`)')),
+    // table-lock safety of the runner (issue 14): ms as a number, or "500ms", "5s", "2m"; 0 off
+    lockTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')]).optional()
+      .meta(doc('`SET LOCAL lock_timeout` of each migration: ms, or `500ms`, `5s`, `2m`; `0` off', { default: '5s' })),
+    statementTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')]).optional()
+      .meta(doc('`SET LOCAL statement_timeout` of each migration (default: off)')),
+    lockRetries: z.number().int().min(0).max(100).optional()
+      .meta(doc('tries after the first when a migration times out on a lock (55P03)', { default: 5 })),
   });
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads']],
+  [/^$/, ['$schema', 'discover', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations', 'lockTimeout', 'statementTimeout', 'lockRetries']],
+  [/^checkMigrations$/, ['rules', 'postgresVersion', 'baseline']],
+  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema']],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
-  [/^profiles\.[^.]+$/, ['strategy', 'url']],
+  [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],
 ];
 
 function knownKeysAt(keyPath: ReadonlyArray<PropertyKey>): string[] {

@@ -28,16 +28,15 @@ export class UserErrors extends UserError {
 
 /**
  * The operation ran and found or hit a problem: a failed migration, drift, a lock timeout,
- * an ownership finding. Exit code 1. `result` carries what was done before the failure.
+ * an ownership finding. Exit code 1. What was done before the failure is in the message (or in
+ * the result object of the command that returns one).
  */
 export class OperationError extends Error {
   override readonly name = 'OperationError';
   readonly hint?: string;
-  readonly result?: unknown;
-  constructor(message: string, opts: { hint?: string; result?: unknown; cause?: unknown } = {}) {
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.hint = opts.hint;
-    this.result = opts.result;
   }
 }
 

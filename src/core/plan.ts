@@ -24,29 +24,58 @@ export interface ServicePlan {
   pending: Migration[];
   /** applied, but the file's checksum differs from the recorded one */
   drifted: AppliedMigration[];
-  /** recorded as applied, but no file has that id any more */
+  /** recorded under another id with the same version (`008_credit` → `0008_credit_accounts`),
+   * same bytes: applied; the history row is renamed by the next writer */
+  renamed: AppliedMigration[];
+  /** recorded as applied, but no file has that version any more */
   missing: HistoryRow[];
 }
 
+/**
+ * A migration's identity is its version: a history row matches the file with its id, or else
+ * the one file with the same version number (`1` and `001` are one number), so renaming an
+ * applied file is a rename, never a new migration.
+ */
 export function computePlan(service: string, migrations: Migration[], rows: HistoryRow[]): ServicePlan {
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const plan: ServicePlan = { service, applied: [], pending: [], drifted: [], missing: [] };
+  const fileIds = new Set(migrations.map((m) => m.id));
+  const unmatchedByVersion = new Map<string, HistoryRow>();
+  for (const r of rows) {
+    const version = versionOfId(r.id);
+    if (!fileIds.has(r.id) && version !== null) unmatchedByVersion.set(withoutLeadingZeros(version), r);
+  }
+  const plan: ServicePlan = { service, applied: [], pending: [], drifted: [], renamed: [], missing: [] };
+  const matched = new Set<HistoryRow>();
   for (const migration of migrations) {
-    const row = byId.get(migration.id);
-    if (!row) plan.pending.push(migration);
-    else if (row.checksum !== migration.checksum) plan.drifted.push({ migration, row });
+    let row = byId.get(migration.id);
+    let renamed = false;
+    if (!row) {
+      row = unmatchedByVersion.get(withoutLeadingZeros(migration.version));
+      if (row && matched.has(row)) row = undefined;
+      renamed = row !== undefined;
+    }
+    if (!row) {
+      plan.pending.push(migration);
+      continue;
+    }
+    matched.add(row);
+    if (row.checksum !== migration.checksum) plan.drifted.push({ migration, row });
+    else if (renamed) plan.renamed.push({ migration, row });
     else plan.applied.push({ migration, row });
   }
-  const fileIds = new Set(migrations.map((m) => m.id));
-  plan.missing = rows.filter((r) => !fileIds.has(r.id));
+  plan.missing = rows.filter((r) => !matched.has(r));
   return plan;
 }
 
-/** Ids recorded as applied (applied + drifted), in file order. */
-export function appliedIds(plan: ServicePlan): string[] {
-  return [...plan.applied, ...plan.drifted]
-    .sort((a, b) => compareVersions(a.migration.version, b.migration.version))
-    .map((a) => a.migration.id);
+/** The version a history row's id starts with (`0008_credit` → `0008`), null when none. */
+export function versionOfId(id: string): string | null {
+  return /^(\d+)/.exec(id)?.[1] ?? null;
+}
+
+/** Applied, renamed and drifted: everything recorded that has a file, in file order. */
+export function recorded(plan: ServicePlan): AppliedMigration[] {
+  return [...plan.applied, ...plan.renamed, ...plan.drifted]
+    .sort((a, b) => compareVersions(a.migration.version, b.migration.version));
 }
 
 /**

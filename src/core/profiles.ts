@@ -3,6 +3,7 @@
 import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, Project, Service, Target, ValueOrigin } from './types.js';
 import { BUILTIN_PROFILES, expandVars } from './config.js';
+import { configuredIdentifier, fillPattern, identifierFor, nameClashes } from './names.js';
 import { databaseNameOf, normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath } from './url.js';
 
 export interface ResolveOptions {
@@ -28,10 +29,22 @@ export function getProfile(project: Project, name: string): ProfileConfig & { na
   return { name, ...profile };
 }
 
-/** Lower-case, non-alphanumerics → `_`: a name safe as a schema or database without quoting. */
-export function sanitizeName(service: string): string {
-  const clean = service.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return /^[a-z_]/.test(clean) ? clean : `s_${clean}`;
+/** A valid schema or database name for a service (names.ts has the rule). */
+export const sanitizeName = identifierFor;
+
+/**
+ * The schema (schema strategy) or database (database strategy) a service gets: named in
+ * config per service (`services.X.schema` / `.database`), else by the profile's pattern
+ * (`schemaName: "{service}_schema"`), else the service's identifier.
+ */
+export function placeNameOf(project: Project, profile: ProfileConfig & { name: string }, service: string, kind: 'schema' | 'database'): string {
+  const declared = Object.hasOwn(project.config.services, service) ? project.config.services[service] : undefined;
+  const file = project.configPath ? relativeName(project, project.configPath) : 'config';
+  const own = declared?.[kind];
+  if (own !== undefined) return configuredIdentifier(own, `${file}: services.${service}.${kind}`);
+  const pattern = kind === 'schema' ? profile.schemaName : profile.databaseName;
+  if (pattern !== undefined) return configuredIdentifier(fillPattern(pattern, service), `${file}: profiles.${profile.name}.${kind}Name`);
+  return identifierFor(service);
 }
 
 /**
@@ -66,7 +79,10 @@ export function resolveEachTarget(project: Project, profileName: string, opts: R
   const byName = new Map(project.services.map((s) => [s.name, s]));
   let base: { url: string; origin: ValueOrigin } | null | undefined;
   const baseUrl = () => (base === undefined ? (base = resolveBase(project, profile, opts)) : base);
+  const clashes = clashingServices(project, profile);
   return project.services.map((service) => {
+    const clash = clashes.get(service.name);
+    if (clash) return { service: service.name, error: clash };
     try {
       return { service: service.name, target: resolveOne(service, { project, profile, opts, byName, baseUrl, file: project.configPath }) };
     } catch (err) {
@@ -74,6 +90,35 @@ export function resolveEachTarget(project: Project, profileName: string, opts: R
       throw err;
     }
   });
+}
+
+/**
+ * Services that would share an env var, a schema or a database because their names map to
+ * one identifier: each gets the error (exit 2, before anything is written).
+ */
+function clashingServices(project: Project, profile: ProfileConfig & { name: string }): Map<string, UserError> {
+  const out = new Map<string, UserError>();
+  const mark = (errors: UserError[]) => {
+    for (const e of errors) for (const s of project.services) if (e.message.includes(`"${s.name}"`) && !out.has(s.name)) out.set(s.name, e);
+  };
+  const rename = 'rename one of the service folders, or give one its own name in config (services.<name>.schema / .database)';
+  mark(nameClashes('environment variable', project.services.map((s) => ({ service: s.name, name: s.envVar })), 'rename one of the service folders; svcdb would give both the same URL variable'));
+  const own = project.services.filter((s) => !s.databaseOf);
+  const placed = (kind: 'schema' | 'database') => {
+    const names: Array<{ service: string; name: string }> = [];
+    for (const s of own) {
+      try {
+        names.push({ service: s.name, name: placeNameOf(project, profile, s.name, kind) });
+      } catch (err) {
+        if (err instanceof UserError) out.set(s.name, err);
+        else throw err;
+      }
+    }
+    return names;
+  };
+  if (profile.strategy === 'schema') mark(nameClashes('schema', placed('schema'), rename));
+  if (profile.strategy === 'database') mark(nameClashes('database', placed('database'), rename));
+  return out;
 }
 
 function errorsOf(err: UserError): UserError[] {
@@ -116,10 +161,11 @@ function resolveOne(service: Service, ctx: Ctx): Target {
   let url = base.url;
   let schema: string | null = null;
   if (profile.strategy === 'schema') {
-    schema = sanitizeName(service.name);
-    url = withSearchPath(url, schema, urlCtx);
+    schema = placeNameOf(ctx.project, profile, service.name, 'schema');
+    // `public` after the service's own schema: extensions and shared functions resolve.
+    url = withSearchPath(url, `${schema},public`, urlCtx);
   } else if (profile.strategy === 'database') {
-    url = withDatabase(url, sanitizeName(service.name), urlCtx);
+    url = withDatabase(url, placeNameOf(ctx.project, profile, service.name, 'database'), urlCtx);
   } else {
     url = normalizePgUrl(url, urlCtx); // a raw password with @ / # becomes percent-encoded
   }

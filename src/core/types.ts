@@ -80,6 +80,10 @@ export type Strategy = 'shared' | 'schema' | 'database' | 'isolated';
 export interface ProfileConfig {
   strategy: Strategy;
   url?: string;
+  /** schema strategy: the schema's name, `{service}` standing for the service's */
+  schemaName?: string;
+  /** database strategy: the database's name, `{service}` standing for the service's */
+  databaseName?: string;
 }
 
 export type RuleSeverity = 'error' | 'warning' | 'off';
@@ -91,6 +95,20 @@ export interface SvcdbConfig {
   shared: Record<string, string>;
   profiles: Record<string, ProfileConfig>;
   rules: Record<string, RuleSeverity>;
+  /** see UserConfig (config.ts): the runner's table-lock settings, as written */
+  lockTimeout?: number | string;
+  statementTimeout?: number | string;
+  lockRetries?: number;
+  /** `svcdb check-migrations` settings */
+  checkMigrations: CheckMigrationsConfig;
+}
+
+export interface CheckMigrationsConfig {
+  rules: Record<string, RuleSeverity>;
+  /** PostgreSQL major version (e.g. 15), when the config names one */
+  postgresVersion?: number;
+  /** service → id or version of the last migration not to check */
+  baseline: Record<string, string>;
 }
 
 export interface ServiceConfig {
@@ -100,6 +118,10 @@ export interface ServiceConfig {
   path?: string;
   databaseOf?: string;
   reads?: ReadDeclaration[];
+  /** its database's name under a `database` profile */
+  database?: string;
+  /** its schema's name under a `schema` profile */
+  schema?: string;
 }
 
 export interface Project {
@@ -152,4 +174,6 @@ export interface Finding {
   /** the service that owns `table`, or null */
   owner: string | null;
   message: string;
+  /** the safe rewrite (check-migrations findings) */
+  hint?: string;
 }

@@ -50,7 +50,7 @@ const CLIENT_PARAMS = new Set([
  */
 export function driverOptions(url: string): {
   host: string[]; port: number[]; path?: string; database?: string; user?: string; pass?: string;
-  ssl?: string | false; connection: Record<string, string>;
+  ssl?: string | false; target_session_attrs?: string; connection: Record<string, string>;
 } {
   const u = parsePgUrl(url);
   const param = (name: string) => u.params.find(([k]) => k === name)?.[1];
@@ -67,7 +67,10 @@ export function driverOptions(url: string): {
     database: u.database || param('dbname') || user || undefined,
     user,
     pass: u.password ?? param('password') ?? undefined,
+    // as postgres.js reads them from a URL: sslmode, sslrootcert=system, target_session_attrs
     ...(param('sslmode') ? { ssl: param('sslmode') === 'disable' ? false : param('sslmode') } : {}),
+    ...(param('sslrootcert') === 'system' ? { ssl: 'verify-full' } : {}),
+    ...(param('target_session_attrs') ? { target_session_attrs: param('target_session_attrs') } : {}),
     connection,
   };
 }
@@ -90,8 +93,8 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
     const left = Math.max(100, deadline - Date.now());
     // postgres.js takes host and port lists at run time; its types say one of each
     const sql = postgres({
-      ...(options as unknown as { host: string; port: number }),
-      ssl: options.ssl as never,
+      // ssl and target_session_attrs only when the URL sets them (else postgres.js reads PGSSLMODE, ...)
+      ...(options as unknown as { host: string; port: number; ssl?: never; target_session_attrs?: never }),
       max: 1,
       fetch_types: false,
       idle_timeout: 0,

@@ -1,7 +1,7 @@
 // `.svcdb/credentials.json` (mode 0600): the login role and generated password `provision` made
 // for each service, keyed by profile then service. Targets built with these carry the service's
 // own role instead of the admin URL's user.
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -79,4 +79,17 @@ export async function credentialsFor(
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802/7677, as psql's
+ * \password and libpq's PQencryptPasswordConn compute it), so the password itself never
+ * reaches the server, nor its log. Generated passwords are ASCII: SASLprep leaves them as is.
+ */
+export function scramVerifier(password: string, iterations = 4096, salt = randomBytes(16)): string {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }

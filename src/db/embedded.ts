@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** how long to wait for the server to accept connections, ms (default 30 s) */
   timeoutMs?: number;
+  /** started only for this command: stopped when it ends (embedded-lease.ts) */
+  transient?: boolean;
 }
 
 export interface EmbeddedStatus {
@@ -43,6 +45,14 @@ export async function ensureEmbedded(projectRoot: string, opts: EmbeddedOptions 
 
 /** Like ensureEmbedded, reporting whether this call started it (so `up` stops only what it started). */
 export async function startEmbedded(projectRoot: string, opts: EmbeddedOptions = {}): Promise<EmbeddedStatus> {
+  const status = await startLocked(projectRoot, opts);
+  const lease = await import('./embedded-lease.js');
+  await lease.takeLease(projectRoot);
+  if (status.started && opts.transient) lease.markTransient(projectRoot);
+  return status;
+}
+
+async function startLocked(projectRoot: string, opts: EmbeddedOptions): Promise<EmbeddedStatus> {
   const stateDir = await ensureStateDir(projectRoot);
   return withLock(path.join(stateDir, 'embedded.lock'), async () => {
     const runAs = await unprivilegedUser();
@@ -55,7 +65,9 @@ export async function startEmbedded(projectRoot: string, opts: EmbeddedOptions =
     }
     const running = await runningPid(state.dataDir);
     if (running) return { ...describe(state, running.pid, running.port ?? state.port), started: false };
-    if (!(await exists(path.join(state.dataDir, 'PG_VERSION')))) await initCluster(state, bins, runAs, stateDir, opts);
+    // Not our server (checked above): a leftover postmaster.pid would make postgres refuse to start.
+    await fs.rm(path.join(state.dataDir, 'postmaster.pid'), { force: true });
+    if (!(await exists(path.join(state.dataDir, 'PG_VERSION'))) || (await halfInitialised(state.dataDir))) await initCluster(state, bins, runAs, stateDir, opts);
     else if (runAs) await chownTree(state.dataDir, runAs);
     if (!(await portIsFree(state.port))) {
       state = { ...state, port: await freePort() };
@@ -102,7 +114,11 @@ function describe(state: EmbeddedState, pid: number | null, port: number): Embed
   return { running: pid !== null, initialised: true, pid, port, dataDir: state.dataDir, url };
 }
 
-/** The postmaster's pid and port from postmaster.pid, when that process is alive. */
+/**
+ * The postmaster's pid and port from postmaster.pid, when that process is alive AND is this
+ * cluster's postgres: a stale file (a crash, a reboot) may name a pid that now belongs to an
+ * unrelated process, which must never be reported as the server, nor signalled.
+ */
 async function runningPid(dataDir: string): Promise<{ pid: number; port: number | null } | null> {
   const text = await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
   if (!text) return null;
@@ -110,28 +126,64 @@ async function runningPid(dataDir: string): Promise<{ pid: number; port: number 
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return null;
+  if (!(await isPostmasterOf(pid, dataDir))) return null;
   return { pid, port: Number.isInteger(port) && port > 0 ? port : null };
+}
+
+/** Whether `pid` runs a postgres binary with `-D <dataDir>` (its command line, from /proc or ps). */
+async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
+  let args: string[] | null = null;
+  const proc = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
+  if (proc !== null) args = proc.split('\0').filter(Boolean);
+  else {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string | null>((resolve) => execFile('ps', ['-p', String(pid), '-o', 'command='], (err, stdout) => resolve(err ? null : stdout)));
+    if (out === null) return false;
+    args = out.trim().split(/\s+/);
+  }
+  if (!args.length || path.basename(args[0]) !== 'postgres') return false;
+  const d = args.indexOf('-D');
+  return d !== -1 && path.resolve(args[d + 1] ?? '') === path.resolve(dataDir);
+}
+
+/**
+ * A cluster left by an initdb that was killed (before svcdb initialised into a scratch folder):
+ * PG_VERSION but no pg_control, and never started (postmaster.opts is written at the first
+ * start), so it holds no data and is made again.
+ */
+async function halfInitialised(dataDir: string): Promise<boolean> {
+  return !(await exists(path.join(dataDir, 'global/pg_control'))) && !(await exists(path.join(dataDir, 'postmaster.opts')));
 }
 
 async function initCluster(state: EmbeddedState, bins: Binaries, runAs: RunAs | null, stateDir: string, opts: EmbeddedOptions): Promise<void> {
   opts.log?.(`initialising the embedded PostgreSQL in ${state.dataDir}${runAs ? ` (as ${runAs.name}: PostgreSQL refuses to run as root)` : ''}`);
+  // initdb runs in a scratch folder renamed into place only once complete: a run killed
+  // during initdb (Ctrl-C, a container stop) leaves no half-made cluster for the next one.
+  const parent = path.dirname(state.dataDir);
+  await fs.mkdir(parent, { recursive: true });
+  for (const entry of await fs.readdir(parent)) {
+    if (entry.startsWith(`${path.basename(state.dataDir)}.init-`)) await fs.rm(path.join(parent, entry), { recursive: true, force: true });
+  }
   await fs.rm(state.dataDir, { recursive: true, force: true });
-  await fs.mkdir(state.dataDir, { recursive: true, mode: 0o700 });
+  const scratch = `${state.dataDir}.init-${process.pid}`;
+  await fs.mkdir(scratch, { recursive: true, mode: 0o700 });
   // initdb reads the superuser password from a file the server's user can open.
   const pwfile = path.join(path.dirname(state.dataDir), `.pwfile-${process.pid}`);
   await fs.writeFile(pwfile, `${state.password}\n`, { mode: 0o600 });
   try {
     if (runAs) {
-      await fs.chown(state.dataDir, runAs.uid, runAs.gid);
+      await fs.chown(scratch, runAs.uid, runAs.gid);
       await fs.chown(pwfile, runAs.uid, runAs.gid);
     }
-    const args = ['-D', state.dataDir, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync'];
+    const args = ['-D', scratch, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync'];
     const { code, output } = await runToEnd(bins.initdb, args, runAs);
     if (code !== 0) {
       await fs.writeFile(path.join(stateDir, 'initdb.log'), output);
       throw new OperationError(`initdb failed (exit ${code}): ${lastLines(output, 3)}`, { hint: `full output in ${path.join(stateDir, 'initdb.log')}` });
     }
+    await fs.rename(scratch, state.dataDir);
   } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
     await fs.rm(pwfile, { force: true });
   }
 }

@@ -1,4 +1,4 @@
-// A service's svcdb history table: where it lives, its rows, and the umzug storage over it.
+// A service's svcdb history table: where it lives, its rows, and the umzug storage beside it.
 // Rows are written by the migration's own SQL (see migrator.ts), inside its transaction.
 import { createRequire } from 'node:module';
 import { UserError } from '../core/errors.js';
@@ -132,19 +132,31 @@ export async function insertRows(sql: Sql, h: HistoryTable, rows: Array<{ id: st
   }
 }
 
+/**
+ * Renamed files (same version, same bytes; see computePlan) keep their history: the row takes
+ * the file's new id, so every later command finds it under the name on disk.
+ */
+export async function recordRenames(sql: Sql, h: HistoryTable, renames: Array<{ from: string; to: string }>): Promise<void> {
+  for (const r of renames) {
+    await sql.unsafe(`update ${h.qualified} set id = ${literal(r.to)} where service = ${literal(h.service)} and id = ${literal(r.from)}`);
+  }
+}
+
 export async function updateChecksum(sql: Sql, h: HistoryTable, id: string, checksum: string): Promise<void> {
   await sql.unsafe(`update ${h.qualified} set checksum = $1 where service = $2 and id = $3`, [checksum, h.service, id]);
 }
 
 /**
- * The umzug storage: `executed` is the history (only ids that still have a file, in file
- * order). Logging is a no-op on purpose: the row is inserted by the migration's own SQL inside
- * its transaction, so a migration and its record commit or vanish together.
+ * The umzug storage. umzug sequences the steps the plan chose (core/plan.ts computed them from
+ * this history table): for `up` none of them is executed yet, for `down` all of them are, so
+ * this is all umzug needs to know. It records nothing on purpose: the row is inserted (or
+ * deleted) by the migration's own SQL inside its transaction, so a migration and its record
+ * commit or vanish together, which a separate logMigration() call could not guarantee.
  */
-export class HistoryStorage {
-  constructor(private readonly executedIds: () => Promise<string[]>) {}
+export class PlanStorage {
+  constructor(private readonly executedIds: string[]) {}
   async executed(): Promise<string[]> {
-    return this.executedIds();
+    return this.executedIds;
   }
   async logMigration(): Promise<void> {}
   async unlogMigration(): Promise<void> {}

@@ -1,21 +1,30 @@
-// Applies and reverts one service's migrations, umzug driving the order. A transactional
-// migration goes in ONE simple-protocol round trip: `begin; <statements>; <history row>;
-// commit;` so the record commits with the migration or not at all. A no-transaction file runs
-// statement by statement (CREATE INDEX CONCURRENTLY) and is recorded after its last statement.
-import { createRequire } from 'node:module';
+// Executes the steps a service's plan chose (core/plan.ts), umzug sequencing them. A
+// transactional migration goes in ONE simple-protocol round trip: `begin; <statements>;
+// <history row>; commit;` so the record commits with the migration or not at all. A
+// no-transaction file runs statement by statement (CREATE INDEX CONCURRENTLY) and is
+// recorded after its last statement.
 import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
 import {
-  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure, type SentText,
+  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure,
 } from './failure.js';
+import { deleteRowSql, guardSql, insertRowSql, PlanStorage, type HistoryTable } from './history.js';
+import { lockSettingsSql, describeLockWait, type LockSettings } from './lock-timeout.js';
 import { runOutsideTransaction } from './no-transaction.js';
-import { deleteRowSql, guardSql, HistoryStorage, insertRowSql, type HistoryTable } from './history.js';
+import { isConnectionLoss, Pipeline, PipelineFailure, type Sent } from './pipeline.js';
+import { loadUmzug } from './umzug.js';
 
 export interface RunContext {
   sql: Sql;
   history: HistoryTable;
+  /** SET LOCAL lock_timeout / statement_timeout and retries on 55P03 */
+  locks?: LockSettings;
   onApplying?: (migration: Migration) => void;
   onDone?: (step: StepDone) => void;
+  /** a migration waits for a table lock and will be tried again */
+  onLockWait?: (line: string) => void;
+  /** tries per migration in this run (set by runUp/runDown) */
+  lockTries?: Map<Migration, number>;
 }
 
 export interface StepDone {
@@ -24,195 +33,177 @@ export interface StepDone {
 }
 
 export interface RunOutcome {
+  /** acknowledged as committed, in order */
   done: StepDone[];
+  /** how many of `done` are known to be durable (flushed); the rest were committed asynchronously */
+  durableCount: number;
   failure: MigrationFailure | null;
+  /** the session ended under the run: `done` may overstate what survived a crash */
+  connectionLost: boolean;
 }
 
-/**
- * Applies the first `count` pending migrations (all when undefined). `executed`: ids already
- * applied that still have files, so umzug's pending list is exactly the plan's.
- */
-export async function runUp(ctx: RunContext, files: Migration[], executed: string[], count?: number): Promise<RunOutcome> {
-  const applied = new Set(executed);
-  const pendingIds = files.filter((m) => !applied.has(m.id)).map((m) => m.id);
-  const lastId = pendingIds[(count ?? pendingIds.length) - 1];
-  return drive(ctx, files, executed, 'up', count, (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId));
+/** The run stopped at `failure`; `connectionLost`: the session died under it. */
+interface Stopped {
+  failure: MigrationFailure;
+  connectionLost: boolean;
 }
 
-/** Reverts the last `count` applied migrations, newest first. */
-export async function runDown(ctx: RunContext, files: Migration[], executed: string[], count: number): Promise<RunOutcome> {
-  return drive(ctx, files, executed, 'down', count, async (m) => {
+/** Applies exactly `steps` (the plan's pending migrations, in order). */
+export async function runUp(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
+  const ctx = { ...given, lockTries: new Map<Migration, number>() };
+  const lastId = steps.at(-1)?.id;
+  // Every SYNC_EVERY-th commit waits for the WAL flush too, so that after a crash the report
+  // can name most of what survived even when the server does not come back in time.
+  let sent = 0;
+  return drive(ctx, steps, 'up', (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId || ++sent % SYNC_EVERY === 0));
+}
+
+/** Reverts exactly `steps` (applied migrations, newest first). */
+export async function runDown(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
+  const ctx = { ...given, lockTries: new Map<Migration, number>() };
+  return drive(ctx, [...steps].reverse(), 'down', async (m) => {
     await revertMigration(ctx, m);
     return true;
   });
 }
 
+const SYNC_EVERY = 32;
+
 /** A step either finished (true) or was queued on the pipeline (false: done when it resolves). */
 type Step = (m: Migration, pipeline: Pipeline) => Promise<boolean>;
 
-async function drive(
-  ctx: RunContext, files: Migration[], executed: string[], direction: 'up' | 'down',
-  count: number | undefined, step: Step,
-): Promise<RunOutcome> {
+async function drive(ctx: RunContext, steps: Migration[], direction: 'up' | 'down', step: Step): Promise<RunOutcome> {
   const { Umzug } = loadUmzug();
-  const applied = new Set(executed);
-  const outcome: RunOutcome = { done: [], failure: null };
-  const record = (m: Migration, ms: number) => {
+  const outcome: RunOutcome = { done: [], durableCount: 0, failure: null, connectionLost: false };
+  const record = (m: Migration, ms: number, synchronous: boolean) => {
     const done = { id: m.id, durationMs: Math.round(ms) };
     outcome.done.push(done);
+    if (synchronous) outcome.durableCount = outcome.done.length;
     ctx.onDone?.(done);
   };
-  const pipeline = new Pipeline(ctx, record);
+  const pipeline = new Pipeline(ctx.sql, record, (item, err) => retryOnLock(ctx, item, err));
   const run = async (m: Migration) => {
     ctx.onApplying?.(m);
     const started = performance.now();
-    if (await step(m, pipeline)) record(m, performance.now() - started);
+    // a step run on its own committed synchronously
+    if (await step(m, pipeline)) record(m, performance.now() - started, true);
   };
   const umzug = new Umzug({
-    migrations: files.map((m) => ({ name: m.id, path: m.path, up: () => run(m), down: () => run(m) })),
-    storage: new HistoryStorage(async () => files.filter((m) => applied.has(m.id)).map((m) => m.id)),
+    migrations: steps.map((m) => ({ name: m.id, path: m.path, up: () => run(m), down: () => run(m) })),
+    storage: new PlanStorage(direction === 'up' ? [] : steps.map((m) => m.id)),
     logger: undefined,
   });
-  // Nobody listens to umzug's events, but each emit (two per migration) costs emittery's
-  // bookkeeping, a process.env read for its debug switch and timer turns: ~10% of the client's
-  // CPU over 1,000 migrations, on a machine whose cores the server needs.
-  (umzug as unknown as { emit: () => Promise<void> }).emit = async () => {};
   try {
-    if (direction === 'up') await umzug.up(count === undefined ? {} : { step: count });
-    else await umzug.down({ step: count ?? 1 });
+    if (direction === 'up') await umzug.up();
+    else await umzug.down({ to: 0 });
     await pipeline.drain(0);
   } catch (err) {
-    const failed = findStepFailed(err);
+    const failed = await asStepFailed(ctx, err, pipeline);
     if (!failed) throw err;
     outcome.failure = failed.failure;
+    outcome.connectionLost = failed.connectionLost;
   }
   return outcome;
 }
 
-/**
- * Transactional migrations are pipelined: each is sent (as its own `begin; ...; commit;`)
- * without waiting for the previous one's answer, so the server never idles between them.
- * Safe because PostgreSQL keeps a failed migration's transaction open and aborted: every
- * query queued behind it fails with 25P02 and changes nothing, until our ROLLBACK.
- */
-class Pipeline {
-  static readonly window = 32;
-  private queue: Array<{ m: Migration; statements: Statement[]; sent: SentText; result: Promise<void> }> = [];
-  private lastResolved = performance.now();
-
-  constructor(private readonly ctx: RunContext, private readonly record: (m: Migration, ms: number) => void) {}
-
-  /** The newest migration still in flight (null: everything sent so far has committed). */
-  tail(): Migration | null {
-    return this.queue.at(-1)?.m ?? null;
-  }
-
-  async send(m: Migration, statements: Statement[], sent: SentText): Promise<void> {
-    const sentAt = performance.now();
-    const result = this.ctx.sql.unsafe(sent.text).then(() => {
-      const now = performance.now();
-      this.record(m, now - Math.max(sentAt, this.lastResolved));
-      this.lastResolved = now;
-    });
-    result.catch(() => {}); // observed in drain()
-    this.queue.push({ m, statements, sent, result });
-    if (this.queue.length >= Pipeline.window) await this.drain(Pipeline.window / 2);
-  }
-
-  /** Waits until at most `keep` migrations are in flight; the first failure becomes StepFailed. */
-  async drain(keep: number): Promise<void> {
-    while (this.queue.length > keep) {
-      const item = this.queue.shift()!;
-      try {
-        await item.result;
-      } catch (err) {
-        this.queue = [];
-        throw await transactionFailed(this.ctx.sql, item.m, item.statements, item.sent, err);
-      }
-    }
-  }
-}
-
-/**
- * umzug's core requires its own CLI module (and with it a command-line framework) at load
- * time, which costs more than 100 ms per run, and tinyglobby (with fdir and picomatch, ~3 MB
- * of peak RSS) for glob-listed migrations; svcdb uses neither (it passes its own list). Seed
- * the require cache with empty modules for both before loading the core.
- */
-function loadUmzug(): typeof import('umzug') {
-  const require = createRequire(import.meta.url);
-  const umzugPath = require.resolve('umzug/lib/umzug.js');
-  const unused = [require.resolve('umzug/lib/cli.js'), createRequire(umzugPath).resolve('tinyglobby')];
-  for (const path of unused) {
-    if (!require.cache[path]) require.cache[path] = { id: path, filename: path, loaded: true, exports: {} } as NodeJS.Module;
-  }
-  return require(umzugPath) as typeof import('umzug');
-}
-
-/** umzug wraps a step's error (MigrationError with `cause`). */
-function findStepFailed(err: unknown): StepFailed | null {
+/** umzug wraps a step's error (MigrationError with `cause`); the pipeline throws its own. */
+async function asStepFailed(ctx: RunContext, err: unknown, pipeline: Pipeline): Promise<Stopped | null> {
+  const lost = pipeline.lostConnection();
+  if (lost) return { failure: failureOf(lost.item.m, lost.err, null), connectionLost: true };
   for (let e = err as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e instanceof StepFailed) return e;
+    if (e instanceof StepFailed) {
+      // from a step run on its own (no-transaction, down): a dead session must not be reused
+      const connectionLost = isLostFailure(e.failure);
+      if (connectionLost) ctx.sql.end({ timeout: 0 }).catch(() => {});
+      return { failure: e.failure, connectionLost };
+    }
+    if (e instanceof PipelineFailure) return transactionFailed(ctx, e.item, e.err);
   }
   return null;
 }
 
-async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, last: boolean): Promise<boolean> {
+/** A mapped failure whose cause was the session ending (SQLSTATE, or the driver's code in its message). */
+function isLostFailure(f: MigrationFailure): boolean {
+  return isConnectionLoss({ code: f.sqlstate }) || /\b(CONNECTION_(CLOSED|ENDED|DESTROYED)|ECONNRESET|EPIPE)\b/.test(f.message);
+}
+
+async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, synchronous: boolean): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
-    await runOutsideTransaction(ctx.sql, ctx.history, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
+    await outsideTransaction(ctx, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms));
     return true;
   }
-  // Commits before the run's last one need not wait for the WAL flush: each is still atomic
-  // (migration and record together), and the last, synchronous commit flushes them all.
+  // Most commits need not wait for the WAL flush: each is still atomic (migration and record
+  // together), and the run's last, synchronous commit flushes them all.
   // A migration can fail AT its commit (a deferred constraint), which ends its transaction
   // instead of leaving it aborted; the guard then stops the ones queued behind it.
   const previous = pipeline.tail();
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
-  const prefix = `begin;\n${last ? '' : 'set local synchronous_commit to off;\n'}${guard}`;
+  const prefix = `begin;\n${synchronous ? '' : 'set local synchronous_commit to off;\n'}${lockSettingsSql(ctx.locks)}${guard}`;
   const statements = m.up; // a file's own BEGIN/COMMIT: see prepareTransactions (core/sources/transactions.ts)
   const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null)};\ncommit;`);
-  await pipeline.send(m, statements, sent);
+  await pipeline.send({ m, statements, sent, synchronous });
   return false;
 }
 
 async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
   const down = m.down ?? [];
-  if (!m.transaction) return runOutsideTransaction(ctx.sql, ctx.history, m, 'down', () => deleteRowSql(ctx.history, m.id));
-  const sent = buildText('begin;\n', down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
-  await runInTransaction(ctx, m, down, sent);
-}
-
-async function runInTransaction(ctx: RunContext, m: Migration, statements: Statement[], sent: SentText): Promise<void> {
-  try {
-    await ctx.sql.unsafe(sent.text);
-  } catch (err) {
-    throw await transactionFailed(ctx.sql, m, statements, sent, err);
+  if (!m.transaction) return outsideTransaction(ctx, m, 'down', () => deleteRowSql(ctx.history, m.id));
+  const sent = buildText(`begin;\n${lockSettingsSql(ctx.locks)}`, down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
+  for (;;) {
+    try {
+      await ctx.sql.unsafe(sent.text);
+      return;
+    } catch (err) {
+      const item = { m, statements: down, sent, synchronous: true };
+      if ((err as { code?: string }).code === '55P03' && (await retryOnLock(ctx, item, err))) continue;
+      const stopped = await transactionFailed(ctx, item, err);
+      throw new StepFailed(stopped.failure);
+    }
   }
 }
 
 /** Rolls back a failed `begin; ...; commit;` text and maps the error to its file line. */
-async function transactionFailed(sql: Sql, m: Migration, statements: Statement[], sent: SentText, err: unknown): Promise<StepFailed> {
+async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Promise<Stopped> {
+  if (isConnectionLoss(err)) return { failure: failureOf(item.m, err, null), connectionLost: true };
+  const { sql } = ctx;
   await sql.unsafe('rollback').catch(() => {});
-  let line = lineFromPosition(sent, err);
-  if (line === null && isServerError(err) && !isConnectionLoss(err)) line = await replayForLine(sql, statements);
-  return new StepFailed(failureOf(m, err, line));
+  let line = lineFromPosition(item.sent, err);
+  if (line === null && isServerError(err)) line = await replayForLine(sql, item.statements, lockSettingsSql(ctx.locks));
+  const failure = failureOf(item.m, err, line);
+  if ((err as { code?: string }).code === '55P03') {
+    const tries = ctx.lockTries?.get(item.m) ?? 1;
+    failure.message += `: gave up waiting for ${await describeLockWait(sql, item.m, err)} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
+    failure.hint = 'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config';
+  }
+  return { failure, connectionLost: false };
 }
 
-/** The session ended (terminated backend, server shutdown): nothing to replay on. */
-function isConnectionLoss(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P');
+/**
+ * 55P03 (lock_not_available): roll back, say who holds the lock, wait, and let the caller
+ * send the migration again; false once the retries are used up.
+ */
+async function retryOnLock(ctx: RunContext, item: Sent, err: unknown): Promise<boolean> {
+  await ctx.sql.unsafe('rollback').catch(() => {});
+  const tries = (ctx.lockTries?.get(item.m) ?? 1) + 1;
+  const retries = ctx.locks?.retries ?? 0;
+  if (tries > retries + 1) return false;
+  ctx.lockTries?.set(item.m, tries);
+  const wait = await describeLockWait(ctx.sql, item.m, err);
+  ctx.onLockWait?.(`${item.m.service}: ${item.m.id}: waiting for ${wait}: try ${tries}/${retries + 1}`);
+  await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** (tries - 2), 5_000)));
+  return true;
 }
 
 /**
  * A runtime error (unique violation, missing relation at execution) carries no position:
  * replay the statements one by one in a transaction that is rolled back, to find the line.
  */
-async function replayForLine(sql: Sql, statements: Statement[]): Promise<number | null> {
+async function replayForLine(sql: Sql, statements: Statement[], settings: string): Promise<number | null> {
   let line: number | null = null;
   try {
-    await sql.unsafe('begin');
+    // the migration's timeouts too: a statement waiting for a lock must not wait forever here
+    await sql.unsafe(`begin;\n${settings}`);
     for (const statement of statements) {
       try {
         await sql.unsafe(statement.sql);
@@ -226,4 +217,15 @@ async function replayForLine(sql: Sql, statements: Statement[]): Promise<number 
     // the connection is gone (or the replay could not start): report without a line
   }
   return line;
+}
+
+/**
+ * db/no-transaction.ts runs the file; around it, the same timeouts as a transactional
+ * migration at session level (no blind retry: its statements cannot be rolled back and sent
+ * again).
+ */
+async function outsideTransaction(ctx: RunContext, m: Migration, direction: 'up' | 'down', record: (elapsedMs: number) => string): Promise<void> {
+  if (ctx.locks) await ctx.sql.unsafe(lockSettingsSql(ctx.locks, 'session'));
+  await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record);
+  if (ctx.locks) await ctx.sql.unsafe('reset lock_timeout; reset statement_timeout');
 }

@@ -32,7 +32,8 @@ function progressSql(h: HistoryTable, m: Migration, direction: 'up' | 'down', do
 }
 
 async function ensureProgressTable(sql: Sql, h: HistoryTable): Promise<void> {
-  await sql.unsafe(`create table if not exists ${progressTable(h)} (
+  await sql
+    .unsafe(`create table if not exists ${progressTable(h)} (
     history_table text not null,
     service text not null,
     id text not null,
@@ -40,9 +41,10 @@ async function ensureProgressTable(sql: Sql, h: HistoryTable): Promise<void> {
     done integer not null,
     updated_at timestamptz not null default now(),
     primary key (history_table, service, id)
-  )`).catch((err: { code?: string }) => {
-    if (err.code !== '23505' && err.code !== '42P07') throw err; // created by a concurrent run
-  });
+  )`)
+    .catch((err: { code?: string }) => {
+      if (err.code !== '23505' && err.code !== '42P07') throw err; // created by a concurrent run
+    });
 }
 
 /**
@@ -51,21 +53,31 @@ async function ensureProgressTable(sql: Sql, h: HistoryTable): Promise<void> {
  * Throws StepFailed naming the failing statement's line and what is already applied.
  */
 export async function runOutsideTransaction(
-  sql: Sql, h: HistoryTable, m: Migration, direction: 'up' | 'down', record: (elapsedMs: number) => string,
+  sql: Sql,
+  h: HistoryTable,
+  m: Migration,
+  direction: 'up' | 'down',
+  record: (elapsedMs: number) => string,
 ): Promise<void> {
   const statements = direction === 'up' ? m.up : (m.down ?? []);
   const kinds = await classifyStatements(statements);
   const started = performance.now();
   await ensureProgressTable(sql, h);
-  const [row] = await sql.unsafe(`select done, checksum from ${progressTable(h)} where ${progressKey(h, m, direction)}`);
+  const [row] = await sql.unsafe(
+    `select done, checksum from ${progressTable(h)} where ${progressKey(h, m, direction)}`,
+  );
   const resumeAt = row ? Number(row.done) : 0;
   if (row && row.checksum !== m.checksum) {
     throw new StepFailed({
-      ...failureOf(m, new Error(`partly applied (${resumeAt} of ${statements.length} statements) and the file has changed since`), statements[resumeAt]?.line ?? null),
+      ...failureOf(
+        m,
+        new Error(`partly applied (${resumeAt} of ${statements.length} statements) and the file has changed since`),
+        statements[resumeAt]?.line ?? null,
+      ),
       hint: `restore the file as it was and run migrate again to finish it; or finish or undo it by hand, then: delete from ${h.schema}.${PROGRESS_TABLE} where ${progressKey(h, m, direction)}`,
     });
   }
-  for (let i = resumeAt; i < statements.length;) {
+  for (let i = resumeAt; i < statements.length; ) {
     const kind = kinds[i];
     const end = kind?.kind === 'begin' ? kinds.findIndex((k, j) => j > i && k?.kind === 'commit') : -1;
     if (end !== -1) {
@@ -87,23 +99,33 @@ export async function runOutsideTransaction(
     }
     i++;
   }
-  await sql.unsafe(`begin;\n${record(performance.now() - started)};\ndelete from ${progressTable(h)} where ${progressKey(h, m, direction)};\ncommit;`);
+  await sql.unsafe(
+    `begin;\n${record(performance.now() - started)};\ndelete from ${progressTable(h)} where ${progressKey(h, m, direction)};\ncommit;`,
+  );
 }
 
 function lineOf(statement: Statement, err: unknown): number {
   return lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
 }
 
-async function step(sql: Sql, m: Migration, statements: Statement[], index: number, text: string, line: (err: unknown) => number): Promise<void> {
+async function step(
+  sql: Sql,
+  m: Migration,
+  statements: Statement[],
+  index: number,
+  text: string,
+  line: (err: unknown) => number,
+): Promise<void> {
   try {
     await sql.unsafe(text);
   } catch (err) {
     // on a lost connection there is nothing to roll back, and waiting on it would never end
     if (!isConnectionLoss(err)) await sql.unsafe('rollback').catch(() => {});
     const failure = failureOf(m, err, line(err));
-    const done = index === 0
-      ? 'nothing of it was applied'
-      : `its first ${index} statement${index === 1 ? '' : 's'} (to line ${statements[index - 1].line}) stay applied`;
+    const done =
+      index === 0
+        ? 'nothing of it was applied'
+        : `its first ${index} statement${index === 1 ? '' : 's'} (to line ${statements[index - 1].line}) stay applied`;
     throw new StepFailed({
       ...failure,
       hint: `${failure.hint ? `${failure.hint}; ` : ''}it runs outside a transaction: ${done}; fix the cause and run migrate again, it resumes at line ${statements[index].line}`,
@@ -112,17 +134,27 @@ async function step(sql: Sql, m: Migration, statements: Statement[], index: numb
 }
 
 /** An interrupted CREATE INDEX CONCURRENTLY leaves its index INVALID: drop it so the statement builds it anew. */
-async function dropInvalidIndex(sql: Sql, index: NonNullable<Extract<TxKind, { kind: 'no-transaction' }>['index']>): Promise<void> {
+async function dropInvalidIndex(
+  sql: Sql,
+  index: NonNullable<Extract<TxKind, { kind: 'no-transaction' }>['index']>,
+): Promise<void> {
   const schema = index.schema === null ? 'current_schema()' : literal(index.schema);
   const rows = await sql.unsafe(`
     select n.nspname as schema from pg_index i
       join pg_class c on c.oid = i.indexrelid
       join pg_namespace n on n.oid = c.relnamespace
     where c.relname = ${literal(index.name)} and n.nspname = ${schema} and not i.indisvalid`);
-  if (rows.length) await sql.unsafe(`drop index concurrently if exists ${ident(rows[0].schema as string)}.${ident(index.name)}`);
+  if (rows.length)
+    await sql.unsafe(`drop index concurrently if exists ${ident(rows[0].schema as string)}.${ident(index.name)}`);
 }
 
 function isConnectionLoss(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('CONNECTION_') || code === 'ECONNRESET' || code === 'EPIPE';
+  return (
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    code.startsWith('CONNECTION_') ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE'
+  );
 }

@@ -1,16 +1,26 @@
 // What `provision` creates, as data: one login role per service, the databases and schemas the
 // strategy needs owned by those roles, and the read grants a `databaseOf` service declares.
 // Pure: the same plan is executed (provision.ts) or printed as a psql script (--print).
+import { UserErrors } from '../core/errors.js';
+import { nameClashes, roleName } from '../core/names.js';
 import type { Service, Target } from '../core/types.js';
 import { parsePgUrl, withDatabase, formatPgUrl } from '../core/url.js';
 import { endpointOf } from '../core/url.js';
-import { type ProfileCredentials } from './credentials.js';
+import type { ProfileCredentials } from './credentials.js';
 import { ident, literal } from './connect.js';
+import { extensionsOf } from './provision-objects.js';
+
+export { roleName };
+export * from './provision-objects.js';
 
 export type Step =
   | { kind: 'sql'; sql: string }
-  /** create the role if missing, then (re)set LOGIN and its password */
+  /** create the role if missing (marked as svcdb's), reset it to exactly LOGIN and its password */
   | { kind: 'role'; service: string; role: string; password: string }
+  /** the service's own schema: created, or adopted once its owner is checked; PUBLIC revoked */
+  | { kind: 'schema'; service: string; schema: string; role: string }
+  /** an extension a service's migrations create, made in public by the admin (service roles cannot) */
+  | { kind: 'extension'; service: string; name: string }
   /** CREATE DATABASE cannot run in a transaction or a DO block: checked, then created */
   | { kind: 'create-database'; database: string; owner: string };
 
@@ -47,10 +57,6 @@ export interface PlanInput {
   newPassword: () => string;
 }
 
-export function roleName(prefix: string, service: string): string {
-  return `${prefix}${service}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
-}
-
 /** The same server and user, another database, without search_path options. */
 export function adminUrl(url: string, database: string): string {
   const u = parsePgUrl(withDatabase(url, database));
@@ -61,6 +67,9 @@ export function adminUrl(url: string, database: string): string {
 export function planProvision(input: PlanInput): ProvisionPlan {
   const byService = new Map(input.targets.map((t) => [t.service, t]));
   const credentials: ProfileCredentials = {};
+  // Two services, one role: the second password would overwrite the first. Exit 2, nothing written.
+  const clashes = nameClashes('role', input.targets.map((t) => ({ service: t.service, name: roleName(input.rolePrefix, t.service) })), 'use another --role-prefix, or rename one of the services');
+  if (clashes.length) throw clashes.length === 1 ? clashes[0] : new UserErrors(clashes);
   for (const t of input.targets) {
     const previous = input.existing[t.service];
     const role = roleName(input.rolePrefix, t.service);
@@ -94,13 +103,16 @@ export function planProvision(input: PlanInput): ProvisionPlan {
       inDb.steps.push({ kind: 'sql', sql: handOver(role, null) });
       continue;
     }
-    // One database shared by several services: each role may connect and create its own
-    // objects (the migrator creates its schema or history table); what one creates, only it owns.
-    server.steps.push({ kind: 'sql', sql: `grant connect, temporary, create on database ${db} to ${ident(role)}` });
+    // One database shared by several services: each role may connect, but not create schemas
+    // (it could squat the schema of a service added later); provision makes each service's
+    // schema, owned by its role, and the extensions its migrations create, in public.
+    server.steps.push({ kind: 'sql', sql: `grant connect, temporary on database ${db} to ${ident(role)}` });
+    server.steps.push({ kind: 'sql', sql: `revoke create on database ${db} from ${ident(role)}` });
+    server.steps.push({ kind: 'sql', sql: `revoke create on database ${db} from public` });
     inDb.steps.push({ kind: 'sql', sql: 'revoke create on schema public from public' });
+    for (const ext of extensionsOf(input.services.find((s) => s.name === t.service))) inDb.steps.push({ kind: 'extension', service: t.service, name: ext });
     if (t.schema) {
-      inDb.steps.push({ kind: 'sql', sql: `create schema if not exists ${ident(t.schema)} authorization ${ident(role)}` });
-      inDb.steps.push({ kind: 'sql', sql: `alter schema ${ident(t.schema)} owner to ${ident(role)}` });
+      inDb.steps.push({ kind: 'schema', service: t.service, schema: t.schema, role });
       inDb.steps.push({ kind: 'sql', sql: handOver(role, t.schema) });
     } else {
       inDb.steps.push({ kind: 'sql', sql: `grant usage, create on schema public to ${ident(role)}` });
@@ -159,12 +171,4 @@ function dedupe(steps: Step[]): Step[] {
     seen.add(key);
     return true;
   });
-}
-
-/** Idempotent role SQL; `password` is SQL text (a literal, or a psql variable in --print). */
-export function roleSql(role: string, password: string): string[] {
-  return [
-    `do $svcdb$ begin if not exists (select 1 from pg_roles where rolname = ${literal(role)}) then create role ${ident(role)} login; end if; end $svcdb$`,
-    `alter role ${ident(role)} with login nosuperuser nocreatedb nocreaterole noinherit password ${password}`,
-  ];
 }

@@ -91,3 +91,30 @@ export async function openReader(service: Service, target: Target, opts: Session
     throw err;
   }
 }
+
+/**
+ * After the session was lost part-way (terminated backend, crash): a fresh connection, the
+ * WAL flushed (a synchronous commit of an assigned transaction id flushes everything before
+ * it, so rows committed asynchronously are now durable or gone), then the history as it is.
+ * Null when the server cannot be reached again within `waitMs`.
+ */
+export async function rereadHistory(service: Service, target: Target, opts: SessionOptions): Promise<HistoryRow[] | null> {
+  let sql: Sql | null;
+  try {
+    sql = await openTarget(target, { create: false, waitMs: opts.waitMs });
+  } catch {
+    return null;
+  }
+  if (!sql) return null;
+  try {
+    await sql.unsafe('set synchronous_commit to on').catch(() => {});
+    await sql.unsafe('select txid_current()').catch(() => {}); // a standby refuses: nothing to flush there
+    const history = await locateHistory(sql, service, target);
+    if (!(await tableColumns(sql, history.schema, history.table))) return [];
+    return await readHistory(sql, history);
+  } catch {
+    return null;
+  } finally {
+    await sql.end({ timeout: 2 }).catch(() => {});
+  }
+}

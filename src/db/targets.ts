@@ -71,6 +71,10 @@ async function createDatabase(target: Target, opts: OpenOptions): Promise<void> 
 }
 
 export async function ensureSchema(sql: Sql, schema: string): Promise<void> {
+  // A provisioned role may not create schemas (PostgreSQL checks that before IF NOT EXISTS):
+  // its schema exists already, made by provision.
+  const [found] = await sql`select 1 as present from pg_namespace where nspname = ${schema}`;
+  if (found) return;
   try {
     await sql.unsafe(`create schema if not exists ${ident(schema)}`);
   } catch (err) {

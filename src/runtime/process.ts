@@ -1,6 +1,8 @@
 // One service process: started through execa as a shell command in its own process group (so
 // stopping it also stops whatever the shell started), each output line prefixed, the last lines
 // kept for the crash report.
+import { redact } from '../core/redact.js';
+import { parsePgUrl } from '../core/url.js';
 
 export interface LaunchSpec {
   name: string;
@@ -40,7 +42,10 @@ export async function launch(spec: LaunchSpec): Promise<ServiceProcess> {
   });
   const keep = spec.keepLines ?? 20;
   const recent: string[] = [];
-  const onLine = (line: string) => {
+  const hide = secretsOf(spec.env);
+  const onLine = (raw: string) => {
+    // A service that logs its DATABASE_URL (or the password from it) must not show it on our terminal.
+    const line = hide(redact(raw));
     recent.push(line);
     if (recent.length > keep) recent.shift();
     spec.write(`${spec.prefix(line)}\n`);
@@ -115,4 +120,23 @@ function groupAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Replaces the passwords of the URLs in `env` (as written, and percent-decoded) with `***`. */
+export function secretsOf(env: Record<string, string>): (line: string) => string {
+  const secrets = new Set<string>();
+  for (const value of Object.values(env)) {
+    if (!/^postgres(ql)?:\/\//i.test(value)) continue;
+    try {
+      const password = parsePgUrl(value).password;
+      if (password && password.length >= 4) {
+        secrets.add(password);
+        secrets.add(encodeURIComponent(password));
+      }
+    } catch {
+      // not a URL we can read: redact() still handles its userinfo
+    }
+  }
+  const list = [...secrets].sort((a, b) => b.length - a.length);
+  return (line) => list.reduce((text, secret) => text.split(secret).join('***'), line);
 }

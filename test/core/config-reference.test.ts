@@ -16,7 +16,7 @@ import { tempProject } from './tmp.js';
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
 // @ts-expect-error: a build script in plain JavaScript, without types
-const { generate, README_FILE, SCHEMA_FILE, VALIDATOR_FILE } = (await import('../../scripts/gen-config.mjs')) as {
+const { generate, README_FILE, SCHEMA_FILE, VALIDATOR_FILE } = (await import('../../src/build/gen-config.mjs')) as {
   generate(): Promise<{ schemaText: string; validatorText: string; readmeText: string }>;
   README_FILE: string;
   SCHEMA_FILE: string;

@@ -43,8 +43,8 @@ describe('strategies', () => {
   it('schema: each service gets its own search_path in the URL', async () => {
     const targets = resolveTargets(await project(), 'dev-aws', { env: { DATABASE_URL: BASE } });
     expect(urls(targets)).toEqual({
-      INGESTION_DATABASE_URL: `${BASE}?options=-c%20search_path%3Dingestion`,
-      TSDB_V2_DATABASE_URL: `${BASE}?options=-c%20search_path%3Dtsdb_v2`,
+      INGESTION_DATABASE_URL: `${BASE}?options=-c%20search_path%3Dingestion,public`,
+      TSDB_V2_DATABASE_URL: `${BASE}?options=-c%20search_path%3Dtsdb_v2,public`,
     });
     expect(targets.map((t) => t.schema)).toEqual(['ingestion', 'tsdb_v2']);
   });
@@ -92,7 +92,7 @@ describe('where the URL comes from', () => {
     expect(err.message).toBe('environment variable PLATFORM_DATABASE_URL is not set');
     expect(err.where).toBe('svcdb.config.yaml: profiles.dev-aws.url');
     const targets = resolveTargets(p, 'dev-aws', { env: { PLATFORM_DATABASE_URL: BASE } });
-    expect(targets[0].url).toBe(`${BASE}?options=-c%20search_path%3Dingestion`);
+    expect(targets[0].url).toBe(`${BASE}?options=-c%20search_path%3Dingestion,public`);
   });
 
   it('falls back to the embedded server, and says how to fix it when there is none', async () => {
@@ -114,7 +114,7 @@ describe('where the URL comes from', () => {
     const p = await project('services:\n  query: { databaseOf: ingestion }\n');
     const schema = resolveTargets(p, 'dev-aws', { env: { DATABASE_URL: BASE } });
     const query = schema.find((t) => t.service === 'query')!;
-    expect(query).toMatchObject({ envVar: 'QUERY_DATABASE_URL', schema: 'ingestion', databaseOf: 'ingestion', url: `${BASE}?options=-c%20search_path%3Dingestion` });
+    expect(query).toMatchObject({ envVar: 'QUERY_DATABASE_URL', schema: 'ingestion', databaseOf: 'ingestion', url: `${BASE}?options=-c%20search_path%3Dingestion,public` });
     const isolated = resolveTargets(p, 'prod', { env: { INGESTION_DATABASE_URL: 'postgres://i@h/ing', TSDB_V2_DATABASE_URL: 'postgres://t@h/ts' } });
     expect(isolated.find((t) => t.service === 'query')).toMatchObject({ url: 'postgres://i@h/ing', origin: { kind: 'env', variable: 'INGESTION_DATABASE_URL' } });
   });
@@ -125,7 +125,7 @@ describe('where the URL comes from', () => {
       credentials: { ingestion: { user: 'svc_ingestion', password: 'p@ss/word' } },
       credentialsFile: '.svcdb/credentials.json',
     });
-    expect(targets[0].url).toBe('postgres://svc_ingestion:p%40ss%2Fword@db.internal:5432/platform?options=-c%20search_path%3Dingestion');
+    expect(targets[0].url).toBe('postgres://svc_ingestion:p%40ss%2Fword@db.internal:5432/platform?options=-c%20search_path%3Dingestion,public');
     expect(targets[0].origin).toEqual({ kind: 'credentials', file: '.svcdb/credentials.json' });
     expect(targets[1].url).toContain('admin:s3cret@');
   });
@@ -161,7 +161,7 @@ describe('the schema URL on a real server', () => {
       await db.sql.unsafe(`CREATE SCHEMA "${t.schema}"`);
       const sql = postgres(t.url, { max: 1, onnotice: () => {} });
       try {
-        expect((await sql`show search_path`)[0].search_path).toBe(t.schema);
+        expect((await sql`show search_path`)[0].search_path).toBe(`${t.schema},public`);
         await sql`CREATE TABLE dlq (service text)`;
         await sql`INSERT INTO dlq VALUES (${t.service})`;
       } finally {
@@ -170,5 +170,29 @@ describe('the schema URL on a real server', () => {
     }
     const rows = await db.sql`SELECT table_schema, (xpath('/row/service/text()', query_to_xml('select service from ' || quote_ident(table_schema) || '.dlq', false, true, '')))[1]::text AS service FROM information_schema.tables WHERE table_name = 'dlq' ORDER BY 1`;
     expect(rows.map((r) => [r.table_schema, r.service])).toEqual([['ingestion', 'ingestion'], ['tsdb_v2', 'tsdb-v2']]);
+  });
+});
+
+describe('names on the server', () => {
+  it('names PostgreSQL refuses or truncates map to one deterministic valid identifier', async () => {
+    const { identifierFor, roleName } = await import('../../src/core/names.js');
+    expect(identifierFor('pg_queue')).toBe('s_pg_queue');
+    expect(identifierFor('Orders')).toBe('orders');
+    expect(identifierFor('tsdb-v2')).toBe('tsdb_v2');
+    expect(identifierFor('2fa')).toBe('s_2fa');
+    const long = 'a'.repeat(63);
+    const one = identifierFor(`${long}_one`);
+    const two = identifierFor(`${long}_two`);
+    expect(one).toHaveLength(63);
+    expect(one).not.toBe(two);
+    expect(identifierFor(`${long}_one`)).toBe(one);
+    expect(roleName('', 'pg_queue')).toBe('s_pg_queue');
+    expect(roleName('svcdb_', 'Orders')).toBe('svcdb_orders');
+  });
+
+  it('a schema profile with schemaName uses the pattern; services.X.schema wins', async () => {
+    const p = await project('profiles:\n  cloud: { strategy: schema, url: "postgres://a@h/db", schemaName: "{service}_schema" }\nservices:\n  ingestion: { schema: intake }\n');
+    const targets = resolveTargets(p, 'cloud', { env: {} });
+    expect(targets.map((t) => t.schema)).toEqual(['intake', 'tsdb_v2_schema']);
   });
 });

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
+import type { UserError } from '../../src/core/errors.js';
 import { splitStatements } from '../../src/core/sources/split.js';
 import { prepareTransactions } from '../../src/core/sources/transactions.js';
 import type { Migration } from '../../src/core/types.js';
 
 function migration(up: string, transaction = true): Migration {
   return {
-    service: 's', version: '1', name: 'm', id: '1_m', path: '/p/1_m.sql', relPath: 'm/1_m.sql', checksum: 'c',
-    format: 'plain', up: splitStatements(up), down: null, transaction,
+    service: 's',
+    version: '1',
+    name: 'm',
+    id: '1_m',
+    path: '/p/1_m.sql',
+    relPath: 'm/1_m.sql',
+    checksum: 'c',
+    format: 'plain',
+    up: splitStatements(up),
+    down: null,
+    transaction,
   };
 }
 
@@ -36,7 +45,10 @@ describe('prepareTransactions', () => {
   });
 
   it.each([
-    'ANALYZE t', 'create index ix on t (a)', "select 'begin; commit; vacuum'", 'create function f() returns int language plpgsql as $$ begin return 1; end $$',
+    'ANALYZE t',
+    'create index ix on t (a)',
+    "select 'begin; commit; vacuum'",
+    'create function f() returns int language plpgsql as $$ begin return 1; end $$',
   ])('%s stays in a transaction', async (statement) => {
     const [m] = await prepareTransactions([migration(`${statement};\n`)]);
     expect(m.transaction).toBe(true);
@@ -49,7 +61,9 @@ describe('prepareTransactions', () => {
   });
 
   it('drops a BEGIN/COMMIT pair inside a goose-style block, keeping the other lines where they are', async () => {
-    const [m] = await prepareTransactions([{ ...migration(''), up: [{ sql: 'BEGIN;\ncreate table a(x int);\nCOMMIT', line: 3, column: 1, offset: 0 }] }]);
+    const [m] = await prepareTransactions([
+      { ...migration(''), up: [{ sql: 'BEGIN;\ncreate table a(x int);\nCOMMIT', line: 3, column: 1, offset: 0 }] },
+    ]);
     expect(m.up).toHaveLength(1);
     expect(m.up[0].sql.split('\n')).toEqual(['     ;', 'create table a(x int);', '      ']);
   });
@@ -65,7 +79,9 @@ describe('prepareTransactions', () => {
   });
 
   it('outside a transaction: groups must be balanced and CONCURRENTLY may not sit inside one', async () => {
-    expect(await problem('begin;\ncreate index concurrently ix on t (a);\ncommit;\n', false)).toContain('m/1_m.sql:2: CREATE INDEX CONCURRENTLY inside the transaction begun at line 1');
+    expect(await problem('begin;\ncreate index concurrently ix on t (a);\ncommit;\n', false)).toContain(
+      'm/1_m.sql:2: CREATE INDEX CONCURRENTLY inside the transaction begun at line 1',
+    );
     expect(await problem('begin;\nselect 1;\ncommit;\nvacuum t;\n', false)).toBe('accepted');
     expect(await problem('commit;\n', false)).toContain('COMMIT without a BEGIN');
   });

@@ -12,13 +12,18 @@ function listen(onSocket: (s: net.Socket) => void): Promise<{ port: number; clos
     s.on('error', () => {});
     onSocket(s);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((done) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => done());
-    }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
+      }),
+    ),
+  );
 }
 
 describe('endpoints that are not PostgreSQL, and unknown hosts', () => {
@@ -30,12 +35,20 @@ describe('endpoints that are not PostgreSQL, and unknown hosts', () => {
 
   it.each([
     ['accepts and says nothing', (_s: net.Socket) => {}],
-    ['answers like HTTP', (s: net.Socket) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'))],
+    [
+      'answers like HTTP',
+      (s: net.Socket) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')),
+    ],
     ['sends garbage', (s: net.Socket) => s.once('data', () => s.write(Buffer.from('Zgarbage\x00\x00\x00\x00garbage')))],
   ])('an endpoint that %s ends with exit 2 within --wait, naming host:port', async (_what, behaviour) => {
     const fake = await listen(behaviour);
     try {
-      const r = await svcdb(project.dir, `postgres://u:secretpw@127.0.0.1:${fake.port}/db`, ['migrate', '--all', '--wait', '2s']);
+      const r = await svcdb(project.dir, `postgres://u:secretpw@127.0.0.1:${fake.port}/db`, [
+        'migrate',
+        '--all',
+        '--wait',
+        '2s',
+      ]);
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain(`127.0.0.1:${fake.port}/db`);
       expect(r.stdout + r.stderr).not.toContain('secretpw');
@@ -74,7 +87,12 @@ describe('URL forms the README promises', () => {
   it('a unix socket given as ?host=/dir connects', async () => {
     const [row] = await db.sql`select setting from pg_settings where name = 'unix_socket_directories'`;
     const dir = String(row.setting).split(',')[0].trim();
-    const r = await svcdb(project.dir, `postgres://${credentials()}@/${db.name}?host=${dir}&port=${port}`, ['plan', '--all', '--wait', '2s']);
+    const r = await svcdb(project.dir, `postgres://${credentials()}@/${db.name}?host=${dir}&port=${port}`, [
+      'plan',
+      '--all',
+      '--wait',
+      '2s',
+    ]);
     expect(r.stderr).not.toContain('error');
     expect(r.exitCode).toBe(0);
   });
@@ -97,7 +115,12 @@ describe('URL forms the README promises', () => {
     if (!listening) return; // no IPv6 loopback on this machine: nothing to show
     try {
       const relayPort = (relay.address() as net.AddressInfo).port;
-      const r = await svcdb(project.dir, `postgres://${credentials()}@[::1]:${relayPort}/${db.name}`, ['migrate', '--all', '--wait', '2s']);
+      const r = await svcdb(project.dir, `postgres://${credentials()}@[::1]:${relayPort}/${db.name}`, [
+        'migrate',
+        '--all',
+        '--wait',
+        '2s',
+      ]);
       expect(r.stderr).not.toContain('error');
       expect(r.exitCode).toBe(0);
       expect((await db.sql`select to_regclass('forms_ok') is not null as ok`)[0].ok).toBe(true);
@@ -131,7 +154,9 @@ describe('hostile file and folder names with standard_conforming_strings off', (
       const rows = await db.sql`select id, checksum from svcdb_migrations_svc`;
       expect(rows.map((x) => x.id)).toEqual([name.replace(/\.sql$/, '')]);
       expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
-      expect((await db.sql`select count(*)::int as n from pg_tables where tablename in ('victim1', 'victim2')`)[0].n).toBe(2);
+      expect(
+        (await db.sql`select count(*)::int as n from pg_tables where tablename in ('victim1', 'victim2')`)[0].n,
+      ).toBe(2);
     } finally {
       project.cleanup();
     }
@@ -144,10 +169,14 @@ describe('hostile file and folder names with standard_conforming_strings off', (
       const plan = await svcdb(project.dir, db.url, ['plan', '--all']);
       const table = /public\.(svcdb_migrations_\S+)/.exec(plan.stdout + plan.stderr)?.[1];
       expect(table).toBeDefined();
-      await db.sql.unsafe(`create table "${table}" (service text, id text, checksum text, applied_at timestamptz default now(), duration_ms int, svcdb_version text, primary key (service, id))`);
+      await db.sql.unsafe(
+        `create table "${table}" (service text, id text, checksum text, applied_at timestamptz default now(), duration_ms int, svcdb_version text, primary key (service, id))`,
+      );
       const status = await svcdb(project.dir, db.url, ['status', '--all']);
       expect(status.exitCode).toBe(0);
-      expect((await db.sql`select count(*)::int as n from pg_tables where tablename in ('victim1', 'victim2')`)[0].n).toBe(2);
+      expect(
+        (await db.sql`select count(*)::int as n from pg_tables where tablename in ('victim1', 'victim2')`)[0].n,
+      ).toBe(2);
       const m = await svcdb(project.dir, db.url, ['migrate', '--all']);
       expect(m.exitCode).toBe(0);
       expect((await db.sql.unsafe(`select service from "${table}"`)).map((x) => x.service)).toEqual([folder]);

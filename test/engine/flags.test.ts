@@ -19,15 +19,18 @@ describe('flag values checked before anything runs', () => {
   it('--lock-timeout beyond what PostgreSQL accepts is exit 2 with no contention and nothing applied', async () => {
     const r = await svcdb(project.dir, db.url, ['migrate', 's', '--lock-timeout', '9999999s']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("--lock-timeout");
+    expect(r.stderr).toContain('--lock-timeout');
     expect(r.stderr).toContain("PostgreSQL's lock_timeout limit");
     expect((await db.sql`select to_regclass('flags_a') is null as none`)[0].none).toBe(true);
   });
 
-  it.each(['bad prefix;', 'x; drop role postgres', 'Svc-'])('--role-prefix %j is refused, not rewritten', async (prefix) => {
-    const r = await svcdb(project.dir, db.url, ['provision', '--print', '--role-prefix', prefix]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('--role-prefix');
-    expect(r.stdout).toBe('');
-  });
+  it.each(['bad prefix;', 'x; drop role postgres', 'Svc-'])(
+    '--role-prefix %j is refused, not rewritten',
+    async (prefix) => {
+      const r = await svcdb(project.dir, db.url, ['provision', '--print', '--role-prefix', prefix]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('--role-prefix');
+      expect(r.stdout).toBe('');
+    },
+  );
 });

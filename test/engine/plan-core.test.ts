@@ -26,6 +26,21 @@ describe('computePlan', () => {
     expect(plan.pending.map((p) => p.id)).toEqual(['002_b']);
   });
 
+  it('a row matches the file with its version when no file has its id: a rename, not a new migration', () => {
+    const renamed = [m('0001', 'a'), m('002', 'b_better'), m('003', 'c', 'edited')];
+    const plan = computePlan('s', renamed, [row('001_a', 'sum-0001'), row('2_b', 'sum-002'), row('003_c', 'sum-003')]);
+    expect(plan.renamed.map((r) => [r.row.id, r.migration.id])).toEqual([['001_a', '0001_a'], ['2_b', '002_b_better']]);
+    expect(plan.drifted.map((d) => d.migration.id)).toEqual(['003_c']);
+    expect(plan.pending).toEqual([]);
+    expect(plan.missing).toEqual([]);
+  });
+
+  it('an exact id wins over a version match, and one row never matches two files', () => {
+    const plan = computePlan('s', [m('001', 'a'), m('01', 'b')], [row('001_a', 'sum-001')]);
+    expect(plan.applied.map((a) => a.migration.id)).toEqual(['001_a']);
+    expect(plan.pending.map((p) => p.id)).toEqual(['01_b']);
+  });
+
   it('--to finds a migration by id, file name or number, and bounds pending', () => {
     expect(findMigration(files, '002_b')?.id).toBe('002_b');
     expect(findMigration(files, '002_b.sql')?.id).toBe('002_b');

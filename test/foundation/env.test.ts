@@ -20,11 +20,11 @@ describe('svcdb env: the done-when checks', () => {
     const r = await svcdb(['env', 'dev-aws'], { env: { DATABASE_URL: URL } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(lines(r.stdout)).toEqual([
-      `CJ_ACTIONS_DATABASE_URL=${URL}?options=-c%20search_path%3Dactions`,
-      `CJ_EVENTHANDLER_DATABASE_URL=${URL}?options=-c%20search_path%3Deventhandler`,
-      `CJ_INGESTION_DATABASE_URL=${URL}?options=-c%20search_path%3Dingestion`,
-      `CJ_QUERY_DATABASE_URL=${URL}?options=-c%20search_path%3Dquery`,
-      `CJ_TSDB_DATABASE_URL=${URL}?options=-c%20search_path%3Dtsdb`,
+      `CJ_ACTIONS_DATABASE_URL=${URL}?options=-c%20search_path%3Dactions,public`,
+      `CJ_EVENTHANDLER_DATABASE_URL=${URL}?options=-c%20search_path%3Deventhandler,public`,
+      `CJ_INGESTION_DATABASE_URL=${URL}?options=-c%20search_path%3Dingestion,public`,
+      `CJ_QUERY_DATABASE_URL=${URL}?options=-c%20search_path%3Dquery,public`,
+      `CJ_TSDB_DATABASE_URL=${URL}?options=-c%20search_path%3Dtsdb,public`,
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('svcdb env: choosing the profile and the services', () => {
     writeFileSync(path.join(root, 'svcdb.config.yaml'), 'discover: ["internal/services/*/migrations"]\nenvPrefix: CJ_\nservices:\n  query: { databaseOf: eventhandler }\n');
     const r = await svcdb(['env', 'dev-aws', '--service', 'query'], { cwd: root, env: { DATABASE_URL: URL } });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`CJ_QUERY_DATABASE_URL=${URL}?options=-c%20search_path%3Deventhandler\n`);
+    expect(r.stdout).toBe(`CJ_QUERY_DATABASE_URL=${URL}?options=-c%20search_path%3Deventhandler,public\n`);
   });
 
   it('prod works when every variable is set', async () => {

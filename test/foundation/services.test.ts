@@ -34,7 +34,7 @@ describe('svcdb services', () => {
       envVar: 'CJ_INGESTION_DATABASE_URL',
       tables: ['event_store', 'ingestion_cursor', 'outbox'],
       databaseOf: null,
-      url: 'postgres://app:***@db.local:5432/platform?options=-c%20search_path%3Dingestion',
+      url: 'postgres://app:***@db.local:5432/platform?options=-c%20search_path%3Dingestion,public',
       urlProblem: null,
     });
   });

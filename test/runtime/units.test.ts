@@ -50,3 +50,22 @@ describe('service command', () => {
     expect(execIfSimple('LOG=debug node main.js')).toBe('LOG=debug node main.js');
   });
 });
+
+describe('service output', () => {
+  it('a service that prints its database URL or password shows neither on the terminal', async () => {
+    const { launch } = await import('../../src/runtime/process.js');
+    const lines: string[] = [];
+    const url = 'postgres://svc_orders:Pa%24%24w0rd-9f2@127.0.0.1:5432/platform';
+    const proc = await launch({
+      name: 'orders', cwd: process.cwd(), env: { ORDERS_DATABASE_URL: url },
+      command: `node -e "const u = process.env.ORDERS_DATABASE_URL; console.log('connecting to ' + u); console.error('auth with ' + decodeURIComponent(new URL(u).password))"`,
+      prefix: (line) => `orders | ${line}`, write: (text) => lines.push(text),
+    });
+    await proc.exited;
+    const printed = lines.join('');
+    expect(printed).toContain('connecting to postgres://svc_orders:***@127.0.0.1:5432/platform');
+    expect(printed).toContain('auth with ***');
+    expect(printed).not.toContain('Pa$$w0rd');
+    expect(printed).not.toContain('Pa%24%24w0rd');
+  });
+});

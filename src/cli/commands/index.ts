@@ -11,6 +11,7 @@ import { register as newCmd } from './new.js';
 import { register as repair } from './repair.js';
 import { register as adopt } from './adopt.js';
 import { register as checkOwnership } from './check-ownership.js';
+import { register as checkMigrations } from './check-migrations.js';
 import { register as provision } from './provision.js';
 import { register as up } from './up.js';
 import { register as db } from './db.js';
@@ -18,6 +19,6 @@ import { register as run } from './run.js';
 
 export const commands: ReadonlyArray<readonly [name: string, register: (program: Command) => void]> = [
   ['services', services], ['env', env], ['migrate', migrate], ['plan', plan], ['status', status],
-  ['down', down], ['new', newCmd], ['repair', repair], ['adopt', adopt], ['check-ownership', checkOwnership],
+  ['down', down], ['new', newCmd], ['repair', repair], ['adopt', adopt], ['check-ownership', checkOwnership], ['check-migrations', checkMigrations],
   ['provision', provision], ['up', up], ['db', db], ['run', run],
 ];

@@ -42,14 +42,15 @@ export function register(program: Command): void {
     .option('-a, --all', 'every service')
     .option('--to <migration>', 'stop after this migration (file name, id or number) in each service')
     .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 8)
+    .option('--verbose', "show the server's notices (RAISE NOTICE in a migration, \"already exists, skipping\")")
     .addHelpText('after', '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004\n');
-  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number }, command: Command) => {
+  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number; verbose?: boolean }, command: Command) => {
     const g = globals(command);
     const { migrate } = await import('../../commands/migrate.js');
     const result = await migrate({
       cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to,
       waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, concurrency: flags.concurrency,
-      onEvent: progress(Boolean(stderr().isTTY)), log,
+      onEvent: progress(Boolean(stderr().isTTY)), log, notices: Boolean(flags.verbose),
     });
     await render(result, Boolean(g.json));
     process.exitCode = result.exitCode;
@@ -66,6 +67,8 @@ export function positiveInt(value: string): number {
 function progress(tty: boolean): (e: MigrateEvent) => void {
   return (e) => {
     if (e.type === 'waiting') log(waitingLine(e.service, e.pid));
+    else if (e.type === 'lock-wait') log(e.line);
+    else if (e.type === 'notice') log(`${e.service}: NOTICE: ${e.message}`);
     else if (e.type === 'applied' && tty) log(`${c().dim(e.service)}  ${c().green('applied')} ${e.migration} ${c().dim(`(${e.durationMs} ms)`)}`);
     else if (e.type === 'done' && !tty) log(serviceLine(e.result));
   };
@@ -114,6 +117,7 @@ async function reportProblems(result: MigrateResult): Promise<void> {
       log(`${c().red('error:')} ${s.service}: ${s.error.message}`);
       if (s.error.hint) log(`  hint: ${s.error.hint}`);
     }
+    for (const r of s.renamed) log(`${s.service}: ${r.from} was renamed ${r.to}: recorded under the new name, not run again`);
     if (s.missing.length) log(`${c().yellow('warning:')} ${s.service}: recorded as applied but the file is gone: ${s.missing.join(', ')}`);
   }
 }

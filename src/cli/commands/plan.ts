@@ -32,6 +32,7 @@ function renderPlan(result: PlanResult): string {
       continue;
     }
     for (const w of s.wouldCreate) lines.push(`  would create ${w}`);
+    for (const r of s.renamed) lines.push(`  renamed: ${r.from} is now ${r.to}; migrate records the new name and runs nothing`);
     for (const d of s.drifted) lines.push(`  ${c().red('drift:')} ${d} changed since it was applied; migrate will refuse (svcdb repair ${s.service})`);
     for (const m of s.missing) lines.push(`  ${c().yellow('missing:')} ${m} is recorded as applied but its file is gone`);
     if (!s.pending.length) lines.push(`  nothing pending (${s.appliedCount} applied)`);
@@ -46,6 +47,13 @@ function renderPlan(result: PlanResult): string {
     for (const f of result.findings) {
       const level = f.severity === 'error' ? c().red('error') : c().yellow('warning');
       lines.push(`  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`);
+    }
+  }
+  if (result.safety.length) {
+    lines.push(c().bold('safety findings in the pending migrations (svcdb check-migrations)'));
+    for (const f of result.safety) {
+      const level = f.severity === 'error' ? c().red('error') : c().yellow('warning');
+      lines.push(`  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`, `    ${c().dim('hint:')} ${f.hint ?? ''}`);
     }
   }
   return lines.join('\n').trimEnd();

@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .description("create the profile's databases/schemas and one login role per service that can touch only its own objects (idempotent)")
     .option('--print', 'print the SQL as a psql script instead of running it (passwords become psql variables)')
     .option('--role-prefix <prefix>', 'role name = <prefix><service> (default: the prefix used before, else "svcdb_")', parseRolePrefix)
+    .option('--adopt-roles', 'take over existing roles named <prefix><service> that svcdb did not create (their rights are reset)')
     .addHelpText('after', `
 Generated passwords are kept in .svcdb/credentials.json (mode 0600); afterwards env, migrate,
 run and up give each service a URL with its own role.
@@ -24,10 +25,10 @@ run and up give each service a URL with its own role.
 Examples:
   svcdb provision
   svcdb provision --profile staging --print > provision.sql`)
-    .action(async (opts: { print?: boolean; rolePrefix?: string }, cmd: Command) => {
+    .action(async (opts: { print?: boolean; rolePrefix?: string; adoptRoles?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       const { provision } = await import('../../commands/provision.js');
-      const result = await provision({ cwd: g.cwd, config: g.config, profile: g.profileName, print: opts.print, rolePrefix: opts.rolePrefix, log });
+      const result = await provision({ cwd: g.cwd, config: g.config, profile: g.profileName, print: opts.print, rolePrefix: opts.rolePrefix, adoptRoles: opts.adoptRoles, log });
       if (g.json) return outJson(result);
       if (result.script !== undefined) return out(result.script);
       const rows = result.services.map((s) => [s.service, s.role, s.target, [...s.readsGranted, ...s.readsPending.map((r) => `${r} (after migrate)`)].join(', ') || '-']);

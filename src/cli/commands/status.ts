@@ -24,6 +24,7 @@ export function register(program: Command): void {
       for (const s of result.services) {
         if (s.error) log(`${c().red('error:')} ${s.service}: ${s.error.message}${s.error.hint ? `\n  hint: ${s.error.hint}` : ''}`);
         for (const id of s.pending) log(`${s.service}: pending ${id}`);
+        for (const r of s.renamed ?? []) log(`renamed: ${s.service}: ${r.from} is now ${r.to} (applied; the next migrate records the new name)`);
         for (const f of s.drifted) log(`${c().red('drift:')} ${s.service}: ${f} changed since it was applied (svcdb repair ${s.service})`);
         for (const id of s.missing) log(`${c().yellow('missing:')} ${s.service}: ${id} is recorded as applied but its file is gone`);
       }

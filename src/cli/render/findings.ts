@@ -2,7 +2,7 @@
 // or GitHub workflow commands. Pure functions: result in, string out.
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../../core/types.js';
-import { RULES, defaultSeverity } from '../../core/ownership/rule-meta.js';
+import { RULES, defaultSeverity, type RuleMeta } from '../../core/ownership/rule-meta.js';
 import type { CheckOwnershipResult } from '../../commands/check-ownership.js';
 
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'github';
@@ -24,7 +24,10 @@ export function jsonDocument(result: CheckOwnershipResult): object {
   };
 }
 
-export function renderText(result: CheckOwnershipResult, paint: ChalkInstance): string {
+/** What the text and GitHub renderers need: check-ownership's result, or check-migrations'. */
+export type FindingsReport = Pick<CheckOwnershipResult, 'findings' | 'summary' | 'failed' | 'lines'> & { warningsOverLimit?: number };
+
+export function renderText(result: FindingsReport, paint: ChalkInstance, clean = 'no ownership problems'): string {
   const groups = new Map<string, Finding[]>();
   for (const f of result.findings) {
     const key = f.service ?? '(no service)';
@@ -39,12 +42,13 @@ export function renderText(result: CheckOwnershipResult, paint: ChalkInstance): 
       const level = f.severity === 'error' ? paint.red('error') : paint.yellow('warning');
       out.push(`  ${paint.cyan(`${f.file}:${f.line}:${f.column}`)}  ${level}  ${f.message}  ${paint.dim(f.rule)}`);
       out.push(...codeFrame(result.lines[f.file]?.[f.line], f, paint));
+      if (f.hint) out.push(`    ${paint.dim('hint:')} ${f.hint}`);
     }
     out.push('');
   }
   const { errors, warnings, files, services } = result.summary;
   const tally = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(files, 'file')} of ${plural(services, 'service')}`;
-  out.push(result.findings.length === 0 ? paint.green(`no ownership problems (${tally})`) : (result.failed ? paint.red(tally) : paint.yellow(tally)));
+  out.push(result.findings.length === 0 ? paint.green(`${clean} (${tally})`) : (result.failed ? paint.red(tally) : paint.yellow(tally)));
   if (result.warningsOverLimit !== undefined) {
     out.push(paint.red(`failed: ${plural(warnings, 'warning')} exceed${warnings === 1 ? 's' : ''} --max-warnings ${result.warningsOverLimit}`));
   }
@@ -76,10 +80,10 @@ function plural(n: number, word: string): string {
 }
 
 /** `::error file=…,line=…,col=…,title=…::message`, one line per finding. */
-export function renderGithub(result: CheckOwnershipResult): string {
+export function renderGithub(result: Pick<FindingsReport, 'findings'>): string {
   const lines = result.findings.map((f) => {
     const props = `file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(`svcdb ${f.rule}`)}`;
-    return `::${f.severity === 'error' ? 'error' : 'warning'} ${props}::${data(f.message)}`;
+    return `::${f.severity === 'error' ? 'error' : 'warning'} ${props}::${data(f.hint ? `${f.message}\nhint: ${f.hint}` : f.message)}`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
@@ -93,8 +97,8 @@ function prop(s: string): string {
 }
 
 /** A SARIF 2.1.0 log: one run, the rule catalogue in the driver, one result per finding. */
-export function sarifLog(findings: Finding[], version: string): object {
-  const index = new Map(RULES.map((r, i) => [r.id, i]));
+export function sarifLog(findings: Finding[], version: string, catalogue: { rules: RuleMeta[]; level(rule: string): string } = { rules: RULES, level: (id) => defaultSeverity(id, 'shared') }): object {
+  const index = new Map(catalogue.rules.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -104,14 +108,14 @@ export function sarifLog(findings: Finding[], version: string): object {
           name: 'svcdb',
           semanticVersion: version,
           version,
-          rules: RULES.map((r) => ({
+          rules: catalogue.rules.map((r) => ({
             id: r.id,
             name: r.name,
             shortDescription: { text: r.short },
             fullDescription: { text: r.help },
             help: { text: r.help, markdown: `**${r.short}.** ${r.help}` },
             // The strictest strategy's severity (table-collision is an error only under `shared`).
-            defaultConfiguration: { level: defaultSeverity(r.id, 'shared') },
+            defaultConfiguration: { level: catalogue.level(r.id) },
           })),
         },
       },
@@ -120,7 +124,7 @@ export function sarifLog(findings: Finding[], version: string): object {
         ruleId: f.rule,
         ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
         level: f.severity === 'error' ? 'error' : 'warning',
-        message: { text: f.message },
+        message: { text: f.hint ? `${f.message}. Safe rewrite: ${f.hint}` : f.message },
         locations: [{
           physicalLocation: {
             artifactLocation: { uri: encodeURI(f.file) },

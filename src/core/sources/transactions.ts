@@ -7,20 +7,9 @@
 // worth parsing, so a run with nothing of the kind never loads the parser.
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
+import { kindOf, type TxKind } from './statement-kinds.js';
 
-/** What one parsed statement means for transactions. */
-export type TxKind =
-  | { kind: 'begin'; options: boolean }
-  | { kind: 'commit'; chain: boolean }
-  | { kind: 'rollback'; chain: boolean }
-  /** SAVEPOINT, RELEASE, ROLLBACK TO: harmless inside svcdb's transaction */
-  | { kind: 'savepoint' }
-  /** PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED */
-  | { kind: 'prepared' }
-  /** cannot run inside a transaction block; `index` names a CREATE INDEX CONCURRENTLY's index */
-  | { kind: 'no-transaction'; what: string; index?: { schema: string | null; name: string } }
-  /** `procedural`: CALL or DO, which may commit by themselves when not inside a transaction */
-  | { kind: 'other'; procedural?: true };
+export type { TxKind } from './statement-kinds.js';
 
 export interface ParsedPiece {
   tx: TxKind;
@@ -32,7 +21,8 @@ export interface ParsedPiece {
 }
 
 // Words that start, or mark, the statements this module cares about.
-const WORTH_PARSING = /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
+const WORTH_PARSING =
+  /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
 
 type PgQuery = typeof import('libpg-query');
 let pg: PgQuery | null = null;
@@ -44,7 +34,7 @@ async function loadParser(): Promise<PgQuery> {
 
 /** True when some statement of these migrations needs the parser (cheap: patterns only). */
 function needsParser(migrations: Migration[], direction: 'up' | 'down'): boolean {
-  return migrations.some((m) => (direction === 'up' ? m.up : m.down ?? []).some((s) => WORTH_PARSING.test(s.sql)));
+  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => WORTH_PARSING.test(s.sql)));
 }
 
 /**
@@ -53,7 +43,8 @@ function needsParser(migrations: Migration[], direction: 'up' | 'down'): boolean
  * Needs the parser loaded (prepareTransactions / classifyStatements load it).
  */
 export function piecesOf(statement: Statement): ParsedPiece[] | null {
-  if (!WORTH_PARSING.test(statement.sql)) return [{ tx: { kind: 'other' }, start: 0, end: statement.sql.length, line: statement.line }];
+  if (!WORTH_PARSING.test(statement.sql))
+    return [{ tx: { kind: 'other' }, start: 0, end: statement.sql.length, line: statement.line }];
   if (!pg) throw new Error('piecesOf: the SQL parser is not loaded');
   let stmts: Array<{ stmt: Record<string, Record<string, unknown>>; stmt_location?: number; stmt_len?: number }>;
   try {
@@ -81,77 +72,15 @@ function skipSpaceAndComments(sql: string, i: number): number {
     } else if (sql.startsWith('/*', i)) {
       let depth = 0;
       for (; i < sql.length; i++) {
-        if (sql.startsWith('/*', i)) depth++, i++;
-        else if (sql.startsWith('*/', i) && --depth === 0) {
+        if (sql.startsWith('/*', i)) {
+          depth++;
+          i++;
+        } else if (sql.startsWith('*/', i) && --depth === 0) {
           i += 2;
           break;
         }
       }
     } else return i;
-  }
-}
-
-function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
-  const [type] = Object.keys(stmt);
-  const n = stmt[type] ?? {};
-  const has = (name: string) => Array.isArray(n.params) && n.params.some((p: { DefElem?: { defname?: string } }) => p.DefElem?.defname === name);
-  switch (type) {
-    case 'TransactionStmt':
-      switch (n.kind) {
-        case 'TRANS_STMT_BEGIN':
-        case 'TRANS_STMT_START':
-          return { kind: 'begin', options: Array.isArray(n.options) && n.options.length > 0 };
-        case 'TRANS_STMT_COMMIT':
-          return { kind: 'commit', chain: n.chain === true };
-        case 'TRANS_STMT_ROLLBACK':
-          return { kind: 'rollback', chain: n.chain === true };
-        case 'TRANS_STMT_SAVEPOINT':
-        case 'TRANS_STMT_RELEASE':
-        case 'TRANS_STMT_ROLLBACK_TO':
-          return { kind: 'savepoint' };
-        default:
-          return { kind: 'prepared' };
-      }
-    case 'CallStmt':
-    case 'DoStmt':
-      return { kind: 'other', procedural: true };
-    case 'IndexStmt': {
-      if (n.concurrent !== true) return { kind: 'other' };
-      const relation = n.relation as { schemaname?: string } | undefined;
-      const index = typeof n.idxname === 'string' ? { schema: relation?.schemaname ?? null, name: n.idxname } : undefined;
-      return { kind: 'no-transaction', what: 'CREATE INDEX CONCURRENTLY', index };
-    }
-    case 'DropStmt':
-      return n.concurrent === true ? { kind: 'no-transaction', what: 'DROP INDEX CONCURRENTLY' } : { kind: 'other' };
-    case 'ReindexStmt':
-      return has('concurrently') || n.kind === 'REINDEX_OBJECT_DATABASE' || n.kind === 'REINDEX_OBJECT_SYSTEM'
-        ? { kind: 'no-transaction', what: 'REINDEX' } : { kind: 'other' };
-    case 'VacuumStmt':
-      return n.is_vacuumcmd === true ? { kind: 'no-transaction', what: 'VACUUM' } : { kind: 'other' };
-    case 'CreatedbStmt':
-      return { kind: 'no-transaction', what: 'CREATE DATABASE' };
-    case 'DropdbStmt':
-      return { kind: 'no-transaction', what: 'DROP DATABASE' };
-    case 'AlterSystemStmt':
-      return { kind: 'no-transaction', what: 'ALTER SYSTEM' };
-    case 'CreateTableSpaceStmt':
-      return { kind: 'no-transaction', what: 'CREATE TABLESPACE' };
-    case 'DropTableSpaceStmt':
-      return { kind: 'no-transaction', what: 'DROP TABLESPACE' };
-    case 'CreateSubscriptionStmt':
-      return { kind: 'no-transaction', what: 'CREATE SUBSCRIPTION' };
-    case 'DropSubscriptionStmt':
-      return { kind: 'no-transaction', what: 'DROP SUBSCRIPTION' };
-    case 'AlterDatabaseStmt':
-      return Array.isArray(n.options) && n.options.some((o: { DefElem?: { defname?: string } }) => o.DefElem?.defname === 'tablespace')
-        ? { kind: 'no-transaction', what: 'ALTER DATABASE ... SET TABLESPACE' } : { kind: 'other' };
-    case 'AlterTableStmt': {
-      const cmds = (n.cmds as Array<{ AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }>) ?? [];
-      return cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)
-        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY' } : { kind: 'other' };
-    }
-    default:
-      return { kind: 'other' };
   }
 }
 
@@ -161,7 +90,10 @@ function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
  * dropped. Throws UserErrors naming every file:line that cannot be made safe, before anything
  * is applied. Loads the parser only when some statement is worth parsing.
  */
-export async function prepareTransactions(migrations: Migration[], direction: 'up' | 'down' = 'up'): Promise<Migration[]> {
+export async function prepareTransactions(
+  migrations: Migration[],
+  direction: 'up' | 'down' = 'up',
+): Promise<Migration[]> {
   if (!needsParser(migrations, direction)) return migrations;
   await loadParser();
   const problems: UserError[] = [];
@@ -169,13 +101,15 @@ export async function prepareTransactions(migrations: Migration[], direction: 'u
     const statements = direction === 'up' ? m.up : m.down;
     if (!statements) return m;
     const pieces = statements.map((s) => piecesOf(s));
-    const refuse = (line: number, what: string, hint: string) => problems.push(new UserError(what, { where: `${fileOf(m, direction)}:${line}`, hint }));
+    const refuse = (line: number, what: string, hint: string) =>
+      problems.push(new UserError(what, { where: `${fileOf(m, direction)}:${line}`, hint }));
     const noTx = pieces.flatMap((p) => p ?? []).find((p) => p.tx.kind === 'no-transaction');
     if (!m.transaction || noTx) {
       checkOutsideTransaction(pieces, refuse);
-      const because = noTx && m.transaction
-        ? `${(noTx.tx as { what: string }).what} at ${fileOf(m, direction)}:${noTx.line} cannot run in a transaction`
-        : undefined;
+      const because =
+        noTx && m.transaction
+          ? `${(noTx.tx as { what: string }).what} at ${fileOf(m, direction)}:${noTx.line} cannot run in a transaction`
+          : undefined;
       return { ...m, transaction: false, ...(because ? { outsideTransactionBecause: because } : {}) };
     }
     const kept = insideTransaction(statements, pieces, refuse);
@@ -212,8 +146,11 @@ function insideTransaction(statements: Statement[], pieces: Array<ParsedPiece[] 
       const tx = piece.tx;
       if (tx.kind === 'begin') {
         if (tx.options) {
-          refuse(piece.line, 'BEGIN with transaction options: svcdb starts the transaction itself',
-            'remove the options, or run the migration outside a transaction (-- +goose NO TRANSACTION) with its own BEGIN ... COMMIT');
+          refuse(
+            piece.line,
+            'BEGIN with transaction options: svcdb starts the transaction itself',
+            'remove the options, or run the migration outside a transaction (-- +goose NO TRANSACTION) with its own BEGIN ... COMMIT',
+          );
         } else if (open) {
           refuse(piece.line, `BEGIN while the BEGIN at line ${open.line} is still open`, REMOVE);
         } else {
@@ -221,18 +158,37 @@ function insideTransaction(statements: Statement[], pieces: Array<ParsedPiece[] 
           dropPiece(i, piece);
         }
       } else if (tx.kind === 'commit') {
-        if (tx.chain) refuse(piece.line, 'COMMIT AND CHAIN would commit part of the migration apart from its record', REMOVE);
-        else if (!open) refuse(piece.line, 'COMMIT without a BEGIN before it would commit part of the migration apart from its record', REMOVE);
+        if (tx.chain)
+          refuse(piece.line, 'COMMIT AND CHAIN would commit part of the migration apart from its record', REMOVE);
+        else if (!open)
+          refuse(
+            piece.line,
+            'COMMIT without a BEGIN before it would commit part of the migration apart from its record',
+            REMOVE,
+          );
         else dropPiece(i, piece);
         open = null;
       } else if (tx.kind === 'rollback') {
-        refuse(piece.line, 'ROLLBACK would silently undo the statements before it, and the migration would still be recorded as applied', REMOVE);
+        refuse(
+          piece.line,
+          'ROLLBACK would silently undo the statements before it, and the migration would still be recorded as applied',
+          REMOVE,
+        );
       } else if (tx.kind === 'prepared') {
-        refuse(piece.line, 'two-phase commit (PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED) cannot be part of a migration', 'run it outside svcdb');
+        refuse(
+          piece.line,
+          'two-phase commit (PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED) cannot be part of a migration',
+          'run it outside svcdb',
+        );
       }
     }
   });
-  if (open) refuse((open as ParsedPiece).line, 'BEGIN without a COMMIT: the rest of the file would be left to svcdb\'s COMMIT', 'add COMMIT, or remove the BEGIN');
+  if (open)
+    refuse(
+      (open as ParsedPiece).line,
+      "BEGIN without a COMMIT: the rest of the file would be left to svcdb's COMMIT",
+      'add COMMIT, or remove the BEGIN',
+    );
   if (!drop.size) return statements;
   const kept: Statement[] = [];
   statements.forEach((s, i) => {
@@ -242,7 +198,8 @@ function insideTransaction(statements: Statement[], pieces: Array<ParsedPiece[] 
     // a BEGIN or COMMIT inside a goose StatementBegin block: blanked, so lines and error
     // positions in the rest of the block stay where they are in the file
     let sql = s.sql;
-    for (const p of gone) sql = sql.slice(0, p.start) + sql.slice(p.start, p.end).replace(/[^\n]/g, ' ') + sql.slice(p.end);
+    for (const p of gone)
+      sql = sql.slice(0, p.start) + sql.slice(p.start, p.end).replace(/[^\n]/g, ' ') + sql.slice(p.end);
     kept.push({ ...s, sql });
   });
   return kept;
@@ -260,22 +217,39 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
     const control = list.filter((p) => p.tx.kind !== 'other');
     if (list.length > 1 && control.length) {
       const p = control[0];
-      refuse(p.line, `${describe(p.tx)} inside a multi-statement block of a migration that runs outside a transaction`,
-        'give it a statement of its own (outside -- +goose StatementBegin/StatementEnd)');
+      refuse(
+        p.line,
+        `${describe(p.tx)} inside a multi-statement block of a migration that runs outside a transaction`,
+        'give it a statement of its own (outside -- +goose StatementBegin/StatementEnd)',
+      );
       continue;
     }
     const p = list[0];
     if (!p) continue;
     const tx = p.tx;
     if (tx.kind === 'begin') {
-      if (open) refuse(p.line, `BEGIN while the transaction begun at line ${open.line} is still open`, 'end the first with COMMIT');
+      if (open)
+        refuse(
+          p.line,
+          `BEGIN while the transaction begun at line ${open.line} is still open`,
+          'end the first with COMMIT',
+        );
       open = p;
     } else if (tx.kind === 'commit') {
-      if (tx.chain) refuse(p.line, 'COMMIT AND CHAIN cannot be resumed after a failure', 'end the transaction with COMMIT and start the next with BEGIN');
+      if (tx.chain)
+        refuse(
+          p.line,
+          'COMMIT AND CHAIN cannot be resumed after a failure',
+          'end the transaction with COMMIT and start the next with BEGIN',
+        );
       else if (!open) refuse(p.line, 'COMMIT without a BEGIN', 'remove it');
       open = null;
     } else if (tx.kind === 'rollback') {
-      refuse(p.line, 'ROLLBACK in a migration: it would undo part of the file that svcdb then records as applied', 'remove it');
+      refuse(
+        p.line,
+        'ROLLBACK in a migration: it would undo part of the file that svcdb then records as applied',
+        'remove it',
+      );
     } else if (tx.kind === 'prepared') {
       refuse(p.line, 'two-phase commit cannot be part of a migration', 'run it outside svcdb');
     } else if (tx.kind === 'no-transaction' && open) {
@@ -287,13 +261,20 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
 
 function describe(tx: TxKind): string {
   switch (tx.kind) {
-    case 'begin': return 'BEGIN';
-    case 'commit': return 'COMMIT';
-    case 'rollback': return 'ROLLBACK';
-    case 'savepoint': return 'SAVEPOINT';
-    case 'prepared': return 'two-phase commit';
-    case 'no-transaction': return tx.what;
-    default: return 'statement';
+    case 'begin':
+      return 'BEGIN';
+    case 'commit':
+      return 'COMMIT';
+    case 'rollback':
+      return 'ROLLBACK';
+    case 'savepoint':
+      return 'SAVEPOINT';
+    case 'prepared':
+      return 'two-phase commit';
+    case 'no-transaction':
+      return tx.what;
+    default:
+      return 'statement';
   }
 }
 
@@ -307,7 +288,11 @@ export async function classifyStatements(statements: Statement[]): Promise<Array
 }
 
 /** `files` with the `chosen` ones (pending, or to revert) replaced by prepareTransactions' versions. */
-export async function asTheyWillRun(files: Migration[], chosen: Migration[], direction: 'up' | 'down'): Promise<Migration[]> {
+export async function asTheyWillRun(
+  files: Migration[],
+  chosen: Migration[],
+  direction: 'up' | 'down',
+): Promise<Migration[]> {
   const prepared = await prepareTransactions(chosen, direction);
   if (prepared === chosen) return files;
   const byId = new Map(prepared.map((m) => [m.id, m]));

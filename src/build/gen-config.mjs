@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCHEMA_FILE = path.join(root, 'svcdb.schema.json');
 export const VALIDATOR_FILE = path.join(root, 'src/core/config-validator.generated.ts');
 export const README_FILE = path.join(root, 'README.md');
