@@ -31,6 +31,8 @@ export interface CheckOwnershipResult {
   ownership: Record<string, string[]>;
   /** true when the lint fails: an error-level finding, or more warnings than allowed */
   failed: boolean;
+  /** the --max-warnings limit when the warnings exceeded it (so the output can say why it failed) */
+  warningsOverLimit?: number;
   /** the source lines the findings point at ("file" → line → text), for code frames */
   lines: Record<string, Record<number, string>>;
 }
@@ -47,15 +49,42 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
   assertServicesFound(project); // fail closed: an empty project is not "no ownership problems"
   checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
   const strategy = getProfile(project, opts.profile).strategy;
-  const lint = await lintProject(project, { strategy, workers: opts.workers });
+  // Fail closed: a lint that looked at nothing, or could not look everywhere, must not pass.
+  if (project.services.length === 0) {
+    throw new UserError(`no services found under ${project.root}`, {
+      where: 'discover',
+      hint: `no folder matches ${project.config.discover.map((g) => `"${g}"`).join(', ')}; check --cwd, or set discover in the config`,
+    });
+  }
+  let lint: LintResult;
+  try {
+    lint = await lintProject(project, { strategy, workers: opts.workers });
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`the lint could not finish: ${(e as Error).message}`, { hint: 'rerun with --debug for details; SVCDB_LINT_WORKERS=0 analyses in one thread', cause: e });
+  }
+  if (lint.unreadable.length > 0) {
+    const list = lint.unreadable.map((u) => `${u.file}: ${u.error}`);
+    throw new UserError(`${lint.unreadable.length === 1 ? 'a file' : `${lint.unreadable.length} files`} could not be read, so the lint cannot vouch for them:\n  ${list.join('\n  ')}`, {
+      hint: 'fix the permission or the link, or move the file out of the service folder',
+    });
+  }
+  if (lint.files === 0) {
+    throw new UserError(`no migrations or source files to check in ${project.services.length === 1 ? 'the one service' : `${project.services.length} services`} found`, {
+      where: project.root,
+      hint: 'check --cwd and the discover globs',
+    });
+  }
   return result(opts, project.root, project.services.length, strategy, lint);
 }
 
 async function result(opts: CheckOwnershipOptions, root: string, services: number, strategy: Strategy, lint: LintResult): Promise<CheckOwnershipResult> {
   const errors = lint.findings.filter((f) => f.severity === 'error').length;
   const warnings = lint.findings.length - errors;
-  const failed = errors > 0 || (opts.maxWarnings !== undefined && warnings > opts.maxWarnings);
+  const overLimit = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
+  const failed = errors > 0 || overLimit;
   return {
+    ...(overLimit ? { warningsOverLimit: opts.maxWarnings } : {}),
     root,
     profile: opts.profile,
     strategy,

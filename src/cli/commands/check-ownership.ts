@@ -35,6 +35,10 @@ export function register(program: Command): void {
       // json: the findings document inside the envelope every --json command prints
       if (format === 'json') return emitJson(jsonDocument(result), result.failed ? 1 : 0);
       write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
+      // Text output says it itself; the machine formats keep stdout parseable, so say it on stderr.
+      if (result.warningsOverLimit !== undefined && format !== 'text') {
+        write(2, `svcdb: failed: ${result.summary.warnings} warnings exceed --max-warnings ${result.warningsOverLimit}\n`);
+      }
       if (result.failed) process.exitCode = 1;
     });
 }

@@ -17,11 +17,15 @@ export function renderFindings(result: CheckOwnershipResult, format: FindingsFor
 }
 
 export function jsonDocument(result: CheckOwnershipResult): object {
-  return { profile: result.profile, strategy: result.strategy, failed: result.failed, summary: result.summary, ownership: result.ownership, findings: result.findings };
+  return {
+    profile: result.profile, strategy: result.strategy, failed: result.failed, summary: result.summary,
+    ...(result.warningsOverLimit !== undefined ? { maxWarnings: result.warningsOverLimit } : {}),
+    ownership: result.ownership, findings: result.findings,
+  };
 }
 
 /** What the text and GitHub renderers need: check-ownership's result, or check-migrations'. */
-export type FindingsReport = Pick<CheckOwnershipResult, 'findings' | 'summary' | 'failed' | 'lines'>;
+export type FindingsReport = Pick<CheckOwnershipResult, 'findings' | 'summary' | 'failed' | 'lines'> & { warningsOverLimit?: number };
 
 export function renderText(result: FindingsReport, paint: ChalkInstance, clean = 'no ownership problems'): string {
   const groups = new Map<string, Finding[]>();
@@ -45,6 +49,9 @@ export function renderText(result: FindingsReport, paint: ChalkInstance, clean =
   const { errors, warnings, files, services } = result.summary;
   const tally = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(files, 'file')} of ${plural(services, 'service')}`;
   out.push(result.findings.length === 0 ? paint.green(`${clean} (${tally})`) : (result.failed ? paint.red(tally) : paint.yellow(tally)));
+  if (result.warningsOverLimit !== undefined) {
+    out.push(paint.red(`failed: ${plural(warnings, 'warning')} exceed${warnings === 1 ? 's' : ''} --max-warnings ${result.warningsOverLimit}`));
+  }
   return `${out.join('\n')}\n`;
 }
 

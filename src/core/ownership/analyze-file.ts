@@ -6,6 +6,7 @@ import { goStrings } from './extract/go.js';
 import { pythonStrings } from './extract/python.js';
 import { typescriptStrings } from './extract/typescript.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
+import { bindPlaceholders } from './extract/placeholders.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
 import { byteToChar, lineIndex } from './sql/offsets.js';
 import { parser } from './sql/parser.js';
@@ -39,6 +40,10 @@ function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
   // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
   // offset still maps to the same place.
   if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return;
+  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
+  // parse as it is: `?` is also a jsonb operator.
+  const bound = bindPlaceholders(c.text);
+  if (bound && analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)) return;
   const start = c.text.search(/\S/);
   const pos = sink.position(toFile(Math.max(0, start)));
   if (c.interpolated) {

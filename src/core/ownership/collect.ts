@@ -1,6 +1,6 @@
 // The files the lint reads: every service's migrations, and the SQL and source files under each
 // service's folder and each shared folder.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Migration, Project } from '../types.js';
 import type { FileKind, FileTask } from './refs.js';
@@ -19,6 +19,8 @@ export function fileKind(name: string): FileKind | null {
 
 export interface Collected {
   tasks: FileTask[];
+  /** folders and links the walk could not read (a dangling link, no permission), with the reason */
+  unreadable: Array<{ file: string; error: string }>;
   /** relPath → service, for migration files */
   migrationOwner: Map<string, string>;
 }
@@ -36,6 +38,8 @@ export function migrationFiles(migrations: Migration[]): Array<{ path: string; s
 export function collectFiles(project: Project, opts: { migrationsOnly?: boolean } = {}): Collected {
   const seen = new Set<string>();
   const tasks: FileTask[] = [];
+  const unreadable: Collected['unreadable'] = [];
+  const cannotRead = (abs: string, e: unknown) => unreadable.push({ file: toRel(project.root, abs), error: (e as Error).message });
   const migrationOwner = new Map<string, string>();
   const add = (abs: string, kind: FileKind): string => {
     const relPath = toRel(project.root, abs);
@@ -51,10 +55,10 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
     // names each migrations folder: its `<number>_<name>.sql` files are the migrations.
     for (const abs of migrationFolderFiles(service.migrationsDir)) migrationOwner.set(add(abs, 'sql'), service.name);
   }
-  if (opts.migrationsOnly) return { tasks, migrationOwner };
+  if (opts.migrationsOnly) return { tasks, migrationOwner, unreadable };
   const roots = [...project.services.map((s) => s.dir), ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f))];
-  for (const root of roots) walk(root, (abs, kind) => add(abs, kind));
-  return { tasks, migrationOwner };
+  for (const root of roots) walk(root, (abs, kind) => add(abs, kind), cannotRead);
+  return { tasks, migrationOwner, unreadable };
 }
 
 function migrationFolderFiles(dir: string | null): string[] {
@@ -66,21 +70,34 @@ function migrationFolderFiles(dir: string | null): string[] {
   }
 }
 
-function walk(dir: string, visit: (abs: string, kind: FileKind) => void): void {
+function walk(dir: string, visit: (abs: string, kind: FileKind) => void, cannotRead: (abs: string, e: unknown) => void): void {
   let entries: import('node:fs').Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return; // a declared folder that does not exist holds no code
+  } catch (e) {
+    // A declared folder that does not exist holds no code; one that exists but cannot be read
+    // might, so the lint must not pass over it in silence.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') cannotRead(dir, e);
+    return;
   }
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const abs = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(abs, visit);
+      if (!SKIP_DIRS.has(e.name)) walk(abs, visit, cannotRead);
     } else if (e.isFile()) {
       const kind = fileKind(e.name);
       if (kind) visit(abs, kind);
+    } else if (e.isSymbolicLink()) {
+      // A linked source file is code like any other (linked folders are not followed: cycles).
+      // A dangling link named like source is code the lint cannot see: report it.
+      const kind = fileKind(e.name);
+      if (!kind) continue;
+      try {
+        if (statSync(abs).isFile()) visit(abs, kind);
+      } catch (err) {
+        cannotRead(abs, err);
+      }
     }
   }
 }

@@ -39,7 +39,7 @@ export async function lintProject(project: Project, opts: LintOptions): Promise<
   for (const s of project.services) owned[s.name] = [];
   for (const c of ownership.creations) if (!owned[c.service].includes(c.name)) owned[c.service].push(c.name);
   for (const s of project.services) for (const t of s.owns) if (!owned[s.name].includes(t)) owned[s.name].push(t);
-  const unreadable = analyses.filter((a) => a.error).map((a) => ({ file: a.file, error: a.error ?? '' }));
+  const unreadable = [...collected.unreadable, ...analyses.filter((a) => a.error).map((a) => ({ file: a.file, error: a.error ?? '' }))];
   return { findings, files: analyses.length, ownership: owned, unreadable };
 }
 

@@ -46,6 +46,11 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
   const pool = startPool(opts.workers ?? workerCount(tasks.length));
   const queue = new BatchQueue(tasks);
   const done = pool ? pool.workers.map((w) => feedWorker(w, queue)) : [];
+  // A worker can fail while the main thread is still on its own batches, before anything awaits
+  // it: mark the rejection handled now (it is rethrown below) so that Node does not end the
+  // process on an unhandled rejection with a stack trace.
+  const workersDone = Promise.all(done);
+  workersDone.catch(() => undefined);
   try {
     await prepare();
     // The main thread works through the queue from the other end (where the TS/JS files are,
@@ -55,7 +60,7 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
       queue.store(batch, batch.tasks.map((t) => analyzeTask(t)));
       if (done.length > 0) await new Promise((r) => setImmediate(r));
     }
-    await Promise.all(done);
+    await workersDone;
   } finally {
     await pool?.close();
   }
@@ -129,11 +134,15 @@ function feedWorker(worker: Worker, queue: BatchQueue): Promise<void> {
       }
       feed();
     };
-    const onError = (err: unknown) => { cleanup(); reject(err); };
-    const cleanup = () => { worker.off('message', onMessage); worker.off('error', onError); };
+    const onError = (err: unknown) => { cleanup(); reject(new Error(`a lint worker thread failed: ${(err as Error).message}`, { cause: err })); };
+    // A worker that exits without an 'error' event (process.exit in a dependency, out of memory)
+    // would otherwise leave its batches in flight and this promise pending forever.
+    const onExit = (code: number) => { cleanup(); reject(new Error(`a lint worker thread exited with code ${code} before finishing its files`)); };
+    const cleanup = () => { worker.off('message', onMessage); worker.off('error', onError); worker.off('exit', onExit); };
     // Attached in the same tick the worker was created, so its one-time "ready" message (parser
     // loaded) reaches onMessage, which hands it its first batches.
     worker.on('message', onMessage);
     worker.on('error', onError);
+    worker.on('exit', onExit);
   });
 }
