@@ -77,7 +77,10 @@ $$;`,
         down: `DROP TRIGGER ${prev}_touch ON ${prev};`,
       };
     case 6: {
-      const rows = Array.from({ length: 20 }, (_, i) => `  ('${prev}-seed-${i}', ${i % 3 === 0 ? "'active'" : "'new'"}, ${i * 10}.50)`).join(',\n');
+      const rows = Array.from(
+        { length: 20 },
+        (_, i) => `  ('${prev}-seed-${i}', ${i % 3 === 0 ? "'active'" : "'new'"}, ${i * 10}.50)`,
+      ).join(',\n');
       return {
         name: `seed_${prev}`,
         up: `-- seed data; the trigger fills updated_at\nINSERT INTO ${prev} (name, status, amount) VALUES\n${rows};\nUPDATE ${prev} SET note = 'seeded; ok' WHERE status = 'active';`,
@@ -110,7 +113,10 @@ export function generate(services = 5, count = 200) {
     for (let n = 1; n <= count; n++) {
       const m = migration(svc, n, tables);
       const version = String(n).padStart(4, '0');
-      writeFileSync(path.join(dir, `${version}_${m.name}.sql`), `-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`);
+      writeFileSync(
+        path.join(dir, `${version}_${m.name}.sql`),
+        `-- migrate:up\n${m.up}\n\n-- migrate:down\n${m.down}\n`,
+      );
       ups.push(`-- ${version}_${m.name}\n${m.up}\n`);
     }
     writeFileSync(path.join(workDir, `${svc}.up.sql`), ups.join('\n'));
@@ -120,5 +126,7 @@ export function generate(services = 5, count = 200) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const names = generate(arg('services', 5), arg('migrations', 200));
-  console.log(`generated ${names.length} services × ${arg('migrations', 200)} migrations in ${path.relative(process.cwd(), projectDir)}`);
+  console.log(
+    `generated ${names.length} services × ${arg('migrations', 200)} migrations in ${path.relative(process.cwd(), projectDir)}`,
+  );
 }

@@ -77,12 +77,19 @@ function findingsOf(result) {
 async function main() {
   if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('build first: npm run build');
   await ensureWorkloads();
-  console.log(`lint bench: ${os.cpus().length} cores, node ${process.version}, median of ${runs} runs${canMeasureRss ? '' : ' (no GNU time: RSS not measured)'}`);
+  console.log(
+    `lint bench: ${os.cpus().length} cores, node ${process.version}, median of ${runs} runs${canMeasureRss ? '' : ' (no GNU time: RSS not measured)'}`,
+  );
   const glob = 'internal/*/migrations/*.sql';
 
   console.log(`\nA. 1,000 migration files (5 services × 200)`);
   const [a, sa] = await interleaved([
-    { label: 'svcdb check-ownership', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: engineProject },
+    {
+      label: 'svcdb check-ownership',
+      cmd: process.execPath,
+      args: [svcdb, 'check-ownership', '--json'],
+      cwd: engineProject,
+    },
     { label: 'squawk (same .sql files)', cmd: squawk, args: [glob], cwd: engineProject },
   ]);
   console.log(row(a, findingsOf(a)));
@@ -91,7 +98,12 @@ async function main() {
 
   console.log(`\nA2. the same 1,000 files: the safety lint (squawk's own job)`);
   const [m, sm] = await interleaved([
-    { label: 'svcdb check-migrations --all', cmd: process.execPath, args: [svcdb, 'check-migrations', '--all-migrations', '--format', 'json'], cwd: engineProject },
+    {
+      label: 'svcdb check-migrations --all',
+      cmd: process.execPath,
+      args: [svcdb, 'check-migrations', '--all-migrations', '--format', 'json'],
+      cwd: engineProject,
+    },
     { label: 'squawk (same .sql files)', cmd: squawk, args: [glob], cwd: engineProject },
   ]);
   console.log(row(m, findingsOf(m)));
@@ -101,15 +113,33 @@ async function main() {
 
   console.log(`\nB. monorepo: 20 services × 300 migrations + 10,000 source files`);
   const [b, inProcess, sb] = await interleaved([
-    { label: 'svcdb check-ownership', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: monorepo },
-    { label: 'svcdb, no worker threads', cmd: process.execPath, args: [svcdb, 'check-ownership', '--json'], cwd: monorepo, env: { SVCDB_LINT_WORKERS: '0' } },
+    {
+      label: 'svcdb check-ownership',
+      cmd: process.execPath,
+      args: [svcdb, 'check-ownership', '--json'],
+      cwd: monorepo,
+    },
+    {
+      label: 'svcdb, no worker threads',
+      cmd: process.execPath,
+      args: [svcdb, 'check-ownership', '--json'],
+      cwd: monorepo,
+      env: { SVCDB_LINT_WORKERS: '0' },
+    },
     { label: 'squawk (its 6,000 .sql files only)', cmd: squawk, args: [glob], cwd: monorepo },
   ]);
   console.log(row(b, findingsOf(b)));
   console.log(row(inProcess, 'SVCDB_LINT_WORKERS=0'));
   console.log(row(sb, `exit ${sb.last.code}`));
-  console.log(`  svcdb: ${(b.ms / 1000).toFixed(2)} s (target ≤ 3 s), peak RSS ${b.rss === null ? 'n/a' : `${b.rss.toFixed(0)} MiB`} (target ≤ 300 MiB); worker speed-up ${(inProcess.ms / b.ms).toFixed(2)}×`);
-  console.log(`  load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes share these cores)`);
+  console.log(
+    `  svcdb: ${(b.ms / 1000).toFixed(2)} s (target ≤ 3 s), peak RSS ${b.rss === null ? 'n/a' : `${b.rss.toFixed(0)} MiB`} (target ≤ 300 MiB); worker speed-up ${(inProcess.ms / b.ms).toFixed(2)}×`,
+  );
+  console.log(
+    `  load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (other processes share these cores)`,
+  );
 }
 
 main().catch((err) => {

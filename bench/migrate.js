@@ -83,17 +83,38 @@ async function main() {
   const admin = postgres(server, { max: 1, onnotice: () => {} });
   const quiet = { PGOPTIONS: '-c client_min_messages=warning' };
   const dbmate = dbmateBin();
-  const svcdb = (url, args) => run(process.execPath, [path.join(here, 'lib/rss.js'), '--cwd', projectDir, ...args], { DATABASE_URL: url, NO_COLOR: '1', SVCDB_BENCH_V8_FLAGS: v8Flags });
-  const dbmateUp = (url, svc) => run(dbmate, [
-    '--url', `${url}?sslmode=disable`, '--migrations-dir', path.join(projectDir, 'internal', svc, 'migrations'),
-    '--migrations-table', `dbmate_${svc}`, '--no-dump-schema', 'up',
-  ]);
+  const svcdb = (url, args) =>
+    run(process.execPath, [path.join(here, 'lib/rss.js'), '--cwd', projectDir, ...args], {
+      DATABASE_URL: url,
+      NO_COLOR: '1',
+      SVCDB_BENCH_V8_FLAGS: v8Flags,
+    });
+  const dbmateUp = (url, svc) =>
+    run(dbmate, [
+      '--url',
+      `${url}?sslmode=disable`,
+      '--migrations-dir',
+      path.join(projectDir, 'internal', svc, 'migrations'),
+      '--migrations-table',
+      `dbmate_${svc}`,
+      '--no-dump-schema',
+      'up',
+    ]);
   const results = { floor: [], dbmate: [], svcdb: [], dbmateNoop: [], svcdbNoop: [], rssKb: [] };
   try {
     for (let i = 0; i < runs; i++) {
       const floorUrl = await freshDatabase(admin, 'svcdb_bench_floor');
-      results.floor.push(await timeAll(() => parallel(services, (svc) =>
-        run('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-d', floorUrl, '-f', path.join(workDir, `${svc}.up.sql`)], quiet))));
+      results.floor.push(
+        await timeAll(() =>
+          parallel(services, (svc) =>
+            run(
+              'psql',
+              ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-d', floorUrl, '-f', path.join(workDir, `${svc}.up.sql`)],
+              quiet,
+            ),
+          ),
+        ),
+      );
       if (dbmate) {
         const url = await freshDatabase(admin, 'svcdb_bench_dbmate');
         results.dbmate.push(await timeAll(() => parallel(services, (svc) => dbmateUp(url, svc))));
@@ -115,23 +136,36 @@ async function main() {
   }
   const floor = median(results.floor);
   const m = (k) => (results[k].length ? median(results[k]) : NaN);
-  console.log(`svcdb migrate benchmark: ${services.length} services × ${count} migrations, median of ${runs} run(s), wall time`);
+  console.log(
+    `svcdb migrate benchmark: ${services.length} services × ${count} migrations, median of ${runs} run(s), wall time`,
+  );
   if (v8Flags) console.log(`  (svcdb runs with V8 flags ${v8Flags})`);
   console.log(`  psql floor (psql -1 -f, 5 parallel)     ${fmt(floor)}   1.00× floor`);
-  if (dbmate) console.log(`  dbmate up (5 parallel)                  ${fmt(m('dbmate'))}   ${ratio(m('dbmate'), floor)} floor`);
+  if (dbmate)
+    console.log(`  dbmate up (5 parallel)                  ${fmt(m('dbmate'))}   ${ratio(m('dbmate'), floor)} floor`);
   else console.log('  dbmate: not installed (npm install), skipped');
-  console.log(`  svcdb migrate --all                     ${fmt(m('svcdb'))}   ${ratio(m('svcdb'), floor)} floor${dbmate ? `, ${ratio(m('svcdb'), m('dbmate'))} dbmate` : ''}`);
+  console.log(
+    `  svcdb migrate --all                     ${fmt(m('svcdb'))}   ${ratio(m('svcdb'), floor)} floor${dbmate ? `, ${ratio(m('svcdb'), m('dbmate'))} dbmate` : ''}`,
+  );
   console.log('no-op (everything applied)');
   if (dbmate) console.log(`  dbmate up ×5 (parallel)                 ${fmt(m('dbmateNoop'))}`);
-  console.log(`  svcdb migrate --all                     ${fmt(m('svcdbNoop'))}${dbmate ? `   ${ratio(m('svcdbNoop'), m('dbmateNoop'))} dbmate` : ''}`);
-  console.log(`peak RSS of svcdb: ${(Math.max(...results.rssKb) / 1024).toFixed(1)} MiB (max over apply and no-op runs)`);
+  console.log(
+    `  svcdb migrate --all                     ${fmt(m('svcdbNoop'))}${dbmate ? `   ${ratio(m('svcdbNoop'), m('dbmateNoop'))} dbmate` : ''}`,
+  );
+  console.log(
+    `peak RSS of svcdb: ${(Math.max(...results.rssKb) / 1024).toFixed(1)} MiB (max over apply and no-op runs)`,
+  );
   // The runs of one iteration ran back to back, so their ratios cancel most of the load that
   // other work on a shared machine puts on all of them alike.
   const paired = (a, b) => results[a].map((x, i) => x / results[b][i]).filter(Number.isFinite);
   const spread = (xs) => (xs.length ? `median ${median(xs).toFixed(2)}×, min ${Math.min(...xs).toFixed(2)}×` : 'n/a');
-  console.log(`per-run ratios: apply/floor ${spread(paired('svcdb', 'floor'))}; no-op/dbmate ${spread(paired('svcdbNoop', 'dbmateNoop'))}`);
+  console.log(
+    `per-run ratios: apply/floor ${spread(paired('svcdb', 'floor'))}; no-op/dbmate ${spread(paired('svcdbNoop', 'dbmateNoop'))}`,
+  );
   const mib = (xs) => `${(median(xs) / 1024).toFixed(1)} MiB median, ${(Math.max(...xs) / 1024).toFixed(1)} max`;
-  console.log(`peak RSS: apply ${mib(results.rssKb.filter((_, i) => i % 2 === 0))}; no-op ${mib(results.rssKb.filter((_, i) => i % 2 === 1))}`);
+  console.log(
+    `peak RSS: apply ${mib(results.rssKb.filter((_, i) => i % 2 === 0))}; no-op ${mib(results.rssKb.filter((_, i) => i % 2 === 1))}`,
+  );
 }
 
 main().catch((err) => {

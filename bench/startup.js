@@ -16,8 +16,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/svcdb.js');
 const tscMain = pathToFileURL(path.join(root, 'dist/cli/main.js')).href;
-const viaTsc = (...args) => ['--input-type=module', '-e',
-  `import { main } from ${JSON.stringify(tscMain)}; main(${JSON.stringify(['node', 'svcdb', ...args])}).then((code) => { process.exitCode = code; });`];
+const viaTsc = (...args) => [
+  '--input-type=module',
+  '-e',
+  `import { main } from ${JSON.stringify(tscMain)}; main(${JSON.stringify(['node', 'svcdb', ...args])}).then((code) => { process.exitCode = code; });`,
+];
 const runs = Number(process.argv[2] ?? 20);
 
 // Two small projects: the platform fixture with its YAML config, and the same without one.
@@ -27,7 +30,12 @@ const noConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));
 cpSync(path.join(root, 'test/fixtures/foundation/platform'), noConfig, { recursive: true });
 unlinkSync(path.join(noConfig, 'svcdb.config.yaml'));
 
-const env = { ...process.env, DATABASE_URL: 'postgres://app:secret@127.0.0.1:5432/platform', NO_COLOR: '1', SVCDB_NO_CACHE: '1' };
+const env = {
+  ...process.env,
+  DATABASE_URL: 'postgres://app:secret@127.0.0.1:5432/platform',
+  NO_COLOR: '1',
+  SVCDB_NO_CACHE: '1',
+};
 const cases = [
   ['node -e 0', ['-e', '0'], root],
   ['svcdb --version', [bin, '--version'], root],
@@ -39,7 +47,11 @@ const cases = [
 
 function time(args, cwd, extraEnv = {}) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, args, {
+    cwd,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -54,15 +66,22 @@ try {
   for (const [, args, cwd, extraEnv] of cases) time(args, cwd, extraEnv); // warm the file system
   const samples = cases.map(() => []);
   // Interleave the cases so that machine load affects them all alike.
-  for (let i = 0; i < runs; i++) cases.forEach(([, args, cwd, extraEnv], k) => samples[k].push(time(args, cwd, extraEnv)));
+  for (let i = 0; i < runs; i++)
+    cases.forEach(([, args, cwd, extraEnv], k) => samples[k].push(time(args, cwd, extraEnv)));
   const medians = samples.map(median);
   const minima = samples.map((xs) => Math.min(...xs));
   const load = os.loadavg()[0].toFixed(1);
-  console.log(`start-up over ${runs} runs (node ${process.version}, ${os.cpus().length} cpus, load ${load}); the minimum is the figure least disturbed by other work`);
-  console.log(`  ${''.padEnd(32)} ${'median'.padStart(10)} ${'vs node'.padStart(9)} ${'min'.padStart(9)} ${'vs node'.padStart(9)}`);
+  console.log(
+    `start-up over ${runs} runs (node ${process.version}, ${os.cpus().length} cpus, load ${load}); the minimum is the figure least disturbed by other work`,
+  );
+  console.log(
+    `  ${''.padEnd(32)} ${'median'.padStart(10)} ${'vs node'.padStart(9)} ${'min'.padStart(9)} ${'vs node'.padStart(9)}`,
+  );
   cases.forEach(([name], k) => {
     const vs = (xs, v) => (k === 0 ? '' : `+${(v - xs[0]).toFixed(1)}`);
-    console.log(`  ${name.padEnd(32)} ${medians[k].toFixed(1).padStart(7)} ms ${vs(medians, medians[k]).padStart(9)} ${minima[k].toFixed(1).padStart(6)} ms ${vs(minima, minima[k]).padStart(9)}`);
+    console.log(
+      `  ${name.padEnd(32)} ${medians[k].toFixed(1).padStart(7)} ms ${vs(medians, medians[k]).padStart(9)} ${minima[k].toFixed(1).padStart(6)} ms ${vs(minima, minima[k]).padStart(9)}`,
+    );
   });
 } finally {
   rmSync(withConfig, { recursive: true, force: true });

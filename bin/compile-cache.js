@@ -16,7 +16,8 @@ function compileCacheDir(env = process.env) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     // The cache folder must not let others swap our folders; ours must be ours and closed.
     const top = fs.statSync(base);
-    if ((top.uid !== process.getuid() && top.uid !== 0) || ((top.mode & 0o002) !== 0 && (top.mode & 0o1000) === 0)) return null;
+    if ((top.uid !== process.getuid() && top.uid !== 0) || ((top.mode & 0o002) !== 0 && (top.mode & 0o1000) === 0))
+      return null;
     for (const d of [path.join(base, 'svcdb'), dir]) {
       const st = fs.lstatSync(d);
       if (!st.isDirectory() || st.uid !== process.getuid() || (st.mode & 0o022) !== 0) return null;

@@ -190,7 +190,8 @@ export function generateMonorepo(dir, { services = 20, migrations = 300, sources
   for (const svc of names) {
     const migDir = path.join(dir, 'internal', svc, 'migrations');
     mkdirSync(migDir, { recursive: true });
-    for (let n = 1; n <= migrations; n++) writeFileSync(path.join(migDir, `${String(n).padStart(5, '0')}_step_${n}.sql`), migration(svc, n));
+    for (let n = 1; n <= migrations; n++)
+      writeFileSync(path.join(migDir, `${String(n).padStart(5, '0')}_step_${n}.sql`), migration(svc, n));
   }
   const tablesPer = Math.ceil(migrations / 6);
   for (let i = 0; i < sources; i++) {
@@ -203,7 +204,12 @@ export function generateMonorepo(dir, { services = 20, migrations = 300, sources
     const kind = k < 4 ? 'ts' : k < 7 ? 'go' : 'py';
     const sub = path.join(dir, 'internal', svc, kind === 'ts' ? 'src' : kind === 'go' ? 'store' : 'jobs');
     mkdirSync(sub, { recursive: true });
-    const text = kind === 'ts' ? tsFile(svc, i, own, foreign) : kind === 'go' ? goFile(svc, i, own, foreign) : pyFile(svc, i, own, foreign);
+    const text =
+      kind === 'ts'
+        ? tsFile(svc, i, own, foreign)
+        : kind === 'go'
+          ? goFile(svc, i, own, foreign)
+          : pyFile(svc, i, own, foreign);
     writeFileSync(path.join(sub, `file${i}.${kind}`), text);
   }
   writeFileSync(marker, shape);

@@ -32,7 +32,8 @@ const externalPackagesButCommander = {
   name: 'external-packages-but-commander',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) =>
-      BUNDLED.has(args.path) ? undefined : { path: args.path, external: true });
+      BUNDLED.has(args.path) ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
@@ -45,7 +46,10 @@ const lazyChildProcessForCommander = {
   name: 'lazy-child-process-for-commander',
   setup(b) {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined);
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy-builtin' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
       loader: 'js',
       contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",

@@ -46,14 +46,25 @@ export function emitErrorJson(err: unknown, exitCode: number): void {
 export function jsonErrorOf(err: unknown): JsonError {
   if (err instanceof UserErrors) {
     return {
-      kind: 'user', message: `${err.errors.length} problems`,
-      problems: err.errors.map((e) => ({ message: redact(e.message), ...(e.where ? { where: e.where } : {}), ...(e.hint ? { hint: e.hint } : {}) })),
+      kind: 'user',
+      message: `${err.errors.length} problems`,
+      problems: err.errors.map((e) => ({
+        message: redact(e.message),
+        ...(e.where ? { where: e.where } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+      })),
     };
   }
   if (err instanceof UserError) {
-    return { kind: 'user', message: redact(err.message), ...(err.where ? { where: err.where } : {}), ...(err.hint ? { hint: redact(err.hint) } : {}) };
+    return {
+      kind: 'user',
+      message: redact(err.message),
+      ...(err.where ? { where: err.where } : {}),
+      ...(err.hint ? { hint: redact(err.hint) } : {}),
+    };
   }
-  if (err instanceof OperationError) return { kind: 'operation', message: redact(err.message), ...(err.hint ? { hint: redact(err.hint) } : {}) };
+  if (err instanceof OperationError)
+    return { kind: 'operation', message: redact(err.message), ...(err.hint ? { hint: redact(err.hint) } : {}) };
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'internal', message: redact(message) };
 }
@@ -67,7 +78,12 @@ function firstServiceError(result: Record<string, unknown>): JsonError | undefin
   const services = Array.isArray(result.services) ? (result.services as Array<Record<string, unknown>>) : [];
   for (const s of services) {
     const e = s.error as { kind?: string; message?: string; hint?: string } | undefined;
-    if (e?.message) return { kind: e.kind === 'user' ? 'user' : 'operation', message: servicePrefixed(String(s.service), e.message), ...(e.hint ? { hint: e.hint } : {}) };
+    if (e?.message)
+      return {
+        kind: e.kind === 'user' ? 'user' : 'operation',
+        message: servicePrefixed(String(s.service), e.message),
+        ...(e.hint ? { hint: e.hint } : {}),
+      };
     const f = s.failure as { file?: string; line?: number | null; message?: string } | undefined;
     if (f?.message) return { kind: 'operation', message: `${f.file}${f.line ? `:${f.line}` : ''}: ${f.message}` };
   }

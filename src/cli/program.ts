@@ -44,7 +44,10 @@ export function buildProgram(version: string, args: string[] = []): Command {
     .option('-c, --config <file>', 'config file (default: searched with cosmiconfig from --cwd)')
     .option('--json', 'print one JSON document on stdout (commands that report)')
     .option('--debug', 'print stack traces of unexpected errors')
-    .option('--verbose', 'say more: the server\'s notices during migrate (RAISE NOTICE), starting and stopping the embedded server')
+    .option(
+      '--verbose',
+      "say more: the server's notices during migrate (RAISE NOTICE), starting and stopping the embedded server",
+    )
     .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
     // every command's --help lists --profile, --cwd, --config and --json too: its examples use them
@@ -52,7 +55,10 @@ export function buildProgram(version: string, args: string[] = []): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
-    .addHelpText('after', '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n',
+    );
   program.hook('preAction', async (_this, actionCommand) => {
     const opts = actionCommand.optsWithGlobals() as { color?: boolean };
     await configureColor({ noColor: opts.color === false });
@@ -94,7 +100,9 @@ export async function runProgram(argv: string[], version: string): Promise<numbe
 export function wantsJson(args: string[]): boolean {
   const end = args.indexOf('--');
   const own = end === -1 ? args : args.slice(0, end);
-  return own.some((a, i) => a === '--json' || a === '--format=json' || ((a === '--format' || a === '-f') && own[i + 1] === 'json'));
+  return own.some(
+    (a, i) => a === '--json' || a === '--format=json' || ((a === '--format' || a === '-f') && own[i + 1] === 'json'),
+  );
 }
 
 export function reportError(err: unknown, debug: boolean): number {

@@ -48,25 +48,44 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
   try {
     const [schema, table] = splitTable(opts.table ?? DEFAULT_TABLE[opts.from], session.history.schema);
     if (schema === session.history.schema && table === session.history.table) {
-      throw new UserError(`${table} is svcdb's own history table for ${service.name}`, { hint: 'name the other tool\'s table with --table' });
+      throw new UserError(`${table} is svcdb's own history table for ${service.name}`, {
+        hint: "name the other tool's table with --table",
+      });
     }
     if (!(await tableColumns(session.sql, schema, table))) {
-      throw new UserError(`no table ${schema}.${table} in ${endpointOf(target.url).label}`, { hint: `name ${opts.from}'s history table with --table` });
+      throw new UserError(`no table ${schema}.${table} in ${endpointOf(target.url).label}`, {
+        hint: `name ${opts.from}'s history table with --table`,
+      });
     }
-    const { applied, unknown } = await appliedByTool(session.sql, opts.from, `${ident(schema)}.${ident(table)}`, service.migrations);
+    const { applied, unknown } = await appliedByTool(
+      session.sql,
+      opts.from,
+      `${ident(schema)}.${ident(table)}`,
+      service.migrations,
+    );
     // The same plan migrate would compute: a file counts as recorded by its version.
     const plan = computePlan(service.name, service.migrations, session.rows);
     const alreadyRecorded = new Set(recorded(plan).map((a) => a.migration));
     const result: AdoptResult = {
-      service: service.name, target: endpointOf(target.url).label, from: opts.from, table: `${schema}.${table}`,
-      recorded: [], alreadyRecorded: [], unknownVersions: unknown, pending: [],
+      service: service.name,
+      target: endpointOf(target.url).label,
+      from: opts.from,
+      table: `${schema}.${table}`,
+      recorded: [],
+      alreadyRecorded: [],
+      unknownVersions: unknown,
+      pending: [],
     };
     const toRecord: Migration[] = [];
     for (const m of applied) {
       if (alreadyRecorded.has(m)) result.alreadyRecorded.push(m.id);
       else toRecord.push(m);
     }
-    await insertRows(session.sql, session.history, toRecord.map((m) => ({ id: m.id, checksum: m.checksum })));
+    await insertRows(
+      session.sql,
+      session.history,
+      toRecord.map((m) => ({ id: m.id, checksum: m.checksum })),
+    );
     result.recorded = toRecord.map((m) => m.id);
     const nowRecorded = new Set(toRecord);
     result.pending = plan.pending.filter((m) => !nowRecorded.has(m)).map((m) => m.id);
@@ -80,4 +99,3 @@ function splitTable(name: string, defaultSchema: string): [string, string] {
   const dot = name.indexOf('.');
   return dot === -1 ? [defaultSchema, name] : [name.slice(0, dot), name.slice(dot + 1)];
 }
-

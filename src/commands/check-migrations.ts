@@ -45,7 +45,11 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
   const configFile = project.configPath ? path.relative(project.root, project.configPath) : 'config';
   const { SAFETY_RULE_IDS, NEWEST_POSTGRES, lintSafety } = await import('../core/safety/index.js');
   for (const rule of Object.keys(settings.rules)) {
-    if (!SAFETY_RULE_IDS.has(rule)) throw new UserError(`unknown rule "${rule}"`, { where: `${configFile}: checkMigrations.rules.${rule}`, hint: `known rules: ${[...SAFETY_RULE_IDS].join(', ')}` });
+    if (!SAFETY_RULE_IDS.has(rule))
+      throw new UserError(`unknown rule "${rule}"`, {
+        where: `${configFile}: checkMigrations.rules.${rule}`,
+        hint: `known rules: ${[...SAFETY_RULE_IDS].join(', ')}`,
+      });
   }
   const services = pick(project, opts.services ?? []);
   const afterBaseline = baseline(project, services, configFile);
@@ -59,7 +63,13 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
   } else if (opts.since !== undefined) {
     scope = 'since';
     const changed = changedSince(project.root, opts.since);
-    chosen = services.flatMap((s) => afterBaseline(s).filter((m) => changed.has(m.relPath) || (m.downPath !== undefined && changed.has(path.relative(project.root, m.downPath).split(path.sep).join('/')))));
+    chosen = services.flatMap((s) =>
+      afterBaseline(s).filter(
+        (m) =>
+          changed.has(m.relPath) ||
+          (m.downPath !== undefined && changed.has(path.relative(project.root, m.downPath).split(path.sep).join('/'))),
+      ),
+    );
   } else {
     const pending = await pendingMigrations({ ...opts, env, profile }, project, services);
     serverVersion = pending.serverVersion;
@@ -68,18 +78,30 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
       chosen = services.flatMap((s) => afterBaseline(s).filter((m) => pending.ids!.has(`${s.name}\0${m.id}`)));
     } else {
       scope = 'all (no database reachable)';
-      notes.push(`no database reachable (${pending.reason}): checking every migration instead of the pending ones; use --since <ref> or --all-migrations to choose`);
+      notes.push(
+        `no database reachable (${pending.reason}): checking every migration instead of the pending ones; use --since <ref> or --all-migrations to choose`,
+      );
       chosen = services.flatMap((s) => afterBaseline(s));
     }
   }
-  const postgresVersion = settings.postgresVersion !== undefined
-    ? { version: Math.floor(settings.postgresVersion), source: 'config' as const }
-    : serverVersion !== undefined ? { version: serverVersion, source: 'server' as const } : { version: NEWEST_POSTGRES, source: 'assumed' as const };
-  if (postgresVersion.source === 'assumed') notes.push(`PostgreSQL version unknown: assuming ${NEWEST_POSTGRES} (set checkMigrations.postgresVersion in ${configFile})`);
+  const postgresVersion =
+    settings.postgresVersion !== undefined
+      ? { version: Math.floor(settings.postgresVersion), source: 'config' as const }
+      : serverVersion !== undefined
+        ? { version: serverVersion, source: 'server' as const }
+        : { version: NEWEST_POSTGRES, source: 'assumed' as const };
+  if (postgresVersion.source === 'assumed')
+    notes.push(
+      `PostgreSQL version unknown: assuming ${NEWEST_POSTGRES} (set checkMigrations.postgresVersion in ${configFile})`,
+    );
   const findings = await lintSafety(chosen, { postgresVersion: postgresVersion.version, rules: settings.rules });
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
-    root: project.root, scope, postgresVersion, notes, findings,
+    root: project.root,
+    scope,
+    postgresVersion,
+    notes,
+    findings,
     summary: { errors, warnings: findings.length - errors, files: chosen.length, services: services.length },
     failed: errors > 0,
     lines: sourceLines(project.root, findings),
@@ -89,7 +111,10 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
 function pick(project: Project, names: string[]): Service[] {
   if (!names.length) return project.services;
   const unknown = names.filter((n) => !project.services.some((s) => s.name === n));
-  if (unknown.length) throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { hint: `known services: ${project.services.map((s) => s.name).join(', ') || '(none found)'}` });
+  if (unknown.length)
+    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, {
+      hint: `known services: ${project.services.map((s) => s.name).join(', ') || '(none found)'}`,
+    });
   return [...new Set(names)].map((n) => project.services.find((s) => s.name === n)!);
 }
 
@@ -99,8 +124,16 @@ function baseline(project: Project, services: Service[], configFile: string): (s
   for (const [name, ref] of Object.entries(entries)) {
     const service = project.services.find((s) => s.name === name);
     const where = `${configFile}: checkMigrations.baseline.${name}`;
-    if (!service) throw new UserError(`unknown service "${name}"`, { where, hint: `known services: ${project.services.map((s) => s.name).join(', ')}` });
-    if (!findMigration(service.migrations, ref)) throw new UserError(`service ${name} has no migration "${ref}"`, { where, hint: `give a migration id or version, e.g. ${service.migrations.at(-1)?.id ?? '001_init'}` });
+    if (!service)
+      throw new UserError(`unknown service "${name}"`, {
+        where,
+        hint: `known services: ${project.services.map((s) => s.name).join(', ')}`,
+      });
+    if (!findMigration(service.migrations, ref))
+      throw new UserError(`service ${name} has no migration "${ref}"`, {
+        where,
+        hint: `give a migration id or version, e.g. ${service.migrations.at(-1)?.id ?? '001_init'}`,
+      });
   }
   return (s) => {
     const ref = entries[s.name];
@@ -115,7 +148,10 @@ function changedSince(root: string, ref: string): Set<string> {
   const top = git(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) throw new UserError(`--since ${ref}: ${root} is not in a git repository`, { where: '--since' });
   if (git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).status !== 0) {
-    throw new UserError(`--since ${ref}: no such git commit, branch or tag`, { where: '--since', hint: 'e.g. --since origin/main' });
+    throw new UserError(`--since ${ref}: no such git commit, branch or tag`, {
+      where: '--since',
+      hint: 'e.g. --since origin/main',
+    });
   }
   // Committed changes since the ref, plus what is staged, modified or untracked now.
   const diff = git(['diff', '--name-only', '--relative', ref, '--']);
@@ -125,10 +161,14 @@ function changedSince(root: string, ref: string): Set<string> {
 }
 
 /** Pending ids (`service\0id`) from each service's history, or why no database could be read. */
-async function pendingMigrations(opts: CheckMigrationsOptions & { env: NodeJS.ProcessEnv; profile: string }, project: Project, services: Service[]):
-  Promise<{ ids?: Set<string>; reason?: string; serverVersion?: number }> {
+async function pendingMigrations(
+  opts: CheckMigrationsOptions & { env: NodeJS.ProcessEnv; profile: string },
+  project: Project,
+  services: Service[],
+): Promise<{ ids?: Set<string>; reason?: string; serverVersion?: number }> {
   // A lint does not start the embedded server: without a URL there is nothing to ask.
-  if (profileNeedsBaseUrl(project, opts.profile, opts.env)) return { reason: `profile ${opts.profile} has no DATABASE_URL or <SERVICE>_DATABASE_URL` };
+  if (profileNeedsBaseUrl(project, opts.profile, opts.env))
+    return { reason: `profile ${opts.profile} has no DATABASE_URL or <SERVICE>_DATABASE_URL` };
   let ctx;
   try {
     ctx = await loadContext({ cwd: opts.cwd, config: opts.configFile, profile: opts.profile, env: opts.env });
@@ -161,7 +201,10 @@ function sourceLines(root: string, findings: Finding[]): Record<string, Record<n
   for (const f of findings) {
     if (!(f.file in out)) {
       try {
-        out[f.file] = { ...readFileSync(path.join(root, f.file), 'utf8').split('\n') } as unknown as Record<number, string>;
+        out[f.file] = { ...readFileSync(path.join(root, f.file), 'utf8').split('\n') } as unknown as Record<
+          number,
+          string
+        >;
       } catch {
         out[f.file] = {}; // vanished since it was read: the finding is printed without a frame
       }

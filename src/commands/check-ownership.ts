@@ -39,15 +39,26 @@ export interface CheckOwnershipResult {
 
 export async function checkOwnership(opts: CheckOwnershipOptions): Promise<CheckOwnershipResult> {
   if (opts.maxWarnings !== undefined && (!Number.isInteger(opts.maxWarnings) || opts.maxWarnings < 0)) {
-    throw new UserError(`--max-warnings must be a whole number ≥ 0, got ${opts.maxWarnings}`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
+    throw new UserError(`--max-warnings must be a whole number ≥ 0, got ${opts.maxWarnings}`, {
+      where: '--max-warnings',
+      hint: 'e.g. --max-warnings 0',
+    });
   }
   // The parser's WASM compiles off the main thread while the project loads.
   warmUpParser();
   // The lint reads every migration file itself (with the SQL parser): the project model's own
   // parse of them (sections, statements, checksums) is not needed here.
-  const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env: opts.env ?? process.env, readMigrations: false });
+  const project = await loadProject({
+    cwd: opts.cwd,
+    configFile: opts.configFile,
+    env: opts.env ?? process.env,
+    readMigrations: false,
+  });
   assertServicesFound(project); // fail closed: an empty project is not "no ownership problems"
-  checkRuleNames(project.config.rules ?? {}, project.configPath ? path.relative(project.root, project.configPath) : 'config');
+  checkRuleNames(
+    project.config.rules ?? {},
+    project.configPath ? path.relative(project.root, project.configPath) : 'config',
+  );
   const strategy = getProfile(project, opts.profile).strategy;
   // Fail closed: a lint that looked at nothing, or could not look everywhere, must not pass.
   if (project.services.length === 0) {
@@ -61,24 +72,39 @@ export async function checkOwnership(opts: CheckOwnershipOptions): Promise<Check
     lint = await lintProject(project, { strategy, workers: opts.workers });
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`the lint could not finish: ${(e as Error).message}`, { hint: 'rerun with --debug for details; SVCDB_LINT_WORKERS=0 analyses in one thread', cause: e });
+    throw new UserError(`the lint could not finish: ${(e as Error).message}`, {
+      hint: 'rerun with --debug for details; SVCDB_LINT_WORKERS=0 analyses in one thread',
+      cause: e,
+    });
   }
   if (lint.unreadable.length > 0) {
     const list = lint.unreadable.map((u) => `${u.file}: ${u.error}`);
-    throw new UserError(`${lint.unreadable.length === 1 ? 'a file' : `${lint.unreadable.length} files`} could not be read, so the lint cannot vouch for them:\n  ${list.join('\n  ')}`, {
-      hint: 'fix the permission or the link, or move the file out of the service folder',
-    });
+    throw new UserError(
+      `${lint.unreadable.length === 1 ? 'a file' : `${lint.unreadable.length} files`} could not be read, so the lint cannot vouch for them:\n  ${list.join('\n  ')}`,
+      {
+        hint: 'fix the permission or the link, or move the file out of the service folder',
+      },
+    );
   }
   if (lint.files === 0) {
-    throw new UserError(`no migrations or source files to check in ${project.services.length === 1 ? 'the one service' : `${project.services.length} services`} found`, {
-      where: project.root,
-      hint: 'check --cwd and the discover globs',
-    });
+    throw new UserError(
+      `no migrations or source files to check in ${project.services.length === 1 ? 'the one service' : `${project.services.length} services`} found`,
+      {
+        where: project.root,
+        hint: 'check --cwd and the discover globs',
+      },
+    );
   }
   return result(opts, project.root, project.services.length, strategy, lint);
 }
 
-async function result(opts: CheckOwnershipOptions, root: string, services: number, strategy: Strategy, lint: LintResult): Promise<CheckOwnershipResult> {
+async function result(
+  opts: CheckOwnershipOptions,
+  root: string,
+  services: number,
+  strategy: Strategy,
+  lint: LintResult,
+): Promise<CheckOwnershipResult> {
   const errors = lint.findings.filter((f) => f.severity === 'error').length;
   const warnings = lint.findings.length - errors;
   const overLimit = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
@@ -100,7 +126,10 @@ async function result(opts: CheckOwnershipOptions, root: string, services: numbe
 function checkRuleNames(rules: Record<string, string>, configFile: string): void {
   for (const rule of Object.keys(rules)) {
     if (RULE_IDS.has(rule)) continue;
-    throw new UserError(`unknown rule "${rule}"`, { where: `${configFile}: rules.${rule}`, hint: `known rules: ${[...RULE_IDS].join(', ')}` });
+    throw new UserError(`unknown rule "${rule}"`, {
+      where: `${configFile}: rules.${rule}`,
+      hint: `known rules: ${[...RULE_IDS].join(', ')}`,
+    });
   }
 }
 
@@ -112,15 +141,17 @@ async function sourceLines(root: string, findings: Finding[]): Promise<Record<st
     wanted.set(f.file, set);
   }
   const out: Record<string, Record<number, string>> = {};
-  await Promise.all([...wanted].map(async ([file, lines]) => {
-    try {
-      const text = await readFile(path.join(root, file), 'utf8');
-      const all = text.split('\n');
-      out[file] = {};
-      for (const n of lines) out[file][n] = (all[n - 1] ?? '').replace(/\r$/, '');
-    } catch {
-      // a file that vanished since the lint read it: the finding is printed without a frame
-    }
-  }));
+  await Promise.all(
+    [...wanted].map(async ([file, lines]) => {
+      try {
+        const text = await readFile(path.join(root, file), 'utf8');
+        const all = text.split('\n');
+        out[file] = {};
+        for (const n of lines) out[file][n] = (all[n - 1] ?? '').replace(/\r$/, '');
+      } catch {
+        // a file that vanished since the lint read it: the finding is printed without a frame
+      }
+    }),
+  );
   return out;
 }

@@ -35,10 +35,12 @@ export interface Context {
  * Loads the project (unless the caller already did: `up` resolves targets after provisioning
  * on the project it loaded first) and, unless `needsTargets` is false, every service's target.
  */
-export async function loadContext(opts: CommandOptions & { needsTargets?: boolean; project?: Project; allowNoServices?: boolean }): Promise<Context> {
+export async function loadContext(
+  opts: CommandOptions & { needsTargets?: boolean; project?: Project; allowNoServices?: boolean },
+): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
-  const project = opts.project ?? await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
+  const project = opts.project ?? (await loadProject({ cwd: opts.cwd, configFile: opts.config, env }));
   if (!opts.allowNoServices) assertServicesFound(project);
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
@@ -53,11 +55,16 @@ export async function loadContext(opts: CommandOptions & { needsTargets?: boolea
     const bare = resolveTargets(project, profile, { env, embeddedUrl });
     const { credentials, file } = await credentialsFor(project.root, profile, bare);
     // Resolved again only when provision's credentials apply to some service.
-    targets = file === undefined ? bare : resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
+    targets =
+      file === undefined
+        ? bare
+        : resolveTargets(project, profile, { env, embeddedUrl, credentials, credentialsFile: file });
   }
   const byName = new Map(targets.map((t) => [t.service, t]));
   return {
-    project, profile, targets,
+    project,
+    profile,
+    targets,
     targetOf(service) {
       const target = byName.get(service.name);
       if (!target) throw new UserError(`no target for service ${service.name} under profile ${profile}`);
@@ -81,7 +88,9 @@ export function pickServices(ctx: Context, names: string[], all: boolean): Servi
   const unknown = names.filter((n) => !services.some((s) => s.name === n));
   if (unknown.length) {
     const known = services.map((s) => s.name).join(', ') || '(none found)';
-    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { hint: `known services: ${known}` });
+    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, {
+      hint: `known services: ${known}`,
+    });
   }
   return [...new Set(names)].map((n) => services.find((s) => s.name === n)!);
 }
@@ -102,18 +111,31 @@ export function assertNoCollisions(ctx: Context, chosen: Service[]): void {
       for (const t of tablesCreatedBy(m.up)) {
         // `public.dlq` and `dlq` are one table when the service lives in public
         const own = !t.schema || t.schema === (target.schema ?? 'public');
-        list.push({ service: service.name, table: own ? t.name : `${t.schema}.${t.name}`, file: m.relPath, line: t.line });
+        list.push({
+          service: service.name,
+          table: own ? t.name : `${t.schema}.${t.name}`,
+          file: m.relPath,
+          line: t.line,
+        });
       }
     }
     places.set(place, list);
   }
   const names = new Set(chosen.map((s) => s.name));
-  const collisions = [...places.values()].flatMap(findCollisions).filter((c) => c.creators.some((x) => names.has(x.service)));
+  const collisions = [...places.values()]
+    .flatMap(findCollisions)
+    .filter((c) => c.creators.some((x) => names.has(x.service)));
   if (!collisions.length) return;
-  const lines = collisions.map((c) => `table ${c.table} is created by ${c.creators.map((x) => `${x.service} (${x.file}:${x.line})`).join(' and ')}`);
-  throw new OperationError(`${lines.length === 1 ? lines[0] : `${lines.length} tables collide:\n  ${lines.join('\n  ')}`}; nothing was applied`, {
-    hint: `under profile ${ctx.profile} these services share one database and schema; use a schema profile (e.g. --profile dev-aws) or rename the tables`,
-  });
+  const lines = collisions.map(
+    (c) =>
+      `table ${c.table} is created by ${c.creators.map((x) => `${x.service} (${x.file}:${x.line})`).join(' and ')}`,
+  );
+  throw new OperationError(
+    `${lines.length === 1 ? lines[0] : `${lines.length} tables collide:\n  ${lines.join('\n  ')}`}; nothing was applied`,
+    {
+      hint: `under profile ${ctx.profile} these services share one database and schema; use a schema profile (e.g. --profile dev-aws) or rename the tables`,
+    },
+  );
 }
 
 /** A service-level failure that is not a migration's SQL error. */
@@ -125,7 +147,8 @@ export interface ServiceError {
 }
 
 export function describeError(err: unknown): ServiceError {
-  if (err instanceof UserError) return { kind: 'user', message: redact(formatUserError(err).split('\n  hint: ')[0]), hint: err.hint };
+  if (err instanceof UserError)
+    return { kind: 'user', message: redact(formatUserError(err).split('\n  hint: ')[0]), hint: err.hint };
   if (err instanceof OperationError) return { kind: 'operation', message: redact(err.message), hint: err.hint };
   const e = err as { message?: string; code?: string };
   const code = e.code ? ` (${e.code})` : '';

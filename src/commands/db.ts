@@ -43,7 +43,14 @@ export async function db(opts: DbOptions): Promise<DbResult> {
 }
 
 function view(s: EmbeddedStatus): Omit<DbResult, 'action' | 'outcome'> {
-  return { running: s.running, initialised: s.initialised, pid: s.pid, port: s.port, dataDir: s.dataDir, url: s.url ? redact(s.url) : null };
+  return {
+    running: s.running,
+    initialised: s.initialised,
+    pid: s.pid,
+    port: s.port,
+    dataDir: s.dataDir,
+    url: s.url ? redact(s.url) : null,
+  };
 }
 
 /**

@@ -43,25 +43,51 @@ export async function down(opts: DownOptions): Promise<DownResult> {
 }
 
 /** down() on one service and its target (the library's createMigrator calls this too). */
-export async function downService(service: Service, target: Target, opts: Omit<DownOptions, keyof CommandOptions | 'service'>): Promise<DownResult> {
+export async function downService(
+  service: Service,
+  target: Target,
+  opts: Omit<DownOptions, keyof CommandOptions | 'service'>,
+): Promise<DownResult> {
   const to = opts.to === undefined || opts.to === '0' ? undefined : findMigration(service.migrations, opts.to);
   if (opts.to !== undefined && opts.to !== '0' && !to) {
-    throw new UserError(`--to ${opts.to}: service ${service.name} has no such migration`, { hint: 'use a file name, its number, or 0 to revert everything' });
+    throw new UserError(`--to ${opts.to}: service ${service.name} has no such migration`, {
+      hint: 'use a file name, its number, or 0 to revert everything',
+    });
   }
   // never create what a revert would only find empty (database, schema, history table)
   const absent = await missingHistory(service, target, opts);
-  if (absent) return { service: service.name, target: endpointOf(target.url).label, reverted: [], nothingBecause: absent, exitCode: 0 };
+  if (absent)
+    return {
+      service: service.name,
+      target: endpointOf(target.url).label,
+      reverted: [],
+      nothingBecause: absent,
+      exitCode: 0,
+    };
   const { openWriter } = await import('../db/session.js');
-  const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
+  const session = await openWriter(service, target, {
+    waitMs: opts.waitMs,
+    lockTimeoutMs: opts.lockTimeoutMs,
+    onWait: opts.onWait,
+  });
   try {
     const plan = computePlan(service.name, service.migrations, session.rows);
     const range = revertRange(plan, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
     const migrations = checkRevertible(service.name, range);
-    const result: DownResult = { service: service.name, target: endpointOf(target.url).label, reverted: [], exitCode: 0 };
+    const result: DownResult = {
+      service: service.name,
+      target: endpointOf(target.url).label,
+      reverted: [],
+      exitCode: 0,
+    };
     if (!migrations.length) return result;
     if (plan.renamed.length) {
       const { recordRenames } = await import('../db/history.js');
-      await recordRenames(session.sql, session.history, plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id })));
+      await recordRenames(
+        session.sql,
+        session.history,
+        plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id })),
+      );
     }
     const { runDown } = await import('../db/migrator.js');
     const steps = await prepareTransactions(migrations, 'down');
@@ -83,7 +109,12 @@ type InRange = { id: string; version: string; migration: Migration | null; drift
 function revertRange(plan: ServicePlan, by: { step: number } | { after: string }): InRange[] {
   const drifted = new Set(plan.drifted.map((d) => d.migration));
   const all: InRange[] = [
-    ...recorded(plan).map((a) => ({ id: a.migration.id, version: a.migration.version, migration: a.migration, drifted: drifted.has(a.migration) })),
+    ...recorded(plan).map((a) => ({
+      id: a.migration.id,
+      version: a.migration.version,
+      migration: a.migration,
+      drifted: drifted.has(a.migration),
+    })),
     ...plan.missing.map((r) => ({ id: r.id, version: versionOfId(r.id) ?? '0', migration: null, drifted: false })),
   ];
   const newestFirst = all.sort((a, b) => compareVersions(b.version, a.version));

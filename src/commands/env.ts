@@ -54,13 +54,18 @@ const MARKER = '# Written by svcdb env';
 
 export async function env(opts: EnvOptions): Promise<EnvResult> {
   if (!(ENV_FORMATS as readonly string[]).includes(opts.format)) {
-    throw new UserError(`unknown format "${opts.format}"`, { where: '--format', hint: `use one of: ${ENV_FORMATS.join(', ')}` });
+    throw new UserError(`unknown format "${opts.format}"`, {
+      where: '--format',
+      hint: `use one of: ${ENV_FORMATS.join(', ')}`,
+    });
   }
   const processEnv = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env: processEnv, readMigrations: false });
   assertServicesFound(project);
   getProfile(project, opts.profile); // unknown profile → exit 2 before anything else
-  const wanted = opts.services?.length ? [...new Set(opts.services)].map((name) => findServiceFlag(project, name)) : null;
+  const wanted = opts.services?.length
+    ? [...new Set(opts.services)].map((name) => findServiceFlag(project, name))
+    : null;
   const scoped = wanted ? { ...project, services: withHomes(project.services, wanted) } : project;
   const embedded = opts.embeddedUrl
     ? { embeddedUrl: opts.embeddedUrl, embeddedDataDir: opts.embeddedDataDir }
@@ -70,7 +75,13 @@ export async function env(opts: EnvOptions): Promise<EnvResult> {
   const targets = resolveTargets(scoped, opts.profile, { env: processEnv, ...embedded, ...credentials });
   const variables = targets
     .filter((t) => !wanted || wanted.includes(t.service))
-    .map((t) => ({ service: t.service, name: t.envVar, value: t.url, origin: t.origin, explanation: `${describeOrigin(t.origin)} (${t.strategy})` }));
+    .map((t) => ({
+      service: t.service,
+      name: t.envVar,
+      value: t.url,
+      origin: t.origin,
+      explanation: `${describeOrigin(t.origin)} (${t.strategy})`,
+    }));
   const body = render(variables, opts.format);
   if (!opts.write) return { profile: opts.profile, format: opts.format, variables, text: body, written: null };
   const file = path.resolve(opts.cwd, opts.write);
@@ -90,7 +101,7 @@ function findServiceFlag(project: Parameters<typeof findService>[0], name: strin
 /** The chosen services plus the ones whose database they use (`databaseOf`). */
 function withHomes<T extends { name: string; databaseOf?: string }>(all: T[], wanted: string[]): T[] {
   const keep = new Set(wanted);
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
     for (const s of all) {
       if (keep.has(s.name) && s.databaseOf && !keep.has(s.databaseOf)) {
@@ -145,7 +156,8 @@ function randomHex(bytes: number): string {
  */
 async function writeOutput(file: string, body: string, opts: EnvOptions): Promise<string> {
   const existing = await fs.stat(file).catch(() => null);
-  if (existing?.isDirectory()) throw new UserError(`${opts.write} is a folder`, { where: '--write', hint: 'name a file' });
+  if (existing?.isDirectory())
+    throw new UserError(`${opts.write} is a folder`, { where: '--write', hint: 'name a file' });
   if (opts.format === 'github') {
     await fs.appendFile(file, body, { mode: 0o600 });
     return body;
@@ -164,7 +176,10 @@ async function writeOutput(file: string, body: string, opts: EnvOptions): Promis
     await fs.rename(temp, file);
   } catch (err) {
     await fs.unlink(temp).catch(() => {});
-    throw new UserError(`cannot write ${opts.write}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { where: '--write' });
+    throw new UserError(
+      `cannot write ${opts.write}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { where: '--write' },
+    );
   }
   return text;
 }

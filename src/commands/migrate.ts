@@ -12,8 +12,14 @@ import type { LockSettings } from '../db/lock-timeout.js';
 import type { RunOutcome, StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
-  type CommandOptions, type Context, type ServiceError,
+  assertNoCollisions,
+  describeError,
+  forEachLimited,
+  loadContext,
+  pickServices,
+  type CommandOptions,
+  type Context,
+  type ServiceError,
 } from './context.js';
 
 type Writer = Awaited<ReturnType<typeof openWriter>>;
@@ -42,7 +48,10 @@ export interface MigrateOptions extends CommandOptions {
 }
 
 /** What one service's run needs of the options (the library passes these without a project). */
-export type ServiceRunOptions = Pick<MigrateOptions, 'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices' | 'profile' | 'log'>;
+export type ServiceRunOptions = Pick<
+  MigrateOptions,
+  'waitMs' | 'lockTimeoutMs' | 'onEvent' | 'notices' | 'profile' | 'log'
+>;
 
 export type MigrateEvent =
   | { type: 'waiting'; service: string; pid: number | null }
@@ -106,11 +115,13 @@ export async function migrateLoaded(ctx: Context, opts: MigrateOptions): Promise
   const results: ServiceMigrateResult[] = [];
   // migrateAfter: a base set's layer finishes before the services that use it start.
   for (const layer of migrationLayers(services)) {
-    results.push(...await forEachLimited(layer, opts.concurrency ?? 8, async (service) => {
-      const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), locks, opts);
-      opts.onEvent?.({ type: 'done', result });
-      return result;
-    }));
+    results.push(
+      ...(await forEachLimited(layer, opts.concurrency ?? 8, async (service) => {
+        const result = await migrateService(service, ctx.targetOf(service), toBy.get(service.name), locks, opts);
+        opts.onEvent?.({ type: 'done', result });
+        return result;
+      })),
+    );
   }
   return summarize(ctx.profile, results, performance.now() - started);
 }
@@ -156,12 +167,23 @@ function durationMs(value: number | string | undefined): number | undefined {
 }
 
 export async function migrateService(
-  service: Service, target: Target, to: Migration | undefined, locks: LockSettings, opts: ServiceRunOptions,
+  service: Service,
+  target: Target,
+  to: Migration | undefined,
+  locks: LockSettings,
+  opts: ServiceRunOptions,
 ): Promise<ServiceMigrateResult> {
   const started = performance.now();
   const result: ServiceMigrateResult = {
-    service: service.name, target: endpointOf(target.url).label, status: 'up-to-date',
-    applied: [], notTried: [], drifted: [], missing: [], renamed: [], durationMs: 0,
+    service: service.name,
+    target: endpointOf(target.url).label,
+    status: 'up-to-date',
+    applied: [],
+    notTried: [],
+    drifted: [],
+    missing: [],
+    renamed: [],
+    durationMs: 0,
   };
   const finish = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
   // A service without migrations (databaseOf, config-only) has nothing to create or record.
@@ -174,9 +196,12 @@ export async function migrateService(
   try {
     const { openWriter } = await import('../db/session.js');
     const session = await openWriter(service, target, {
-      waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs,
+      waitMs: opts.waitMs,
+      lockTimeoutMs: opts.lockTimeoutMs,
       onWait: (pid) => opts.onEvent?.({ type: 'waiting', service: service.name, pid }),
-      onNotice: opts.notices ? (message) => opts.onEvent?.({ type: 'notice', service: service.name, message }) : undefined,
+      onNotice: opts.notices
+        ? (message) => opts.onEvent?.({ type: 'notice', service: service.name, message })
+        : undefined,
     });
     let outcome: RunOutcome | null;
     try {
@@ -194,8 +219,12 @@ export async function migrateService(
 
 /** The plan, computed once from the history read under the lock, and its execution. */
 async function applyPlan(
-  service: Service, session: Writer, to: Migration | undefined, locks: LockSettings,
-  result: ServiceMigrateResult, opts: ServiceRunOptions,
+  service: Service,
+  session: Writer,
+  to: Migration | undefined,
+  locks: LockSettings,
+  result: ServiceMigrateResult,
+  opts: ServiceRunOptions,
 ): Promise<RunOutcome | null> {
   const plan = computePlan(service.name, service.migrations, session.rows);
   result.missing = plan.missing.map((r) => r.id);
@@ -208,23 +237,43 @@ async function applyPlan(
   const pending = pendingUpTo(plan, to);
   if (!pending.length) return null;
   // First migration into this target: never run over another tool's history (issue 11).
-  if (session.rows.length === 0) await (await import('../db/foreign-history.js')).refuseForeignHistory(session.sql, service, session.history, pending[0], opts.profile);
+  if (session.rows.length === 0)
+    await (await import('../db/foreign-history.js')).refuseForeignHistory(
+      session.sql,
+      service,
+      session.history,
+      pending[0],
+      opts.profile,
+    );
   // a file left as `svcdb new` wrote it (comments only) is recorded as applied: say so first
   for (const m of pending) {
-    if (!m.up.length) opts.log?.(`warning: ${m.relPath} has no SQL statement in its up section (still the svcdb new template?); it is recorded as applied`);
+    if (!m.up.length)
+      opts.log?.(
+        `warning: ${m.relPath} has no SQL statement in its up section (still the svcdb new template?); it is recorded as applied`,
+      );
   }
   // a file's own BEGIN/COMMIT and statements that cannot run in a transaction: as they will run
   const steps = await prepareTransactions(pending, 'up');
   const { runUp } = await import('../db/migrator.js');
-  const outcome = await runUp({
-    sql: session.sql, history: session.history, locks,
-    onApplying: (m) => opts.onEvent?.({
-      type: 'applying', service: service.name, migration: m.id,
-      index: pending.findIndex((p) => p.id === m.id) + 1, total: pending.length,
-    }),
-    onDone: (step) => opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
-    onLockWait: (line) => opts.onEvent?.({ type: 'lock-wait', service: service.name, line }),
-  }, steps);
+  const outcome = await runUp(
+    {
+      sql: session.sql,
+      history: session.history,
+      locks,
+      onApplying: (m) =>
+        opts.onEvent?.({
+          type: 'applying',
+          service: service.name,
+          migration: m.id,
+          index: pending.findIndex((p) => p.id === m.id) + 1,
+          total: pending.length,
+        }),
+      onDone: (step) =>
+        opts.onEvent?.({ type: 'applied', service: service.name, migration: step.id, durationMs: step.durationMs }),
+      onLockWait: (line) => opts.onEvent?.({ type: 'lock-wait', service: service.name, line }),
+    },
+    steps,
+  );
   result.applied = outcome.done;
   if (outcome.failure) {
     result.status = 'failed';
@@ -251,7 +300,13 @@ async function recordPlanRenames(session: Writer, plan: ServicePlan, result: Ser
  * fresh connection finds in the history, or, when the server is not back, only what is known
  * to be flushed.
  */
-async function reportDurable(service: Service, target: Target, outcome: RunOutcome, result: ServiceMigrateResult, opts: ServiceRunOptions): Promise<void> {
+async function reportDurable(
+  service: Service,
+  target: Target,
+  outcome: RunOutcome,
+  result: ServiceMigrateResult,
+  opts: ServiceRunOptions,
+): Promise<void> {
   const { rereadHistory } = await import('../db/session.js');
   const rows = await rereadHistory(service, target, { waitMs: opts.waitMs });
   const ranIds = outcome.done.map((d) => d.id);
@@ -268,15 +323,16 @@ async function reportDurable(service: Service, target: Target, outcome: RunOutco
     f.message = `lost the connection to ${result.target} while applying ${f.migration}: ${f.message}`;
     f.hint = rows
       ? `durably applied in this run (re-read from the server): ${applied}; run svcdb migrate ${service.name} again to apply the rest`
-      : `the server could not be reached again; durably applied in this run: ${applied}; `
-        + `${ranIds.length - result.applied.length} more were acknowledged but may not have survived: check svcdb status ${service.name}, then migrate again`;
+      : `the server could not be reached again; durably applied in this run: ${applied}; ` +
+        `${ranIds.length - result.applied.length} more were acknowledged but may not have survived: check svcdb status ${service.name}, then migrate again`;
   }
 }
 
 /** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */
 export function whyNotMigrated(r: ServiceMigrateResult): string {
   // callers put the service's name first: keep it from appearing twice ("users: users: …")
-  if (r.error) return r.error.message.startsWith(`${r.service}: `) ? r.error.message.slice(r.service.length + 2) : r.error.message;
+  if (r.error)
+    return r.error.message.startsWith(`${r.service}: `) ? r.error.message.slice(r.service.length + 2) : r.error.message;
   if (r.failure) return `${r.failure.file}${r.failure.line === null ? '' : `:${r.failure.line}`}: ${r.failure.message}`;
   return r.drifted.length ? `drift in ${r.drifted.join(', ')}` : r.status;
 }

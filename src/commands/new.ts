@@ -31,9 +31,13 @@ export async function newMigration(opts: NewMigrationOptions): Promise<NewResult
   const version = nextVersion(service.migrations, opts.now ?? new Date());
   const format = formatOf(service.migrations);
   const vars = { service: service.name, title: opts.name.trim() };
-  const files: Array<[string, string]> = format === 'golang-migrate'
-    ? [[`${version}_${slug}.up.sql`, 'migration.up.sql'], [`${version}_${slug}.down.sql`, 'migration.down.sql']]
-    : [[`${version}_${slug}.sql`, `migration.${format}.sql`]];
+  const files: Array<[string, string]> =
+    format === 'golang-migrate'
+      ? [
+          [`${version}_${slug}.up.sql`, 'migration.up.sql'],
+          [`${version}_${slug}.down.sql`, 'migration.down.sql'],
+        ]
+      : [[`${version}_${slug}.sql`, `migration.${format}.sql`]];
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [file, template] of files) {
@@ -60,19 +64,32 @@ export async function newService(opts: NewServiceOptions): Promise<NewResult> {
   const glob = ctx.project.config.discover[0] ?? 'internal/*/migrations';
   if ((glob.match(/\*/g) ?? []).length !== 1 || /[?[\]{}]|\*\*/.test(glob)) {
     throw new UserError(`cannot tell where a new service goes from the discover glob "${glob}"`, {
-      where: 'discover', hint: 'create the folder by hand, or put a simple glob such as internal/*/migrations first',
+      where: 'discover',
+      hint: 'create the folder by hand, or put a simple glob such as internal/*/migrations first',
     });
   }
   const dir = path.join(ctx.project.root, glob.replace('*', name));
   if (existsSync(dir)) throw new UserError(`${path.relative(ctx.project.root, dir)} already exists`);
   await mkdir(dir, { recursive: true });
-  const file = await writeFromTemplate(path.join(dir, '001_init.sql'), 'service-init.sql', { service: name, title: 'init' }, ctx.project.root);
+  const file = await writeFromTemplate(
+    path.join(dir, '001_init.sql'),
+    'service-init.sql',
+    { service: name, title: 'init' },
+    ctx.project.root,
+  );
   return { service: name, files: [file] };
 }
 
 function slugOf(name: string): string {
-  const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  if (!slug) throw new UserError(`migration name "${name}" has no letters or digits`, { hint: 'e.g. svcdb new ingestion add_outbox_index' });
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (!slug)
+    throw new UserError(`migration name "${name}" has no letters or digits`, {
+      hint: 'e.g. svcdb new ingestion add_outbox_index',
+    });
   return slug;
 }
 
@@ -96,10 +113,18 @@ function formatOf(existing: Service['migrations']): MigrationFormat {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
 }
 
-async function writeFromTemplate(file: string, template: string, vars: Record<string, string>, root: string): Promise<string> {
+async function writeFromTemplate(
+  file: string,
+  template: string,
+  vars: Record<string, string>,
+  root: string,
+): Promise<string> {
   const rel = path.relative(root, file).split(path.sep).join('/');
   if (existsSync(file)) throw new UserError(`${rel} already exists`);
-  const text = (await readFile(path.join(templatesDir, template), 'utf8')).replace(/\{\{(\w+)\}\}/g, (_m, k: string) => vars[k] ?? '');
+  const text = (await readFile(path.join(templatesDir, template), 'utf8')).replace(
+    /\{\{(\w+)\}\}/g,
+    (_m, k: string) => vars[k] ?? '',
+  );
   await writeFile(file, text, { flag: 'wx' });
   return rel;
 }

@@ -8,8 +8,13 @@ import { UserError } from '../core/errors.js';
 import { getProfile } from '../core/profiles.js';
 import type { Finding, Migration, Project, Service, Strategy, Target } from '../core/types.js';
 import {
-  assertNoCollisions, describeError, forEachLimited, loadContext, pickServices,
-  type CommandOptions, type ServiceError,
+  assertNoCollisions,
+  describeError,
+  forEachLimited,
+  loadContext,
+  pickServices,
+  type CommandOptions,
+  type ServiceError,
 } from './context.js';
 
 export interface PlanOptions extends CommandOptions {
@@ -60,7 +65,8 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
   if (opts.to !== undefined) {
     for (const s of services) {
-      if (!findMigration(s.migrations, opts.to)) throw new UserError(`--to ${opts.to}: service ${s.name} has no such migration`);
+      if (!findMigration(s.migrations, opts.to))
+        throw new UserError(`--to ${opts.to}: service ${s.name} has no such migration`);
     }
   }
   assertNoCollisions(ctx, services);
@@ -69,7 +75,10 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const problem = results.some((r) => r.error || r.drifted.length > 0);
   const exitCode = userError ? 2 : problem ? 1 : 0;
   const findings = await lintPending(ctx.project, services, results, getProfile(ctx.project, ctx.profile).strategy);
-  const safety = await (await import('./check-migrations.js')).safetyOfPending(ctx.project, pendingOf(services, results));
+  const safety = await (await import('./check-migrations.js')).safetyOfPending(
+    ctx.project,
+    pendingOf(services, results),
+  );
   return { ok: exitCode === 0, exitCode, profile: ctx.profile, services: results, findings, safety };
 }
 
@@ -85,17 +94,32 @@ function pendingOf(services: Service[], results: ServicePlanResult[]): Migration
   return pending;
 }
 
-async function lintPending(project: Project, services: Service[], results: ServicePlanResult[], strategy: Strategy): Promise<Finding[]> {
+async function lintPending(
+  project: Project,
+  services: Service[],
+  results: ServicePlanResult[],
+  strategy: Strategy,
+): Promise<Finding[]> {
   const pending = pendingOf(services, results);
   if (!pending.length) return [];
   const { lintMigrations } = await import('../core/ownership/index.js');
   return lintMigrations(project, pending, strategy);
 }
 
-export async function planService(service: Service, target: Target, opts: Pick<PlanOptions, 'waitMs' | 'to'>): Promise<ServicePlanResult> {
+export async function planService(
+  service: Service,
+  target: Target,
+  opts: Pick<PlanOptions, 'waitMs' | 'to'>,
+): Promise<ServicePlanResult> {
   const result: ServicePlanResult = {
-    service: service.name, target: endpointOf(target.url).label, wouldCreate: [], appliedCount: 0,
-    pending: [], drifted: [], missing: [], renamed: [],
+    service: service.name,
+    target: endpointOf(target.url).label,
+    wouldCreate: [],
+    appliedCount: 0,
+    pending: [],
+    drifted: [],
+    missing: [],
+    renamed: [],
   };
   if (service.migrations.length === 0) return result;
   try {
@@ -112,7 +136,9 @@ export async function planService(service: Service, target: Target, opts: Pick<P
     const pending = pendingUpTo(computed, to);
     const prepared = await prepareTransactions(pending);
     result.pending = prepared.map((m) => ({
-      id: m.id, file: m.relPath, transaction: m.transaction,
+      id: m.id,
+      file: m.relPath,
+      transaction: m.transaction,
       ...(m.outsideTransactionBecause ? { outsideTransactionBecause: m.outsideTransactionBecause } : {}),
       statements: m.up.map((s) => ({ line: s.line, sql: s.sql })),
     }));

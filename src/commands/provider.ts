@@ -61,8 +61,15 @@ export function createMigrator(opts: MigratorOptions): Migrator {
   }
   const database = parsePgUrl(opts.url, { variable: 'url' }).database;
   const target: Target = {
-    service: opts.service, envVar: '', profile: 'library', strategy: 'isolated', url: opts.url,
-    database, schema: opts.schema ?? null, databaseOf: null, origin: { kind: 'database-url' },
+    service: opts.service,
+    envVar: '',
+    profile: 'library',
+    strategy: 'isolated',
+    url: opts.url,
+    database,
+    schema: opts.schema ?? null,
+    databaseOf: null,
+    origin: { kind: 'database-url' },
   };
   let loaded: Promise<Service> | undefined;
   // Read once, on first use: a folder is read and parsed like the CLI reads it.
@@ -100,7 +107,13 @@ export function createMigrator(opts: MigratorOptions): Migrator {
 
 async function loadService(opts: MigratorOptions): Promise<Service> {
   const base: Omit<Service, 'migrations'> = {
-    name: opts.service, dir: '', relDir: '', migrationsDir: null, envVar: '', owns: [], reads: [],
+    name: opts.service,
+    dir: '',
+    relDir: '',
+    migrationsDir: null,
+    envVar: '',
+    owns: [],
+    reads: [],
     trackingTable: opts.historyTable,
   };
   if (typeof opts.migrations === 'string') {
@@ -110,7 +123,8 @@ async function loadService(opts: MigratorOptions): Promise<Service> {
     const migrations = await parseMigrationFiles(opts.service, dir, path.dirname(dir));
     return { ...base, dir: path.dirname(dir), migrationsDir: dir, migrations };
   }
-  const migrations = opts.migrations.map((m) => inlineMigration(opts.service, m))
+  const migrations = opts.migrations
+    .map((m) => inlineMigration(opts.service, m))
     .sort((a, b) => compareVersions(a.version, b.version));
   for (let i = 1; i < migrations.length; i++) {
     if (compareVersions(migrations[i - 1].version, migrations[i].version) === 0) {
@@ -122,11 +136,25 @@ async function loadService(opts: MigratorOptions): Promise<Service> {
 
 function inlineMigration(service: string, m: InlineMigration): Migration {
   const match = /^(\d+)_(.+)$/.exec(m.id);
-  if (!match) throw new UserError(`migration id ${JSON.stringify(m.id)} is not <number>_<name>`, { hint: 'e.g. 001_create_orders' });
+  if (!match)
+    throw new UserError(`migration id ${JSON.stringify(m.id)} is not <number>_<name>`, {
+      hint: 'e.g. 001_create_orders',
+    });
   return {
-    service, version: match[1], name: match[2], id: m.id, path: `inline:${m.id}`, relPath: `${m.id} (inline)`,
-    checksum: createHash('sha256').update(m.up).update('\0').update(m.down ?? '').digest('hex'),
-    format: 'plain', up: splitStatements(m.up), down: m.down === undefined ? null : splitStatements(m.down),
+    service,
+    version: match[1],
+    name: match[2],
+    id: m.id,
+    path: `inline:${m.id}`,
+    relPath: `${m.id} (inline)`,
+    checksum: createHash('sha256')
+      .update(m.up)
+      .update('\0')
+      .update(m.down ?? '')
+      .digest('hex'),
+    format: 'plain',
+    up: splitStatements(m.up),
+    down: m.down === undefined ? null : splitStatements(m.down),
     transaction: m.transaction ?? true,
   };
 }

@@ -52,7 +52,9 @@ export interface AdminContext {
   embedded: EmbeddedStatus | null;
 }
 
-export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
+export async function loadAdminContext(
+  opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean },
+): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   assertServicesFound(project);
@@ -60,7 +62,10 @@ export async function loadAdminContext(opts: CommandOptions & { startEmbedded?: 
 }
 
 /** Resolves the admin targets of a loaded project, starting the embedded server when the profile needs it. */
-export async function adminContextFor(project: Project, opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean }): Promise<AdminContext> {
+export async function adminContextFor(
+  project: Project,
+  opts: CommandOptions & { startEmbedded?: boolean; transient?: boolean },
+): Promise<AdminContext> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   let embedded: EmbeddedStatus | null = null;
@@ -68,7 +73,11 @@ export async function adminContextFor(project: Project, opts: CommandOptions & {
     const { startEmbedded } = await import('../db/embedded.js');
     embedded = await startEmbedded(project.root, { log: opts.log, transient: opts.transient });
   }
-  const targets = resolveTargets(project, profile, { env, embeddedUrl: embedded?.url ?? undefined, embeddedDataDir: embedded?.dataDir ?? undefined });
+  const targets = resolveTargets(project, profile, {
+    env,
+    embeddedUrl: embedded?.url ?? undefined,
+    embeddedDataDir: embedded?.dataDir ?? undefined,
+  });
   return { project, profile, targets, embedded };
 }
 
@@ -89,25 +98,50 @@ export async function provisionContext(ctx: AdminContext, opts: ProvisionOptions
   const chosen = ctx.targets.filter((t) => opts.print || t.origin.kind !== 'env');
   const skipped = ctx.targets.filter((t) => !chosen.includes(t)).map((t) => t.service);
   const plan = db.planProvision({
-    services: ctx.project.services, targets: chosen, existing,
-    rolePrefix: checkRolePrefix(opts.rolePrefix ?? previousPrefix(existing) ?? 'svcdb_'), newPassword: generatePassword,
+    services: ctx.project.services,
+    targets: chosen,
+    existing,
+    rolePrefix: checkRolePrefix(opts.rolePrefix ?? previousPrefix(existing) ?? 'svcdb_'),
+    newPassword: generatePassword,
   });
   if (opts.print) {
-    return { profile: ctx.profile, printed: true, script: db.renderProvisionScript(plan, ctx.profile), services: summary(plan, chosen, [], plan.reads), skipped, credentialsFile: null };
+    return {
+      profile: ctx.profile,
+      printed: true,
+      script: db.renderProvisionScript(plan, ctx.profile),
+      services: summary(plan, chosen, [], plan.reads),
+      skipped,
+      credentialsFile: null,
+    };
   }
   if (!chosen.length) return { profile: ctx.profile, printed: false, services: [], skipped, credentialsFile: null };
   await db.applyProvision(plan, { waitMs: opts.waitMs, log: opts.log, adoptRoles: opts.adoptRoles });
   const credentialsFile = await saveCredentials(ctx.project.root, ctx.profile, plan.credentials);
   const reads = await db.applyReadGrants(plan.reads, { waitMs: opts.waitMs, log: opts.log });
-  return { profile: ctx.profile, printed: false, services: summary(plan, chosen, reads.granted, reads.missing), skipped, credentialsFile };
+  return {
+    profile: ctx.profile,
+    printed: false,
+    services: summary(plan, chosen, reads.granted, reads.missing),
+    skipped,
+    credentialsFile,
+  };
 }
 
 /** Grants declared reads again (after migrations created the tables); used by `up`. */
-export async function grantReads(ctx: AdminContext, opts: ProvisionOptions): Promise<{ granted: ReadGrant[]; missing: ReadGrant[] }> {
+export async function grantReads(
+  ctx: AdminContext,
+  opts: ProvisionOptions,
+): Promise<{ granted: ReadGrant[]; missing: ReadGrant[] }> {
   const { loadCredentials } = await import('../db/credentials.js');
   const db = await import('../db/provision.js');
   const existing = await loadCredentials(ctx.project.root, ctx.profile);
-  const plan = db.planProvision({ services: ctx.project.services, targets: ctx.targets.filter((t) => existing[t.service]), existing, rolePrefix: previousPrefix(existing) ?? 'svcdb_', newPassword: () => '' });
+  const plan = db.planProvision({
+    services: ctx.project.services,
+    targets: ctx.targets.filter((t) => existing[t.service]),
+    existing,
+    rolePrefix: previousPrefix(existing) ?? 'svcdb_',
+    newPassword: () => '',
+  });
   return db.applyReadGrants(plan.reads, { waitMs: opts.waitMs, log: opts.log });
 }
 
@@ -119,7 +153,12 @@ function previousPrefix(existing: Record<string, { role: string }>): string | un
   return undefined;
 }
 
-function summary(plan: ProvisionPlan, targets: Target[], granted: ReadGrant[], pending: ReadGrant[]): ProvisionedService[] {
+function summary(
+  plan: ProvisionPlan,
+  targets: Target[],
+  granted: ReadGrant[],
+  pending: ReadGrant[],
+): ProvisionedService[] {
   const name = (g: ReadGrant) => `${g.owner}.${g.table}`;
   return targets.map((t) => ({
     service: t.service,

@@ -32,21 +32,38 @@ export async function repair(opts: RepairOptions): Promise<RepairResult> {
   const ctx = await loadContext(opts);
   const [service] = pickServices(ctx, [opts.service], false);
   const target = ctx.targetOf(service);
-  const empty: RepairResult = { service: service.name, target: endpointOf(target.url).label, repaired: [], missing: [], forgotten: [] };
+  const empty: RepairResult = {
+    service: service.name,
+    target: endpointOf(target.url).label,
+    repaired: [],
+    missing: [],
+    forgotten: [],
+  };
   const absent = await missingHistory(service, target, opts);
   if (absent) return { ...empty, nothingBecause: absent };
   const { openWriter } = await import('../db/session.js');
   const { deleteRowSql, recordRenames, updateChecksum } = await import('../db/history.js');
-  const session = await openWriter(service, target, { waitMs: opts.waitMs, lockTimeoutMs: opts.lockTimeoutMs, onWait: opts.onWait });
+  const session = await openWriter(service, target, {
+    waitMs: opts.waitMs,
+    lockTimeoutMs: opts.lockTimeoutMs,
+    onWait: opts.onWait,
+  });
   try {
     const plan = computePlan(service.name, service.migrations, session.rows);
     const result: RepairResult = { ...empty, missing: plan.missing.map((r) => r.id) };
     const renames = [...plan.renamed, ...plan.drifted].filter((a) => a.row.id !== a.migration.id);
-    await recordRenames(session.sql, session.history, renames.map((r) => ({ from: r.row.id, to: r.migration.id })));
+    await recordRenames(
+      session.sql,
+      session.history,
+      renames.map((r) => ({ from: r.row.id, to: r.migration.id })),
+    );
     for (const { migration, row } of plan.drifted) {
       await updateChecksum(session.sql, session.history, migration.id, migration.checksum);
       result.repaired.push({
-        id: migration.id, file: migration.relPath, oldChecksum: row.checksum, newChecksum: migration.checksum,
+        id: migration.id,
+        file: migration.relPath,
+        oldChecksum: row.checksum,
+        newChecksum: migration.checksum,
         appliedAt: row.appliedAt.toISOString(),
       });
     }

@@ -35,7 +35,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const { loadContext } = await import('./context.js');
   const ctx = await loadContext(opts);
   const service = ctx.project.services.find((s) => s.name === opts.service);
-  if (!service) throw new UserError(`unknown service: ${opts.service}`, { hint: `known services: ${ctx.project.services.map((s) => s.name).join(', ')}` });
+  if (!service)
+    throw new UserError(`unknown service: ${opts.service}`, {
+      hint: `known services: ${ctx.project.services.map((s) => s.name).join(', ')}`,
+    });
   let applied: string[] = [];
   if (opts.migrate !== false) {
     const { migrateLoaded, whyNotMigrated } = await import('./migrate.js');

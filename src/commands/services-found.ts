@@ -9,7 +9,9 @@ import type { Project } from '../core/types.js';
 export function assertServicesFound(project: Project): void {
   if (project.services.length) return;
   const globs = project.config.discover.length ? project.config.discover.join(', ') : '(no discover globs)';
-  const where = project.configPath ? `the config ${path.relative(project.root, project.configPath) || project.configPath} declares none` : 'there is no config file';
+  const where = project.configPath
+    ? `the config ${path.relative(project.root, project.configPath) || project.configPath} declares none`
+    : 'there is no config file';
   throw new UserError(`no services found: nothing in ${project.root} matches ${globs}, and ${where}`, {
     where: '--cwd',
     hint: 'run from the project root or pass --cwd <dir>; for another layout set discover in the config (e.g. discover: ["internal/services/*/migrations"])',

@@ -48,8 +48,12 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   assertServicesFound(project);
   const profile = getProfile(project, opts.profile);
-  const embedded = opts.embeddedUrl ? { embeddedUrl: opts.embeddedUrl } : await runningEmbedded(project, opts.profile, env);
-  const bare = resolveEachTarget(project, opts.profile, { env, ...embedded }).flatMap((r) => (r.target ? [r.target] : []));
+  const embedded = opts.embeddedUrl
+    ? { embeddedUrl: opts.embeddedUrl }
+    : await runningEmbedded(project, opts.profile, env);
+  const bare = resolveEachTarget(project, opts.profile, { env, ...embedded }).flatMap((r) =>
+    r.target ? [r.target] : [],
+  );
   const credentials = await loadServiceCredentials(project, opts.profile, bare);
   const targets = resolveEachTarget(project, opts.profile, { env, ...embedded, ...credentials });
   return {
@@ -75,7 +79,9 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
 
 /** Tables a service owns: what its migrations create plus what the config says it owns. */
 export function ownedTables(service: Service): string[] {
-  const created = service.migrations.flatMap((m) => tablesCreatedBy(m.up)).map((t) => (t.schema ? `${t.schema}.${t.name}` : t.name));
+  const created = service.migrations
+    .flatMap((m) => tablesCreatedBy(m.up))
+    .map((t) => (t.schema ? `${t.schema}.${t.name}` : t.name));
   return [...new Set([...created, ...service.owns])].sort();
 }
 
@@ -83,7 +89,11 @@ export function ownedTables(service: Service): string[] {
  * Roles written by `svcdb provision` for this profile, if any (the file is optional), for the
  * services whose bare target is the server and database the role was made on.
  */
-export async function loadServiceCredentials(project: Project, profile: string, bareTargets: Target[]): Promise<{
+export async function loadServiceCredentials(
+  project: Project,
+  profile: string,
+  bareTargets: Target[],
+): Promise<{
   credentials?: Record<string, { user: string; password: string }>;
   credentialsFile?: string;
 }> {
@@ -100,7 +110,11 @@ export async function loadServiceCredentials(project: Project, profile: string, 
  * `svcdb db start`). Reporting commands never start it themselves; without a state file this
  * costs one existsSync.
  */
-export async function runningEmbedded(project: Project, profile: string, env: NodeJS.ProcessEnv): Promise<{ embeddedUrl?: string; embeddedDataDir?: string }> {
+export async function runningEmbedded(
+  project: Project,
+  profile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ embeddedUrl?: string; embeddedDataDir?: string }> {
   if (!profileNeedsBaseUrl(project, profile, env)) return {};
   if (!existsSync(path.join(stateDirOf(project.root), 'embedded.json'))) return {};
   const { embeddedStatus } = await import('../db/embedded.js');

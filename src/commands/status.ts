@@ -3,7 +3,12 @@ import { endpointOf } from '../core/url.js';
 import { computePlan, recorded } from '../core/plan.js';
 import type { Service, Target } from '../core/types.js';
 import {
-  describeError, forEachLimited, loadContext, pickServices, type CommandOptions, type ServiceError,
+  describeError,
+  forEachLimited,
+  loadContext,
+  pickServices,
+  type CommandOptions,
+  type ServiceError,
 } from './context.js';
 
 export interface StatusOptions extends CommandOptions {
@@ -45,12 +50,28 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   const behind = results.some((r) => r.pending.length > 0 || r.drifted.length > 0);
   const problem = results.some((r) => r.error || r.drifted.length > 0 || r.missing.length > 0);
   const pending = results.some((r) => r.pending.length > 0);
-  const exitCode = results.some((r) => r.error?.kind === 'user') ? 2 : problem || (opts.failOnPending && pending) ? 1 : 0;
+  const exitCode = results.some((r) => r.error?.kind === 'user')
+    ? 2
+    : problem || (opts.failOnPending && pending)
+      ? 1
+      : 0;
   return { profile: ctx.profile, services: results, behind, exitCode };
 }
 
-export async function statusOf(service: Service, target: Target, opts: Pick<StatusOptions, 'waitMs'>): Promise<ServiceStatusResult> {
-  const result: ServiceStatusResult = { service: service.name, target: endpointOf(target.url).label, applied: [], pending: [], drifted: [], missing: [], renamed: [] };
+export async function statusOf(
+  service: Service,
+  target: Target,
+  opts: Pick<StatusOptions, 'waitMs'>,
+): Promise<ServiceStatusResult> {
+  const result: ServiceStatusResult = {
+    service: service.name,
+    target: endpointOf(target.url).label,
+    applied: [],
+    pending: [],
+    drifted: [],
+    missing: [],
+    renamed: [],
+  };
   if (service.migrations.length === 0) return result;
   try {
     const { openReader } = await import('../db/session.js');

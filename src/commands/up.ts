@@ -75,8 +75,18 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       const service = project.services.find((s) => s.name === r.name)!;
       const target = ctx.targetOf(service);
       return {
-        name: r.name, command: r.command, cwd: project.root, port: r.port, health: r.health,
-        env: runtime.serviceEnv({ self: r, envVar: service.envVar, databaseUrl: target.url, others: ordered, extra: r.env }),
+        name: r.name,
+        command: r.command,
+        cwd: project.root,
+        port: r.port,
+        health: r.health,
+        env: runtime.serviceEnv({
+          self: r,
+          envVar: service.envVar,
+          databaseUrl: target.url,
+          others: ordered,
+          extra: r.env,
+        }),
       };
     });
     const rows: ReadyRow[] = supervised.map((s) => ({
@@ -85,8 +95,15 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       database: endpointOf(ctx.targetOf(project.services.find((x) => x.name === s.name)!).url).label,
     }));
     const result = await runtime.supervise({
-      services: supervised, prefixFor: opts.prefixFor, write: opts.write, log, stop: opts.stop, force: opts.force,
-      onReady: () => opts.onReady?.(rows), healthTimeoutMs: opts.healthTimeoutMs, graceMs: opts.graceMs,
+      services: supervised,
+      prefixFor: opts.prefixFor,
+      write: opts.write,
+      log,
+      stop: opts.stop,
+      force: opts.force,
+      onReady: () => opts.onReady?.(rows),
+      healthTimeoutMs: opts.healthTimeoutMs,
+      graceMs: opts.graceMs,
     });
     return { ...result, profile: admin.profile, services: rows, stoppedEmbedded: await stopEmbedded() };
   } catch (err) {
@@ -100,14 +117,22 @@ function chooseServices(project: Project, names: string[]): Service[] {
   for (const name of names) {
     const service = project.services.find((s) => s.name === name);
     if (!service) {
-      throw new UserError(`unknown service: ${name}`, { hint: `known services: ${project.services.map((s) => s.name).join(', ') || '(none found)'}` });
+      throw new UserError(`unknown service: ${name}`, {
+        hint: `known services: ${project.services.map((s) => s.name).join(', ') || '(none found)'}`,
+      });
     }
     if (!service.run?.command) {
-      throw new UserError(`service ${name} has no run command`, { where: `services.${name}.run.command`, hint: 'add run: { command, port, health } to its config' });
+      throw new UserError(`service ${name} has no run command`, {
+        where: `services.${name}.run.command`,
+        hint: 'add run: { command, port, health } to its config',
+      });
     }
   }
   if (!runnable.length) {
-    throw new UserError('no service has a run command', { where: 'services.<name>.run', hint: 'add run: { command: "node dist/main.js", port: 8080, health: "/health" } to a service' });
+    throw new UserError('no service has a run command', {
+      where: 'services.<name>.run',
+      hint: 'add run: { command: "node dist/main.js", port: 8080, health: "/health" } to a service',
+    });
   }
   if (!names.length) return runnable;
   const graph = project.services.map((s) => ({ name: s.name, after: s.run?.after ?? [] }));
@@ -118,15 +143,24 @@ function chooseServices(project: Project, names: string[]): Service[] {
 async function migrateAll(ctx: Context, opts: UpOptions): Promise<MigrateResult> {
   const { migrateLoaded, whyNotMigrated } = await import('./migrate.js');
   const result = await migrateLoaded(ctx, {
-    cwd: opts.cwd, config: opts.config, profile: opts.profile, env: opts.env, log: opts.log, all: true, waitMs: opts.waitMs,
+    cwd: opts.cwd,
+    config: opts.config,
+    profile: opts.profile,
+    env: opts.env,
+    log: opts.log,
+    all: true,
+    waitMs: opts.waitMs,
     onEvent: (event) => {
-      if (event.type === 'waiting') opts.log?.(`${event.service}: waiting for the migration lock held by pid ${event.pid ?? '?'}`);
+      if (event.type === 'waiting')
+        opts.log?.(`${event.service}: waiting for the migration lock held by pid ${event.pid ?? '?'}`);
       // only a service that is in step says so; a failure is reported once, below
       if (event.type !== 'done' || (event.result.status !== 'applied' && event.result.status !== 'up-to-date')) return;
       const r = event.result;
-      opts.log?.(r.applied.length
-        ? `migrated ${r.service}: ${r.applied.length} applied (${r.applied.map((a) => a.id).join(', ')})`
-        : `${r.service}: migrations up to date`);
+      opts.log?.(
+        r.applied.length
+          ? `migrated ${r.service}: ${r.applied.length} applied (${r.applied.map((a) => a.id).join(', ')})`
+          : `${r.service}: migrations up to date`,
+      );
     },
   });
   if (result.exitCode === 0) return result;

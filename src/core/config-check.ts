@@ -57,7 +57,8 @@ function prune(root: Record<string, unknown>, issue: core.$ZodIssue): string[] {
     return issue.keys.map((k) => pathText([...keyPath, k]));
   }
   // A list with a bad element, or an object lacking a required key, goes as a whole.
-  while (keyPath.length && (typeof keyPath[keyPath.length - 1] === 'number' || valueAt(root, keyPath) === undefined)) keyPath = keyPath.slice(0, -1);
+  while (keyPath.length && (typeof keyPath[keyPath.length - 1] === 'number' || valueAt(root, keyPath) === undefined))
+    keyPath = keyPath.slice(0, -1);
   if (issue.code === 'invalid_key') keyPath = issue.path; // a bad name: drop that entry only
   if (!keyPath.length) return [];
   const parent = valueAt(root, keyPath.slice(0, -1)) as Record<PropertyKey, unknown> | undefined;
@@ -74,24 +75,42 @@ function valueAt(root: unknown, keyPath: ReadonlyArray<PropertyKey>): unknown {
   return v;
 }
 
-function finish(user: UserConfig, file: string, problems: UserError[], prunedPaths: string[], servicesKnown = true): CheckedConfig {
-  const pruned = (keyPath: string) => prunedPaths.some((p) => keyPath === p || keyPath.startsWith(`${p}.`) || keyPath.startsWith(`${p}[`));
+function finish(
+  user: UserConfig,
+  file: string,
+  problems: UserError[],
+  prunedPaths: string[],
+  servicesKnown = true,
+): CheckedConfig {
+  const pruned = (keyPath: string) =>
+    prunedPaths.some((p) => keyPath === p || keyPath.startsWith(`${p}.`) || keyPath.startsWith(`${p}[`));
   for (const [name, p] of Object.entries(user.profiles ?? {})) {
     const at = `profiles.${name}`;
     if (pruned(`${at}.strategy`)) continue;
     const strategy = p.strategy ?? builtinProfile(name)?.strategy;
     if (!strategy) {
-      problems.push(new UserError('missing strategy; expected one of shared, schema, database, isolated', { where: `${file}: ${at}.strategy` }));
+      problems.push(
+        new UserError('missing strategy; expected one of shared, schema, database, isolated', {
+          where: `${file}: ${at}.strategy`,
+        }),
+      );
     } else if (strategy === 'isolated' && p.url !== undefined) {
-      problems.push(new UserError('an isolated profile takes no url: each service reads its own <SERVICE>_DATABASE_URL', {
-        where: `${file}: ${at}.url`,
-        hint: 'remove the url, or use strategy "database" to derive one database per service from it',
-      }));
+      problems.push(
+        new UserError('an isolated profile takes no url: each service reads its own <SERVICE>_DATABASE_URL', {
+          where: `${file}: ${at}.url`,
+          hint: 'remove the url, or use strategy "database" to derive one database per service from it',
+        }),
+      );
     }
   }
   for (const rule of Object.keys(user.rules ?? {})) {
     if (RULE_IDS.has(rule)) continue;
-    problems.push(new UserError(`unknown rule "${rule}"`, { where: `${file}: rules.${rule}`, hint: `known rules: ${[...RULE_IDS].join(', ')}` }));
+    problems.push(
+      new UserError(`unknown rule "${rule}"`, {
+        where: `${file}: rules.${rule}`,
+        hint: `known rules: ${[...RULE_IDS].join(', ')}`,
+      }),
+    );
   }
   return { config: buildConfig(user), problems, servicesKnown };
 }
@@ -111,16 +130,23 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
     const strategy = p.strategy ?? builtinProfile(name)?.strategy;
     if (strategy) {
       profiles[name] = {
-        strategy, ...(p.url === undefined ? {} : { url: p.url }),
-        ...(p.schemaName === undefined ? {} : { schemaName: p.schemaName }), ...(p.databaseName === undefined ? {} : { databaseName: p.databaseName }),
+        strategy,
+        ...(p.url === undefined ? {} : { url: p.url }),
+        ...(p.schemaName === undefined ? {} : { schemaName: p.schemaName }),
+        ...(p.databaseName === undefined ? {} : { databaseName: p.databaseName }),
       };
     }
   }
-  const services = byName(Object.entries(user.services ?? {}).map(([name, s]) => [name, {
-    ...s,
-    run: s.run ? { ...s.run, after: s.run.after ?? [] } : undefined,
-    reads: s.reads?.map((r) => ({ ...r, via: r.via ?? [] })),
-  }]));
+  const services = byName(
+    Object.entries(user.services ?? {}).map(([name, s]) => [
+      name,
+      {
+        ...s,
+        run: s.run ? { ...s.run, after: s.run.after ?? [] } : undefined,
+        reads: s.reads?.map((r) => ({ ...r, via: r.via ?? [] })),
+      },
+    ]),
+  );
   return {
     discover: user.discover ?? [...DEFAULT_DISCOVER],
     ignore: user.ignore ?? [],
@@ -131,7 +157,9 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
     rules: byName(Object.entries(user.rules ?? {})),
     checkMigrations: {
       rules: byName(Object.entries(user.checkMigrations?.rules ?? {})),
-      ...(user.checkMigrations?.postgresVersion === undefined ? {} : { postgresVersion: user.checkMigrations.postgresVersion }),
+      ...(user.checkMigrations?.postgresVersion === undefined
+        ? {}
+        : { postgresVersion: user.checkMigrations.postgresVersion }),
       baseline: byName(Object.entries(user.checkMigrations?.baseline ?? {})),
     },
     lockTimeout: user.lockTimeout,

@@ -51,9 +51,10 @@ async function loadTs(filepath: string, content: string): Promise<unknown> {
   });
   const syntaxError = output.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
   if (syntaxError) {
-    const line = syntaxError.file && syntaxError.start !== undefined
-      ? syntaxError.file.getLineAndCharacterOfPosition(syntaxError.start).line + 1
-      : 1;
+    const line =
+      syntaxError.file && syntaxError.start !== undefined
+        ? syntaxError.file.getLineAndCharacterOfPosition(syntaxError.start).line + 1
+        : 1;
     throw new UserError(`cannot read config file: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}`, {
       where: `${path.basename(filepath)}:${line}`,
     });
@@ -63,7 +64,10 @@ async function loadTs(filepath: string, content: string): Promise<unknown> {
 
 /** Imports `code` as an ES module placed beside `filepath`, so its relative imports work. */
 async function importRewritten(filepath: string, code: string): Promise<unknown> {
-  const rewritten = code.replace(IMPORTS_SVCDB, (_m, pre: string, quote: string) => `${pre}${quote}${SELF_URL}${quote}`);
+  const rewritten = code.replace(
+    IMPORTS_SVCDB,
+    (_m, pre: string, quote: string) => `${pre}${quote}${SELF_URL}${quote}`,
+  );
   const temp = path.join(path.dirname(filepath), `.${path.basename(filepath)}.${randomUUID()}.mjs`);
   await writeFile(temp, rewritten, { flag: 'wx', mode: 0o600 }); // never through a planted file or link
   try {

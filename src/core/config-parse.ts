@@ -32,11 +32,20 @@ function parseJson(text: string, shown: string): unknown {
     const message = (err as Error).message;
     const lineCol = /\(line (\d+) column (\d+)\)/.exec(message);
     const position = /at position (\d+)/.exec(message);
-    const at = lineCol ? { line: Number(lineCol[1]), column: Number(lineCol[2]) } : position ? lineAndColumn(text, Number(position[1])) : null;
-    const cause = message.replace(/\s*(in JSON )?at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)/, '').replace(/^JSON\.parse: /, '');
+    const at = lineCol
+      ? { line: Number(lineCol[1]), column: Number(lineCol[2]) }
+      : position
+        ? lineAndColumn(text, Number(position[1]))
+        : null;
+    const cause = message
+      .replace(/\s*(in JSON )?at position \d+.*$/s, '')
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/^JSON\.parse: /, '');
     throw new UserError(`invalid JSON: ${cause}`, {
       where: at ? `${shown}:${at.line}:${at.column}` : shown,
-      hint: /property name|Unexpected token '?[}\]]/.test(cause) ? 'JSON allows no trailing comma and no comments (a YAML config does)' : undefined,
+      hint: /property name|Unexpected token '?[}\]]/.test(cause)
+        ? 'JSON allows no trailing comma and no comments (a YAML config does)'
+        : undefined,
       cause: err,
     });
   }

@@ -30,74 +30,210 @@ function buildSchema(z: typeof Z) {
   const nonEmpty = z.string().min(1);
   const run = z.strictObject({
     command: nonEmpty.meta(doc('shell command that starts the service (`svcdb up`)')),
-    port: z.number().int().min(1).max(65535).optional().meta(doc('port it listens on; `up` waits for it and sets PORT')),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .meta(doc('port it listens on; `up` waits for it and sets PORT')),
     health: z.string().optional().meta(doc('HTTP path polled until it answers 2xx, e.g. `/healthz`')),
-    after: z.array(nonEmpty).optional().meta(doc('services started (and healthy) before this one', { default: [] })),
+    after: z
+      .array(nonEmpty)
+      .optional()
+      .meta(doc('services started (and healthy) before this one', { default: [] })),
     env: z.record(z.string(), z.string()).optional().meta(doc('extra environment variables for the process')),
   });
   const read = z.strictObject({
     service: nonEmpty.meta(doc('the service whose tables are read')),
     tables: z.array(nonEmpty).meta(doc('the tables read')),
-    via: z.array(nonEmpty).optional().meta(doc('the only folders allowed to make these reads', { default: [] })),
+    via: z
+      .array(nonEmpty)
+      .optional()
+      .meta(doc('the only folders allowed to make these reads', { default: [] })),
   });
   const service = z.strictObject({
-    owns: z.array(nonEmpty).optional().meta(doc('tables it owns beyond those its migrations create', { default: [] })),
-    trackingTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier (letters, digits, _)').optional()
+    owns: z
+      .array(nonEmpty)
+      .optional()
+      .meta(doc('tables it owns beyond those its migrations create', { default: [] })),
+    trackingTable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier (letters, digits, _)')
+      .optional()
       .meta(doc('name of its migration history table (keep an existing one)')),
     run: run.optional().meta(doc('how `svcdb up` runs it')),
-    path: nonEmpty.optional().meta(doc('its folder, for a service no discover glob finds (default: where the first glob would put it)')),
-    databaseOf: nonEmpty.optional().meta(doc('use this other service\'s database (a service that owns nothing)')),
-    reads: z.array(read).optional().meta(doc('declared reads of other services\' tables (check-ownership)', { default: [] })),
+    path: nonEmpty
+      .optional()
+      .meta(doc('its folder, for a service no discover glob finds (default: where the first glob would put it)')),
+    databaseOf: nonEmpty.optional().meta(doc("use this other service's database (a service that owns nothing)")),
+    reads: z
+      .array(read)
+      .optional()
+      .meta(doc("declared reads of other services' tables (check-ownership)", { default: [] })),
     // the names the repository's migrations already use (`CREATE TABLE "billing_schema".…`)
-    database: nonEmpty.optional().meta(doc('its database\'s name under a `database` profile (default: the service\'s name)')),
-    schema: nonEmpty.optional().meta(doc('its schema\'s name under a `schema` profile (default: the service\'s name)')),
+    database: nonEmpty
+      .optional()
+      .meta(doc("its database's name under a `database` profile (default: the service's name)")),
+    schema: nonEmpty.optional().meta(doc("its schema's name under a `schema` profile (default: the service's name)")),
     // where the service's migrations are and how they are laid out (issue 11)
-    migrations: nonEmpty.optional().meta(doc('its migrations folder, given directly (e.g. crates/collab/migrations_llm)')),
-    format: z.enum(['flat', 'flyway', 'folder', 'prisma', 'drizzle', 'atlas', 'versioned-folders']).optional()
+    migrations: nonEmpty
+      .optional()
+      .meta(doc('its migrations folder, given directly (e.g. crates/collab/migrations_llm)')),
+    format: z
+      .enum(['flat', 'flyway', 'folder', 'prisma', 'drizzle', 'atlas', 'versioned-folders'])
+      .optional()
       .meta(doc('the layout of its migrations folder (default: told from the folder)')),
-    ignore: z.array(nonEmpty).optional().meta(doc('globs of files in its migrations folder that are no migrations', { default: [] })),
-    migrateAfter: z.array(nonEmpty).optional().meta(doc('services whose migrations `migrate --all` applies before its own', { default: [] })),
+    ignore: z
+      .array(nonEmpty)
+      .optional()
+      .meta(doc('globs of files in its migrations folder that are no migrations', { default: [] })),
+    migrateAfter: z
+      .array(nonEmpty)
+      .optional()
+      .meta(doc('services whose migrations `migrate --all` applies before its own', { default: [] })),
   });
   const profile = z.strictObject({
-    strategy: z.enum(['shared', 'schema', 'database', 'isolated']).optional()
+    strategy: z
+      .enum(['shared', 'schema', 'database', 'isolated'])
+      .optional()
       .meta(doc('how services map to databases; required except for the built-in dev, dev-aws, prod')),
-    url: nonEmpty.optional().meta(doc('base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)')),
-    schemaName: nonEmpty.optional().meta(doc('schema strategy: each service\'s schema name, `{service}` standing for its name, e.g. `{service}_schema`')),
-    databaseName: nonEmpty.optional().meta(doc('database strategy: each service\'s database name, `{service}` standing for its name')),
+    url: nonEmpty
+      .optional()
+      .meta(
+        doc(
+          'base URL; `${VAR}` expands only when the profile is used (default: DATABASE_URL, else the embedded server)',
+        ),
+      ),
+    schemaName: nonEmpty
+      .optional()
+      .meta(
+        doc("schema strategy: each service's schema name, `{service}` standing for its name, e.g. `{service}_schema`"),
+      ),
+    databaseName: nonEmpty
+      .optional()
+      .meta(doc("database strategy: each service's database name, `{service}` standing for its name")),
   });
   return z.strictObject({
-    $schema: z.string().optional().meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
-    discover: z.array(nonEmpty).min(1).optional().meta(doc('globs for migrations folders; `{service}` names the service\'s folder, else the folder above `migrations` is the service', { default: ['internal/*/migrations'] })),
-    ignore: z.array(nonEmpty).optional().meta(doc('globs of files in migrations folders that are no migrations (templates, other dialects)', { default: [] })),
-    envPrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').optional()
+    $schema: z
+      .string()
+      .optional()
+      .meta(doc('for editors: the JSON Schema of this file (svcdb.schema.json); ignored by svcdb')),
+    discover: z
+      .array(nonEmpty)
+      .min(1)
+      .optional()
+      .meta(
+        doc(
+          "globs for migrations folders; `{service}` names the service's folder, else the folder above `migrations` is the service",
+          { default: ['internal/*/migrations'] },
+        ),
+      ),
+    ignore: z
+      .array(nonEmpty)
+      .optional()
+      .meta(
+        doc('globs of files in migrations folders that are no migrations (templates, other dialects)', { default: [] }),
+      ),
+    envPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only')
+      .optional()
       .meta(doc('prefix of every `<SERVICE>_DATABASE_URL` variable', { default: '' })),
-    services: z.record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service).optional()
+    services: z
+      .record(z.string().regex(SERVICE_NAME, 'a service name (letters, digits, _ . -)'), service)
+      .optional()
       .meta(doc('per-service settings, by service name')),
-    shared: z.record(nonEmpty, nonEmpty).optional().meta(doc('source folders outside any service, and the service that owns each')),
-    profiles: z.record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile).optional()
+    shared: z
+      .record(nonEmpty, nonEmpty)
+      .optional()
+      .meta(doc('source folders outside any service, and the service that owns each')),
+    profiles: z
+      .record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile)
+      .optional()
       .meta(doc('environment profiles, by name, beside the built-in dev, dev-aws, prod')),
-    rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-ownership severities, by rule name')),
-    checkMigrations: z.strictObject({
-      rules: z.record(nonEmpty, z.enum(['error', 'warning', 'off'])).optional().meta(doc('check-migrations severities, by rule name (squawk\'s names)')),
-      postgresVersion: z.number().min(9).max(99).optional()
-        .meta(doc('PostgreSQL major version the migrations run on (default: the server\'s when reachable, else the newest)')),
-      baseline: z.record(nonEmpty, nonEmpty).optional()
-        .meta(doc('per service, the last migration already in production: only later files are checked')),
-    }).optional().meta(doc('the migration-safety lint (`svcdb check-migrations`)')),
+    rules: z
+      .record(nonEmpty, z.enum(['error', 'warning', 'off']))
+      .optional()
+      .meta(doc('check-ownership severities, by rule name')),
+    checkMigrations: z
+      .strictObject({
+        rules: z
+          .record(nonEmpty, z.enum(['error', 'warning', 'off']))
+          .optional()
+          .meta(doc("check-migrations severities, by rule name (squawk's names)")),
+        postgresVersion: z
+          .number()
+          .min(9)
+          .max(99)
+          .optional()
+          .meta(
+            doc(
+              "PostgreSQL major version the migrations run on (default: the server's when reachable, else the newest)",
+            ),
+          ),
+        baseline: z
+          .record(nonEmpty, nonEmpty)
+          .optional()
+          .meta(doc('per service, the last migration already in production: only later files are checked')),
+      })
+      .optional()
+      .meta(doc('the migration-safety lint (`svcdb check-migrations`)')),
     // table-lock safety of the runner (issue 14): ms as a number, or "500ms", "5s", "2m"; 0 off
-    lockTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')]).optional()
+    lockTimeout: z
+      .union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5s or 500ms')])
+      .optional()
       .meta(doc('`SET LOCAL lock_timeout` of each migration: ms, or `500ms`, `5s`, `2m`; `0` off', { default: '5s' })),
-    statementTimeout: z.union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')]).optional()
+    statementTimeout: z
+      .union([z.number().int().min(0), z.string().regex(DURATION, 'a duration such as 5m or 30s')])
+      .optional()
       .meta(doc('`SET LOCAL statement_timeout` of each migration (default: off)')),
-    lockRetries: z.number().int().min(0).max(100).optional()
+    lockRetries: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
       .meta(doc('tries after the first when a migration times out on a lock (55P03)', { default: 5 })),
   });
 }
 
 const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [/^$/, ['$schema', 'discover', 'ignore', 'envPrefix', 'services', 'shared', 'profiles', 'rules', 'checkMigrations', 'lockTimeout', 'statementTimeout', 'lockRetries']],
+  [
+    /^$/,
+    [
+      '$schema',
+      'discover',
+      'ignore',
+      'envPrefix',
+      'services',
+      'shared',
+      'profiles',
+      'rules',
+      'checkMigrations',
+      'lockTimeout',
+      'statementTimeout',
+      'lockRetries',
+    ],
+  ],
   [/^checkMigrations$/, ['rules', 'postgresVersion', 'baseline']],
-  [/^services\.[^.]+$/, ['owns', 'trackingTable', 'run', 'path', 'databaseOf', 'reads', 'database', 'schema', 'migrations', 'format', 'ignore', 'migrateAfter']],
+  [
+    /^services\.[^.]+$/,
+    [
+      'owns',
+      'trackingTable',
+      'run',
+      'path',
+      'databaseOf',
+      'reads',
+      'database',
+      'schema',
+      'migrations',
+      'format',
+      'ignore',
+      'migrateAfter',
+    ],
+  ],
   [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
   [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
   [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],
@@ -115,23 +251,39 @@ export function formatIssue(issue: core.$ZodIssue, raw: unknown, file: string): 
     const key = issue.keys[0];
     const known = knownKeysAt(keyPath);
     const suggestion = didYouMean(key, known);
-    return new UserError(`unknown key "${key}"${issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : ''}`, {
-      where: at([key]),
-      hint: suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${known.join(', ')}`,
-    });
+    return new UserError(
+      `unknown key "${key}"${
+        issue.keys.length > 1
+          ? ` (and ${issue.keys
+              .slice(1)
+              .map((k) => `"${k}"`)
+              .join(', ')})`
+          : ''
+      }`,
+      {
+        where: at([key]),
+        hint: suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${known.join(', ')}`,
+      },
+    );
   }
   const found = describeValue(valueAt(raw, keyPath));
   if (issue.code === 'invalid_value') {
     const values = issue.values.map(String);
-    const suggestion = typeof valueAt(raw, keyPath) === 'string' ? didYouMean(String(valueAt(raw, keyPath)), values) : null;
+    const suggestion =
+      typeof valueAt(raw, keyPath) === 'string' ? didYouMean(String(valueAt(raw, keyPath)), values) : null;
     return new UserError(`expected one of ${values.join(', ')}, found ${found}`, {
       where: at(),
       hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
     });
   }
   if (issue.code === 'invalid_type') {
-    if (valueAt(raw, keyPath) === undefined) return new UserError(`missing; expected ${issue.expected === 'array' ? 'a list' : issue.expected}`, { where: at() });
-    return new UserError(`expected ${issue.expected === 'array' ? 'a list' : issue.expected}, found ${found}`, { where: at() });
+    if (valueAt(raw, keyPath) === undefined)
+      return new UserError(`missing; expected ${issue.expected === 'array' ? 'a list' : issue.expected}`, {
+        where: at(),
+      });
+    return new UserError(`expected ${issue.expected === 'array' ? 'a list' : issue.expected}, found ${found}`, {
+      where: at(),
+    });
   }
   if (issue.code === 'invalid_key') {
     return new UserError(`invalid name: ${issue.issues[0]?.message ?? issue.message}`, { where: at() });
@@ -140,7 +292,10 @@ export function formatIssue(issue: core.$ZodIssue, raw: unknown, file: string): 
     return new UserError(`expected ${issue.message}, found ${found}`, { where: at() });
   }
   if (issue.code === 'too_small') {
-    return new UserError(`${issue.origin === 'array' ? 'must not be an empty list' : issue.origin === 'string' ? 'must not be empty' : `too small (minimum ${String(issue.minimum)})`}, found ${found}`, { where: at() });
+    return new UserError(
+      `${issue.origin === 'array' ? 'must not be an empty list' : issue.origin === 'string' ? 'must not be empty' : `too small (minimum ${String(issue.minimum)})`}, found ${found}`,
+      { where: at() },
+    );
   }
   if (issue.code === 'too_big') {
     return new UserError(`too big (maximum ${String(issue.maximum)}), found ${found}`, { where: at() });

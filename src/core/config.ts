@@ -23,7 +23,10 @@ export function defineConfig(config: UserConfig): UserConfig {
 
 export const SEARCH_PLACES = [
   'package.json',
-  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [`.svcdbrc${ext}`, `.config/svcdbrc${ext}`]),
+  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [
+    `.svcdbrc${ext}`,
+    `.config/svcdbrc${ext}`,
+  ]),
   ...['.js', '.ts', '.cjs', '.mjs', '.json', '.yaml', '.yml'].map((ext) => `svcdb.config${ext}`),
 ];
 
@@ -48,13 +51,18 @@ export interface LoadConfigOptions {
   collect?: boolean;
 }
 
-export async function loadConfig(opts: LoadConfigOptions & { collect: true }): Promise<LoadedConfig & { problems: UserError[] }>;
+export async function loadConfig(
+  opts: LoadConfigOptions & { collect: true },
+): Promise<LoadedConfig & { problems: UserError[] }>;
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>;
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig & { problems: UserError[] }> {
   const env = opts.env ?? process.env;
   const explicit = opts.configFile ? path.resolve(opts.cwd, opts.configFile) : null;
   if (explicit && !existsSync(explicit)) {
-    throw new UserError(`config file not found: ${opts.configFile}`, { where: '--config', hint: 'check the path (it is relative to --cwd)' });
+    throw new UserError(`config file not found: ${opts.configFile}`, {
+      where: '--config',
+      hint: 'check the path (it is relative to --cwd)',
+    });
   }
   const found = explicit ?? findConfigFile(opts.cwd);
   if (!found) return { config: defaultConfig(), path: null, problems: [] };
@@ -68,7 +76,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig 
   const file = path.relative(opts.cwd, loaded.path) || loaded.path;
   const checked = await checkConfig(expandTree(loaded.raw, [], file, env), file);
   const { problems } = checked;
-  if (problems.length && (!opts.collect || !checked.servicesKnown)) throw problems.length === 1 ? problems[0] : new UserErrors(problems);
+  if (problems.length && (!opts.collect || !checked.servicesKnown))
+    throw problems.length === 1 ? problems[0] : new UserErrors(problems);
   return { config: checked.config, path: loaded.path, problems };
 }
 
@@ -103,7 +112,9 @@ function expandTree(value: unknown, keyPath: Array<string | number>, file: strin
   if (value && typeof value === 'object') {
     if (Object.hasOwn(value, '__proto__')) {
       // zod's records skip this key, and plain objects treat it as their prototype.
-      throw new UserError('"__proto__" is not allowed as a name', { where: `${file}: ${pathText([...keyPath, '__proto__'])}` });
+      throw new UserError('"__proto__" is not allowed as a name', {
+        where: `${file}: ${pathText([...keyPath, '__proto__'])}`,
+      });
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandTree(v, [...keyPath, k], file, env)]));
   }
@@ -112,13 +123,16 @@ function expandTree(value: unknown, keyPath: Array<string | number>, file: strin
 
 /** `${VAR}` / `${VAR:-default}` from `env`; an unset variable without a default is a UserError. */
 export function expandVars(text: string, env: NodeJS.ProcessEnv, where: string): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    throw new UserError(`environment variable ${name} is not set`, {
-      where,
-      hint: `set ${name}, or write \${${name}:-default} to give a default`,
-    });
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_m, name: string, fallback: string | undefined) => {
+      const value = env[name];
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallback;
+      throw new UserError(`environment variable ${name} is not set`, {
+        where,
+        hint: `set ${name}, or write \${${name}:-default} to give a default`,
+      });
+    },
+  );
 }

@@ -12,10 +12,13 @@ export function migrationLayers(services: Service[]): Service[][] {
     const known = depth.get(s.name);
     if (known !== undefined) return known;
     if (chain.includes(s.name)) {
-      throw new UserError(`migrateAfter forms a cycle: ${[...chain.slice(chain.indexOf(s.name)), s.name].join(' → ')}`, {
-        where: `services.${s.name}.migrateAfter`,
-        hint: 'remove one of the entries: a service cannot wait for itself',
-      });
+      throw new UserError(
+        `migrateAfter forms a cycle: ${[...chain.slice(chain.indexOf(s.name)), s.name].join(' → ')}`,
+        {
+          where: `services.${s.name}.migrateAfter`,
+          hint: 'remove one of the entries: a service cannot wait for itself',
+        },
+      );
     }
     let d = 0;
     for (const name of s.migrateAfter ?? []) {

@@ -31,7 +31,8 @@ export function fitIdentifier(name: string, whole = name): string {
 
 /** Why `name` cannot be a schema, database or role name svcdb manages, or null when it can. */
 export function invalidIdentifier(name: string): string | null {
-  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) return `it is ${Buffer.byteLength(name)} bytes; PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES}`;
+  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+    return `it is ${Buffer.byteLength(name)} bytes; PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES}`;
   if (!PLAIN.test(name)) return 'use lower-case letters, digits and _, starting with a letter or _';
   if (name.startsWith('pg_')) return 'names starting with pg_ are reserved by PostgreSQL';
   return null;
@@ -51,7 +52,8 @@ export function fillPattern(pattern: string, service: string): string {
 
 /** `--role-prefix` checked (flag-values.ts has the rule): exit 2 rather than a silently rewritten name. */
 export function checkRolePrefix(prefix: string): string {
-  const problem = rolePrefixProblem(prefix) ?? (prefix.startsWith('pg_') ? 'must not start with pg_ (reserved by PostgreSQL)' : null);
+  const problem =
+    rolePrefixProblem(prefix) ?? (prefix.startsWith('pg_') ? 'must not start with pg_ (reserved by PostgreSQL)' : null);
   if (problem) throw new UserError(`invalid --role-prefix "${prefix}": ${problem}`, { where: '--role-prefix' });
   return prefix;
 }
@@ -68,7 +70,10 @@ export function roleName(prefix: string, service: string): string {
 export function nameClashes(kind: string, names: Array<{ service: string; name: string }>, hint: string): UserError[] {
   const byName = new Map<string, string[]>();
   for (const { service, name } of names) byName.set(name, [...(byName.get(name) ?? []), service]);
-  return [...byName.entries()].filter(([, services]) => services.length > 1).map(([name, services]) => new UserError(
-    `services ${services.map((s) => `"${s}"`).join(' and ')} map to one ${kind} "${name}"`, { hint },
-  ));
+  return [...byName.entries()]
+    .filter(([, services]) => services.length > 1)
+    .map(
+      ([name, services]) =>
+        new UserError(`services ${services.map((s) => `"${s}"`).join(' and ')} map to one ${kind} "${name}"`, { hint }),
+    );
 }

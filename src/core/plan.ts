@@ -78,8 +78,9 @@ export function versionOfId(id: string): string | null {
 
 /** Applied, renamed and drifted: everything recorded that has a file, in file order. */
 export function recorded(plan: ServicePlan): AppliedMigration[] {
-  return [...plan.applied, ...plan.renamed, ...plan.drifted]
-    .sort((a, b) => compareVersions(a.migration.version, b.migration.version));
+  return [...plan.applied, ...plan.renamed, ...plan.drifted].sort((a, b) =>
+    compareVersions(a.migration.version, b.migration.version),
+  );
 }
 
 // Versions compare in one place, with the file name patterns that carry them.

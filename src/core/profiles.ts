@@ -4,7 +4,15 @@ import { UserError, UserErrors } from './errors.js';
 import type { ProfileConfig, Project, Service, Target, ValueOrigin } from './types.js';
 import { BUILTIN_PROFILES, expandVars } from './config.js';
 import { configuredIdentifier, fillPattern, identifierFor, nameClashes } from './names.js';
-import { databaseNameOf, normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath } from './url.js';
+import {
+  databaseNameOf,
+  normalizePgUrl,
+  parsePgUrl,
+  searchPathOf,
+  withCredentials,
+  withDatabase,
+  withSearchPath,
+} from './url.js';
 
 export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
@@ -37,13 +45,19 @@ export const sanitizeName = identifierFor;
  * config per service (`services.X.schema` / `.database`), else by the profile's pattern
  * (`schemaName: "{service}_schema"`), else the service's identifier.
  */
-export function placeNameOf(project: Project, profile: ProfileConfig & { name: string }, service: string, kind: 'schema' | 'database'): string {
+export function placeNameOf(
+  project: Project,
+  profile: ProfileConfig & { name: string },
+  service: string,
+  kind: 'schema' | 'database',
+): string {
   const declared = Object.hasOwn(project.config.services, service) ? project.config.services[service] : undefined;
   const file = project.configPath ? relativeName(project, project.configPath) : 'config';
   const own = declared?.[kind];
   if (own !== undefined) return configuredIdentifier(own, `${file}: services.${service}.${kind}`);
   const pattern = kind === 'schema' ? profile.schemaName : profile.databaseName;
-  if (pattern !== undefined) return configuredIdentifier(fillPattern(pattern, service), `${file}: profiles.${profile.name}.${kind}Name`);
+  if (pattern !== undefined)
+    return configuredIdentifier(fillPattern(pattern, service), `${file}: profiles.${profile.name}.${kind}Name`);
   return identifierFor(service);
 }
 
@@ -62,13 +76,17 @@ export function resolveTargets(project: Project, profileName: string, opts: Reso
   const results = resolveEachTarget(project, profileName, opts);
   const problems = results.flatMap((r) => (r.error ? errorsOf(r.error) : []));
   // A missing base URL is one problem, not one per service.
-  const unique = problems.filter((p, i) => problems.findIndex((q) => q.message === p.message && q.where === p.where) === i);
+  const unique = problems.filter(
+    (p, i) => problems.findIndex((q) => q.message === p.message && q.where === p.where) === i,
+  );
   if (unique.length === 1) throw unique[0];
   if (unique.length > 1) throw new UserErrors(unique);
   return results.map((r) => r.target!);
 }
 
-export type TargetResult = { service: string; target: Target; error?: undefined } | { service: string; target?: undefined; error: UserError };
+export type TargetResult =
+  | { service: string; target: Target; error?: undefined }
+  | { service: string; target?: undefined; error: UserError };
 
 /**
  * Each service's target, or the UserError that stops it, so a report (`svcdb services`) can
@@ -84,7 +102,10 @@ export function resolveEachTarget(project: Project, profileName: string, opts: R
     const clash = clashes.get(service.name);
     if (clash) return { service: service.name, error: clash };
     try {
-      return { service: service.name, target: resolveOne(service, { project, profile, opts, byName, baseUrl, file: project.configPath }) };
+      return {
+        service: service.name,
+        target: resolveOne(service, { project, profile, opts, byName, baseUrl, file: project.configPath }),
+      };
     } catch (err) {
       if (err instanceof UserError) return { service: service.name, error: err };
       throw err;
@@ -99,10 +120,18 @@ export function resolveEachTarget(project: Project, profileName: string, opts: R
 function clashingServices(project: Project, profile: ProfileConfig & { name: string }): Map<string, UserError> {
   const out = new Map<string, UserError>();
   const mark = (errors: UserError[]) => {
-    for (const e of errors) for (const s of project.services) if (e.message.includes(`"${s.name}"`) && !out.has(s.name)) out.set(s.name, e);
+    for (const e of errors)
+      for (const s of project.services) if (e.message.includes(`"${s.name}"`) && !out.has(s.name)) out.set(s.name, e);
   };
-  const rename = 'rename one of the service folders, or give one its own name in config (services.<name>.schema / .database)';
-  mark(nameClashes('environment variable', project.services.map((s) => ({ service: s.name, name: s.envVar })), 'rename one of the service folders; svcdb would give both the same URL variable'));
+  const rename =
+    'rename one of the service folders, or give one its own name in config (services.<name>.schema / .database)';
+  mark(
+    nameClashes(
+      'environment variable',
+      project.services.map((s) => ({ service: s.name, name: s.envVar })),
+      'rename one of the service folders; svcdb would give both the same URL variable',
+    ),
+  );
   const own = project.services.filter((s) => !s.databaseOf);
   const placed = (kind: 'schema' | 'database') => {
     const names: Array<{ service: string; name: string }> = [];
@@ -137,18 +166,35 @@ interface Ctx {
 function resolveOne(service: Service, ctx: Ctx): Target {
   const { profile, opts } = ctx;
   const urlCtx = { profile: profile.name, service: service.name };
-  const common = { service: service.name, envVar: service.envVar, profile: profile.name, strategy: profile.strategy, databaseOf: service.databaseOf ?? null };
+  const common = {
+    service: service.name,
+    envVar: service.envVar,
+    profile: profile.name,
+    strategy: profile.strategy,
+    databaseOf: service.databaseOf ?? null,
+  };
   // An explicitly set <PREFIX><SERVICE>_DATABASE_URL wins over everything.
   const own = opts.env[service.envVar];
   if (nonEmpty(own)) {
     const database = databaseNameOf(own, { ...urlCtx, variable: service.envVar });
-    return { ...common, url: own, database, schema: searchPathOf(own), origin: { kind: 'env', variable: service.envVar } };
+    return {
+      ...common,
+      url: own,
+      database,
+      schema: searchPathOf(own),
+      origin: { kind: 'env', variable: service.envVar },
+    };
   }
   // databaseOf: the same target as the owner of the database (which may itself be env-set).
   const home = service.databaseOf ? ctx.byName.get(service.databaseOf) : undefined;
   if (home) {
     const t = resolveOne(home, ctx);
-    return { ...t, ...common, url: applyCredentials(t.url, service, ctx), origin: credentialsOrigin(service, ctx) ?? t.origin };
+    return {
+      ...t,
+      ...common,
+      url: applyCredentials(t.url, service, ctx),
+      origin: credentialsOrigin(service, ctx) ?? t.origin,
+    };
   }
   if (profile.strategy === 'isolated') {
     throw new UserError(`not set; profile "${profile.name}" is isolated, so each service needs its own URL`, {
@@ -170,12 +216,20 @@ function resolveOne(service: Service, ctx: Ctx): Target {
     url = normalizePgUrl(url, urlCtx); // a raw password with @ / # becomes percent-encoded
   }
   url = applyCredentials(url, service, ctx);
-  return { ...common, url, database: databaseNameOf(url, urlCtx), schema, origin: credentialsOrigin(service, ctx) ?? base.origin };
+  return {
+    ...common,
+    url,
+    database: databaseNameOf(url, urlCtx),
+    schema,
+    origin: credentialsOrigin(service, ctx) ?? base.origin,
+  };
 }
 
 function applyCredentials(url: string, service: Service, ctx: Ctx): string {
   const role = ctx.opts.credentials?.[service.name];
-  return role ? withCredentials(url, role.user, role.password, { profile: ctx.profile.name, service: service.name }) : url;
+  return role
+    ? withCredentials(url, role.user, role.password, { profile: ctx.profile.name, service: service.name })
+    : url;
 }
 
 function credentialsOrigin(service: Service, ctx: Ctx): ValueOrigin | null {
@@ -183,7 +237,11 @@ function credentialsOrigin(service: Service, ctx: Ctx): ValueOrigin | null {
   return { kind: 'credentials', file: ctx.opts.credentialsFile ?? '(credentials)' };
 }
 
-function resolveBase(project: Project, profile: ProfileConfig & { name: string }, opts: ResolveOptions): { url: string; origin: ValueOrigin } | null {
+function resolveBase(
+  project: Project,
+  profile: ProfileConfig & { name: string },
+  opts: ResolveOptions,
+): { url: string; origin: ValueOrigin } | null {
   const file = project.configPath;
   if (profile.url !== undefined) {
     const where = `${file ? relativeName(project, file) : 'config'}: profiles.${profile.name}.url`;
@@ -195,7 +253,8 @@ function resolveBase(project: Project, profile: ProfileConfig & { name: string }
     parsePgUrl(opts.env.DATABASE_URL, { profile: profile.name, variable: 'DATABASE_URL' });
     return { url: opts.env.DATABASE_URL, origin: { kind: 'database-url' } };
   }
-  if (opts.embeddedUrl) return { url: opts.embeddedUrl, origin: { kind: 'embedded', dataDir: opts.embeddedDataDir ?? '.svcdb' } };
+  if (opts.embeddedUrl)
+    return { url: opts.embeddedUrl, origin: { kind: 'embedded', dataDir: opts.embeddedDataDir ?? '.svcdb' } };
   return null;
 }
 
@@ -216,10 +275,15 @@ function nonEmpty(v: string | undefined): v is string {
 /** How a value's origin reads in `svcdb env --explain`. */
 export function describeOrigin(origin: ValueOrigin): string {
   switch (origin.kind) {
-    case 'env': return `environment variable ${origin.variable}`;
-    case 'profile': return `profiles.${origin.profile}.url in ${origin.file ?? 'config'}`;
-    case 'database-url': return 'DATABASE_URL';
-    case 'embedded': return `embedded server (${origin.dataDir})`;
-    case 'credentials': return `service role from ${origin.file}`;
+    case 'env':
+      return `environment variable ${origin.variable}`;
+    case 'profile':
+      return `profiles.${origin.profile}.url in ${origin.file ?? 'config'}`;
+    case 'database-url':
+      return 'DATABASE_URL';
+    case 'embedded':
+      return `embedded server (${origin.dataDir})`;
+    case 'credentials':
+      return `service role from ${origin.file}`;
   }
 }

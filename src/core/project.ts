@@ -23,12 +23,20 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
     throw new UserError(`project folder not found: ${opts.cwd}`, { where: '--cwd', hint: 'pass an existing folder' });
   }
   // Config problems join the project's own (unknown service names and the like) in one report.
-  const { config, path: configPath, problems } = await loadConfig({ cwd: root, configFile: opts.configFile, env: opts.env, collect: true });
+  const {
+    config,
+    path: configPath,
+    problems,
+  } = await loadConfig({ cwd: root, configFile: opts.configFile, env: opts.env, collect: true });
   const configFile = configPath ? path.relative(root, configPath) || configPath : 'config';
   const found = discoverServices(root, config.discover);
   const services: Service[] = [];
   const names = new Set([...found.keys(), ...Object.keys(config.services)]);
-  const results = await Promise.allSettled([...names].map((name) => buildService(root, name, found.get(name) ?? null, config, opts.readMigrations !== false, configFile)));
+  const results = await Promise.allSettled(
+    [...names].map((name) =>
+      buildService(root, name, found.get(name) ?? null, config, opts.readMigrations !== false, configFile),
+    ),
+  );
   for (const r of results) {
     if (r.status === 'fulfilled') services.push(r.value);
     else if (r.reason instanceof UserErrors) problems.push(...r.reason.errors);
@@ -56,7 +64,14 @@ export function findService(project: Project, name: string): Service {
   return service;
 }
 
-async function buildService(root: string, name: string, found: Discovered | null, config: SvcdbConfig, readMigrations: boolean, configFile: string): Promise<Service> {
+async function buildService(
+  root: string,
+  name: string,
+  found: Discovered | null,
+  config: SvcdbConfig,
+  readMigrations: boolean,
+  configFile: string,
+): Promise<Service> {
   const declared = (Object.hasOwn(config.services, name) ? config.services[name] : undefined) ?? {};
   let dir: string;
   let migrationsDir: string | null = found?.migrationsDir ?? null;
@@ -116,12 +131,22 @@ function checkReferences(config: SvcdbConfig, services: Service[], file: string)
   const problems: UserError[] = [];
   const check = (name: string, where: string) => {
     if (known.has(name)) return;
-    problems.push(new UserError(`unknown service "${name}"`, { where: `${file}: ${where}`, hint: `known services: ${[...known].join(', ')}` }));
+    problems.push(
+      new UserError(`unknown service "${name}"`, {
+        where: `${file}: ${where}`,
+        hint: `known services: ${[...known].join(', ')}`,
+      }),
+    );
   };
   for (const [name, s] of Object.entries(config.services)) {
     if (s.databaseOf) {
       check(s.databaseOf, `services.${name}.databaseOf`);
-      if (s.databaseOf === name) problems.push(new UserError('a service cannot use its own database as databaseOf', { where: `${file}: services.${name}.databaseOf` }));
+      if (s.databaseOf === name)
+        problems.push(
+          new UserError('a service cannot use its own database as databaseOf', {
+            where: `${file}: services.${name}.databaseOf`,
+          }),
+        );
     }
     s.reads?.forEach((r, i) => check(r.service, `services.${name}.reads[${i}].service`));
     s.run?.after.forEach((a, i) => check(a, `services.${name}.run.after[${i}]`));
@@ -133,7 +158,11 @@ function checkReferences(config: SvcdbConfig, services: Service[], file: string)
     const seen = new Set<string>([s.name]);
     for (let cur = s.databaseOf; cur; cur = config.services[cur]?.databaseOf) {
       if (seen.has(cur)) {
-        problems.push(new UserError(`databaseOf forms a cycle: ${[...seen, cur].join(' → ')}`, { where: `${file}: services.${s.name}.databaseOf` }));
+        problems.push(
+          new UserError(`databaseOf forms a cycle: ${[...seen, cur].join(' → ')}`, {
+            where: `${file}: services.${s.name}.databaseOf`,
+          }),
+        );
         break;
       }
       seen.add(cur);
@@ -164,15 +193,21 @@ export function discoverServices(root: string, globs: string[]): Map<string, Dis
     const segments = glob.split('/').filter((s) => s !== '' && s !== '.');
     const named = segments.findIndex((s) => s.includes(SERVICE_TOKEN));
     for (const match of expand(root, segments)) {
-      const { name, serviceDir } = named === -1
-        ? { name: path.basename(path.dirname(match)), serviceDir: path.dirname(match) }
-        : serviceSegment(root, segments, named, match);
+      const { name, serviceDir } =
+        named === -1
+          ? { name: path.basename(path.dirname(match)), serviceDir: path.dirname(match) }
+          : serviceSegment(root, segments, named, match);
       const previous = found.get(name);
       if (previous && previous.migrationsDir !== match) {
-        problems.push(new UserError(`two services named "${name}": ${toRel(root, previous.migrationsDir)} and ${toRel(root, match)}`, {
-          where: `discover: ${glob}`,
-          hint: clashHint(glob),
-        }));
+        problems.push(
+          new UserError(
+            `two services named "${name}": ${toRel(root, previous.migrationsDir)} and ${toRel(root, match)}`,
+            {
+              where: `discover: ${glob}`,
+              hint: clashHint(glob),
+            },
+          ),
+        );
         continue;
       }
       found.set(name, { migrationsDir: match, serviceDir, glob });
@@ -183,11 +218,19 @@ export function discoverServices(root: string, globs: string[]): Map<string, Dis
 }
 
 /** The name a `{service}` segment matched, and the folder up to it. */
-function serviceSegment(root: string, segments: string[], named: number, match: string): { name: string; serviceDir: string } {
+function serviceSegment(
+  root: string,
+  segments: string[],
+  named: number,
+  match: string,
+): { name: string; serviceDir: string } {
   // `**` before the named segment makes its depth vary: count from the end instead.
   const parts = toRel(root, match).split('/');
   const fromEnd = segments.length - 1 - named;
-  const index = segments.slice(0, named).includes('**') || segments.slice(named + 1).includes('**') ? parts.length - 1 - fromEnd : named;
+  const index =
+    segments.slice(0, named).includes('**') || segments.slice(named + 1).includes('**')
+      ? parts.length - 1 - fromEnd
+      : named;
   const segment = parts[index] ?? '';
   const re = segmentRegExp(segments[named], true);
   const name = re.exec(segment)?.[1] ?? segment;
@@ -208,7 +251,12 @@ function clashHint(glob: string): string {
 }
 
 function segmentRegExp(segment: string, capture = false): RegExp {
-  const escaped = segment.split(SERVICE_TOKEN).map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.'));
+  const escaped = segment.split(SERVICE_TOKEN).map((part) =>
+    part
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.'),
+  );
   return new RegExp(`^${escaped.join(capture ? '([^/]+?)' : '[^/]+')}$`);
 }
 
@@ -220,13 +268,21 @@ function expand(dir: string, segments: string[]): string[] {
   }
   if (!/[*?]/.test(head) && !head.includes(SERVICE_TOKEN)) return expand(path.join(dir, head), rest);
   const re = segmentRegExp(head);
-  return subdirs(dir).filter((d) => re.test(d)).sort().flatMap((d) => expand(path.join(dir, d), rest));
+  return subdirs(dir)
+    .filter((d) => re.test(d))
+    .sort()
+    .flatMap((d) => expand(path.join(dir, d), rest));
 }
 
 function subdirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.isDirectory() || (e.isSymbolicLink() && isDirectory(path.join(dir, e.name)))) && !e.name.startsWith('.') && e.name !== 'node_modules')
+      .filter(
+        (e) =>
+          (e.isDirectory() || (e.isSymbolicLink() && isDirectory(path.join(dir, e.name)))) &&
+          !e.name.startsWith('.') &&
+          e.name !== 'node_modules',
+      )
       .map((e) => e.name);
   } catch {
     return [];

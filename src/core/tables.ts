@@ -15,7 +15,10 @@ const NAME = String.raw`("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080
 const CREATE = new RegExp(
   String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:UNLOGGED\s+|TEMP(?:ORARY)?\s+)?(?:RECURSIVE\s+)?` +
     String.raw`(?:TABLE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE)\s+(?:IF\s+NOT\s+EXISTS\s+)?` +
-    NAME + String.raw`(?:\s*\.\s*` + NAME + ')?',
+    NAME +
+    String.raw`(?:\s*\.\s*` +
+    NAME +
+    ')?',
   'i',
 );
 
@@ -27,9 +30,11 @@ export function tablesCreatedBy(statements: Statement[]): CreatedTable[] {
       const m = CREATE.exec(head);
       if (!m) continue;
       const [first, second] = [m[1], m[2]];
-      found.push(second === undefined
-        ? { name: identifier(first), schema: null, line: part.line }
-        : { name: identifier(second), schema: identifier(first), line: part.line });
+      found.push(
+        second === undefined
+          ? { name: identifier(first), schema: null, line: part.line }
+          : { name: identifier(second), schema: identifier(first), line: part.line },
+      );
     }
   }
   return found;

@@ -1,8 +1,16 @@
 // The shapes every layer shares. Plain records: no behaviour, no I/O.
 
 export type MigrationFormat =
-  | 'plain' | 'goose' | 'dbmate' | 'golang-migrate'
-  | 'flyway' | 'folder' | 'prisma' | 'drizzle' | 'atlas' | 'versioned-folders';
+  | 'plain'
+  | 'goose'
+  | 'dbmate'
+  | 'golang-migrate'
+  | 'flyway'
+  | 'folder'
+  | 'prisma'
+  | 'drizzle'
+  | 'atlas'
+  | 'versioned-folders';
 
 /** How a migrations folder is laid out (config `services.X.format` forces one). */
 export type FolderLayout = 'flat' | 'flyway' | 'folder' | 'prisma' | 'drizzle' | 'atlas' | 'versioned-folders';

@@ -26,7 +26,8 @@ export interface UrlContext {
   variable?: string;
 }
 
-const HOST_PART = /^(?:\[[0-9a-fA-F:.%a-zA-Z]*\]|[^/?#@[\]:,]*)(?::\d*)?(?:,(?:\[[0-9a-fA-F:.%a-zA-Z]*\]|[^/?#@[\]:,]*)(?::\d*)?)*(?=$|[/?])/;
+const HOST_PART =
+  /^(?:\[[0-9a-fA-F:.%a-zA-Z]*\]|[^/?#@[\]:,]*)(?::\d*)?(?:,(?:\[[0-9a-fA-F:.%a-zA-Z]*\]|[^/?#@[\]:,]*)(?::\d*)?)*(?=$|[/?])/;
 
 export function parsePgUrl(url: string, ctx: UrlContext = {}): PgUrl {
   const fail = (why: string): never => {
@@ -78,7 +79,8 @@ export function parsePgUrl(url: string, ctx: UrlContext = {}): PgUrl {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const key = decode(eq === -1 ? pair : pair.slice(0, eq), fail, 'a query parameter name');
-    const value = eq === -1 ? '' : decode(pair.slice(eq + 1).replace(/\+/g, ' '), fail, `the value of query parameter ${key}`);
+    const value =
+      eq === -1 ? '' : decode(pair.slice(eq + 1).replace(/\+/g, ' '), fail, `the value of query parameter ${key}`);
     params.push([key, value]);
   }
   return { scheme: m[1].toLowerCase() as PgUrl['scheme'], user, password, hosts, database, params };
@@ -151,24 +153,32 @@ export function withDatabase(url: string, database: string, ctx?: UrlContext): s
  * (A bare `?search_path=` is rejected by libpq/psql.) Other `-c` settings in `options` stay.
  */
 export function withSearchPath(url: string, schema: string, ctx?: UrlContext): string {
-  return edit(url, (u) => {
-    const setting = `-c search_path=${schema}`;
-    const existing = u.params.find(([k]) => k === 'options');
-    u.params = u.params.filter(([k]) => k !== 'search_path');
-    if (!existing) {
-      u.params.push(['options', setting]);
-      return;
-    }
-    const kept = existing[1].replace(/-c\s*search_path=\S*/g, '').trim();
-    existing[1] = kept ? `${kept} ${setting}` : setting;
-  }, ctx);
+  return edit(
+    url,
+    (u) => {
+      const setting = `-c search_path=${schema}`;
+      const existing = u.params.find(([k]) => k === 'options');
+      u.params = u.params.filter(([k]) => k !== 'search_path');
+      if (!existing) {
+        u.params.push(['options', setting]);
+        return;
+      }
+      const kept = existing[1].replace(/-c\s*search_path=\S*/g, '').trim();
+      existing[1] = kept ? `${kept} ${setting}` : setting;
+    },
+    ctx,
+  );
 }
 
 export function withCredentials(url: string, user: string, password: string, ctx?: UrlContext): string {
-  return edit(url, (u) => {
-    u.user = user;
-    u.password = password;
-  }, ctx);
+  return edit(
+    url,
+    (u) => {
+      u.user = user;
+      u.password = password;
+    },
+    ctx,
+  );
 }
 
 /** The schema a URL selects through `options=-c search_path=` or `search_path=`, else null. */
@@ -224,7 +234,9 @@ export function endpointOf(url: string): Endpoint {
   const schema = searchPathOf(url);
   const serverKey = places.map(keyOf).join(',');
   return {
-    server, database, schema,
+    server,
+    database,
+    schema,
     label: `${server}/${database}${schema ? ` (schema ${schema})` : ''}`,
     key: `${serverKey}/${database}|${schema ?? ''}`,
     serverKey,

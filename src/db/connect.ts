@@ -16,8 +16,18 @@ export interface ConnectOptions {
 
 /** Socket errors and SQLSTATEs meaning "the server is not (yet) there": worth retrying. */
 const RETRYABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOENT', 'EPIPE',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOENT',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
   '57P03', // cannot_connect_now: the server is starting up
   '53300', // too_many_connections
 ]);
@@ -49,9 +59,29 @@ function sleep(ms: number): Promise<void> {
 
 /** URL query parameters that are libpq's, not server settings: never sent as startup parameters. */
 const CLIENT_PARAMS = new Set([
-  'host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'connect_timeout', 'sslmode',
-  'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslpassword', 'target_session_attrs', 'channel_binding',
-  'gssencmode', 'krbsrvname', 'service', 'keepalives', 'keepalives_idle', 'application_name', 'fallback_application_name',
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'passfile',
+  'connect_timeout',
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslrootcert',
+  'sslcrl',
+  'sslpassword',
+  'target_session_attrs',
+  'channel_binding',
+  'gssencmode',
+  'krbsrvname',
+  'service',
+  'keepalives',
+  'keepalives_idle',
+  'application_name',
+  'fallback_application_name',
 ]);
 
 /**
@@ -60,13 +90,22 @@ const CLIENT_PARAMS = new Set([
  * server as a setting, and cuts `[::1]` at its first colon).
  */
 export function driverOptions(url: string): {
-  host: string[]; port: number[]; path?: string; database?: string; user?: string; pass?: string;
-  ssl?: string | false; target_session_attrs?: string; connection: Record<string, string>;
+  host: string[];
+  port: number[];
+  path?: string;
+  database?: string;
+  user?: string;
+  pass?: string;
+  ssl?: string | false;
+  target_session_attrs?: string;
+  connection: Record<string, string>;
 } {
   const u = parsePgUrl(url);
   const param = (name: string) => u.params.find(([k]) => k === name)?.[1];
   const defaultPort = param('port') || '5432';
-  const places = (u.hosts || param('host') || process.env.PGHOST || 'localhost').split(',').map((h) => splitHostPort(h, defaultPort));
+  const places = (u.hosts || param('host') || process.env.PGHOST || 'localhost')
+    .split(',')
+    .map((h) => splitHostPort(h, defaultPort));
   const socket = places.length === 1 && places[0].host.startsWith('/') ? places[0] : null;
   const connection: Record<string, string> = { application_name: param('application_name') ?? 'svcdb' };
   for (const [k, v] of u.params) if (!CLIENT_PARAMS.has(k)) connection[k] = v;
@@ -124,7 +163,9 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       if (Date.now() + delay > deadline) throw unreachable(url, waitMs, err);
       const why = (err as { code?: string }).code ?? 'no answer';
       const givesUpIn = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-      retryReporter?.(`cannot reach PostgreSQL at ${endpointOf(url).label} (${why}): try ${attempt} failed, retrying in ${delay} ms (gives up in ${givesUpIn}s; --wait <duration> to change)`);
+      retryReporter?.(
+        `cannot reach PostgreSQL at ${endpointOf(url).label} (${why}): try ${attempt} failed, retrying in ${delay} ms (gives up in ${givesUpIn}s; --wait <duration> to change)`,
+      );
       await sleep(delay);
       delay = Math.min(delay * 2, 1000);
     }
@@ -152,9 +193,12 @@ function unknownHost(url: string): UserError {
 
 function unreachable(url: string, waitMs: number, err: unknown): UserError {
   const why = codeOf(err) === 'CONNECT_TIMEOUT' ? 'no PostgreSQL answer' : (codeOf(err) ?? 'no answer');
-  return new UserError(`cannot reach PostgreSQL at ${endpointOf(url).label} (${why}) after ${Math.round(waitMs / 100) / 10}s`, {
-    hint: 'start the server, check the URL and port (svcdb env --explain), or wait longer with --wait <duration>',
-  });
+  return new UserError(
+    `cannot reach PostgreSQL at ${endpointOf(url).label} (${why}) after ${Math.round(waitMs / 100) / 10}s`,
+    {
+      hint: 'start the server, check the URL and port (svcdb env --explain), or wait longer with --wait <duration>',
+    },
+  );
 }
 
 /** SQLSTATE-shaped: the server itself answered. */

@@ -50,7 +50,11 @@ export async function loadCredentials(projectRoot: string, profile: string): Pro
 }
 
 /** Merges `credentials` into the profile's entry and writes the file (0600). */
-export async function saveCredentials(projectRoot: string, profile: string, credentials: ProfileCredentials): Promise<string> {
+export async function saveCredentials(
+  projectRoot: string,
+  profile: string,
+  credentials: ProfileCredentials,
+): Promise<string> {
   await ensureStateDir(projectRoot);
   const file = await readFile(projectRoot);
   file.profiles[profile] = { ...(file.profiles[profile] ?? {}), ...credentials };
@@ -65,17 +69,19 @@ export async function saveCredentials(projectRoot: string, profile: string, cred
  * is left out, so the service falls back to the profile's own URL instead of failing to log in.
  */
 export async function credentialsFor(
-  projectRoot: string, profile: string, bareTargets: Target[],
+  projectRoot: string,
+  profile: string,
+  bareTargets: Target[],
 ): Promise<{ credentials: Record<string, { user: string; password: string }>; file: string | undefined }> {
   const saved = await loadCredentials(projectRoot, profile);
   const credentials: Record<string, { user: string; password: string }> = {};
   for (const target of bareTargets) {
     const c = saved[target.service];
-    if (c && c.database === target.database && c.server === endpointOf(target.url).serverKey) credentials[target.service] = { user: c.role, password: c.password };
+    if (c && c.database === target.database && c.server === endpointOf(target.url).serverKey)
+      credentials[target.service] = { user: c.role, password: c.password };
   }
   return { credentials, file: Object.keys(credentials).length ? credentialsPath(projectRoot) : undefined };
 }
-
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');

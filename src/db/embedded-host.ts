@@ -24,10 +24,13 @@ export async function packagedBinaries(): Promise<Binaries> {
     const mod = (await import(pkg)) as { initdb: string; postgres: string };
     return { initdb: mod.initdb, postgres: mod.postgres };
   } catch (err) {
-    throw new UserError(`the embedded PostgreSQL is not available for ${process.platform}-${process.arch} (${pkg} is not installed)`, {
-      hint: 'set DATABASE_URL or give the profile a url to use your own PostgreSQL',
-      cause: err,
-    });
+    throw new UserError(
+      `the embedded PostgreSQL is not available for ${process.platform}-${process.arch} (${pkg} is not installed)`,
+      {
+        hint: 'set DATABASE_URL or give the profile a url to use your own PostgreSQL',
+        cause: err,
+      },
+    );
   }
 }
 

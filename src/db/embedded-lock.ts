@@ -24,7 +24,10 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs 
         await removeStale(file, text);
         continue;
       }
-      if (Date.now() > deadline) throw new OperationError(`another svcdb process (pid ${holder}) holds ${file}`, { hint: 'wait for it, or delete the file if no svcdb is running' });
+      if (Date.now() > deadline)
+        throw new OperationError(`another svcdb process (pid ${holder}) holds ${file}`, {
+          hint: 'wait for it, or delete the file if no svcdb is running',
+        });
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

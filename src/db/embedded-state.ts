@@ -23,7 +23,8 @@ export async function readState(projectRoot: string): Promise<EmbeddedState | nu
   if (text === null) return null;
   try {
     const state = JSON.parse(text) as EmbeddedState;
-    if (typeof state.dataDir === 'string' && typeof state.port === 'number' && typeof state.password === 'string') return state;
+    if (typeof state.dataDir === 'string' && typeof state.port === 'number' && typeof state.password === 'string')
+      return state;
   } catch {
     // fall through
   }
@@ -45,10 +46,13 @@ export async function chooseDataDir(projectRoot: string, runAs: RunAs | null, bi
   const preferred = path.join(stateDirOf(projectRoot), 'pg');
   if (!runAs) return preferred;
   if (!(await traversable(path.dirname(bins.postgres), runAs))) {
-    throw new UserError(`the embedded PostgreSQL binaries are not reachable by the user "${runAs.name}" it must run as (PostgreSQL refuses root)`, {
-      where: path.dirname(bins.postgres),
-      hint: 'install svcdb in a folder every user can traverse (chmod o+x on its parents), or set DATABASE_URL',
-    });
+    throw new UserError(
+      `the embedded PostgreSQL binaries are not reachable by the user "${runAs.name}" it must run as (PostgreSQL refuses root)`,
+      {
+        where: path.dirname(bins.postgres),
+        hint: 'install svcdb in a folder every user can traverse (chmod o+x on its parents), or set DATABASE_URL',
+      },
+    );
   }
   if (await traversable(stateDirOf(projectRoot), runAs)) return preferred;
   const hash = createHash('sha256').update(path.resolve(projectRoot)).digest('hex').slice(0, 12);

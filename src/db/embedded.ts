@@ -9,7 +9,16 @@ import postgres from 'postgres';
 import { OperationError } from '../core/errors.js';
 import { generatePassword } from './credentials.js';
 import { withLock } from './embedded-lock.js';
-import { type Binaries, type RunAs, chownTree, freePort, packagedBinaries, portIsFree, processAlive, unprivilegedUser } from './embedded-host.js';
+import {
+  type Binaries,
+  type RunAs,
+  chownTree,
+  freePort,
+  packagedBinaries,
+  portIsFree,
+  processAlive,
+  unprivilegedUser,
+} from './embedded-host.js';
 import { type EmbeddedState, chooseDataDir, readState, writeState } from './embedded-state.js';
 import { ensureStateDir, exists, stateDirOf } from './state-dir.js';
 
@@ -67,7 +76,8 @@ async function startLocked(projectRoot: string, opts: EmbeddedOptions): Promise<
     if (running) return { ...describe(state, running.pid, running.port ?? state.port), started: false };
     // Not our server (checked above): a leftover postmaster.pid would make postgres refuse to start.
     await fs.rm(path.join(state.dataDir, 'postmaster.pid'), { force: true });
-    if (!(await exists(path.join(state.dataDir, 'PG_VERSION'))) || (await halfInitialised(state.dataDir))) await initCluster(state, bins, runAs, stateDir, opts);
+    if (!(await exists(path.join(state.dataDir, 'PG_VERSION'))) || (await halfInitialised(state.dataDir)))
+      await initCluster(state, bins, runAs, stateDir, opts);
     else if (runAs) await chownTree(state.dataDir, runAs);
     if (!(await portIsFree(state.port))) {
       state = { ...state, port: await freePort() };
@@ -104,7 +114,8 @@ export async function destroyEmbedded(projectRoot: string, opts: EmbeddedOptions
   await stopEmbedded(projectRoot, opts);
   await fs.rm(state.dataDir, { recursive: true, force: true });
   const stateDir = stateDirOf(projectRoot);
-  if (path.dirname(state.dataDir) !== stateDir) await fs.rm(path.dirname(state.dataDir), { recursive: true, force: true });
+  if (path.dirname(state.dataDir) !== stateDir)
+    await fs.rm(path.dirname(state.dataDir), { recursive: true, force: true });
   for (const f of ['embedded.json', 'pg.log']) await fs.rm(path.join(stateDir, f), { force: true });
   return true;
 }
@@ -137,7 +148,9 @@ async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
   if (proc !== null) args = proc.split('\0').filter(Boolean);
   else {
     const { execFile } = await import('node:child_process');
-    const out = await new Promise<string | null>((resolve) => execFile('ps', ['-p', String(pid), '-o', 'command='], (err, stdout) => resolve(err ? null : stdout)));
+    const out = await new Promise<string | null>((resolve) =>
+      execFile('ps', ['-p', String(pid), '-o', 'command='], (err, stdout) => resolve(err ? null : stdout)),
+    );
     if (out === null) return false;
     args = out.trim().split(/\s+/);
   }
@@ -152,17 +165,28 @@ async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
  * start), so it holds no data and is made again.
  */
 async function halfInitialised(dataDir: string): Promise<boolean> {
-  return !(await exists(path.join(dataDir, 'global/pg_control'))) && !(await exists(path.join(dataDir, 'postmaster.opts')));
+  return (
+    !(await exists(path.join(dataDir, 'global/pg_control'))) && !(await exists(path.join(dataDir, 'postmaster.opts')))
+  );
 }
 
-async function initCluster(state: EmbeddedState, bins: Binaries, runAs: RunAs | null, stateDir: string, opts: EmbeddedOptions): Promise<void> {
-  opts.log?.(`initialising the embedded PostgreSQL in ${state.dataDir}${runAs ? ` (as ${runAs.name}: PostgreSQL refuses to run as root)` : ''}`);
+async function initCluster(
+  state: EmbeddedState,
+  bins: Binaries,
+  runAs: RunAs | null,
+  stateDir: string,
+  opts: EmbeddedOptions,
+): Promise<void> {
+  opts.log?.(
+    `initialising the embedded PostgreSQL in ${state.dataDir}${runAs ? ` (as ${runAs.name}: PostgreSQL refuses to run as root)` : ''}`,
+  );
   // initdb runs in a scratch folder renamed into place only once complete: a run killed
   // during initdb (Ctrl-C, a container stop) leaves no half-made cluster for the next one.
   const parent = path.dirname(state.dataDir);
   await fs.mkdir(parent, { recursive: true });
   for (const entry of await fs.readdir(parent)) {
-    if (entry.startsWith(`${path.basename(state.dataDir)}.init-`)) await fs.rm(path.join(parent, entry), { recursive: true, force: true });
+    if (entry.startsWith(`${path.basename(state.dataDir)}.init-`))
+      await fs.rm(path.join(parent, entry), { recursive: true, force: true });
   }
   await fs.rm(state.dataDir, { recursive: true, force: true });
   const scratch = `${state.dataDir}.init-${process.pid}`;
@@ -175,11 +199,24 @@ async function initCluster(state: EmbeddedState, bins: Binaries, runAs: RunAs | 
       await fs.chown(scratch, runAs.uid, runAs.gid);
       await fs.chown(pwfile, runAs.uid, runAs.gid);
     }
-    const args = ['-D', scratch, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync'];
+    const args = [
+      '-D',
+      scratch,
+      '-U',
+      SUPERUSER,
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ];
     const { code, output } = await runToEnd(bins.initdb, args, runAs);
     if (code !== 0) {
       await fs.writeFile(path.join(stateDir, 'initdb.log'), output);
-      throw new OperationError(`initdb failed (exit ${code}): ${lastLines(output, 3)}`, { hint: `full output in ${path.join(stateDir, 'initdb.log')}` });
+      throw new OperationError(`initdb failed (exit ${code}): ${lastLines(output, 3)}`, {
+        hint: `full output in ${path.join(stateDir, 'initdb.log')}`,
+      });
     }
     await fs.rename(scratch, state.dataDir);
   } finally {
@@ -188,15 +225,33 @@ async function initCluster(state: EmbeddedState, bins: Binaries, runAs: RunAs | 
   }
 }
 
-async function launch(state: EmbeddedState, bins: Binaries, runAs: RunAs | null, stateDir: string, opts: EmbeddedOptions): Promise<number> {
+async function launch(
+  state: EmbeddedState,
+  bins: Binaries,
+  runAs: RunAs | null,
+  stateDir: string,
+  opts: EmbeddedOptions,
+): Promise<number> {
   const logFile = path.join(stateDir, 'pg.log');
   const fd = openSync(logFile, 'a', 0o600);
   const args = [
-    '-D', state.dataDir, '-p', String(state.port), '-k', '',
-    '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'synchronous_commit=off',
+    '-D',
+    state.dataDir,
+    '-p',
+    String(state.port),
+    '-k',
+    '',
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'synchronous_commit=off',
   ];
   const child = spawn(bins.postgres, args, {
-    cwd: '/', detached: true, stdio: ['ignore', fd, fd],
+    cwd: '/',
+    detached: true,
+    stdio: ['ignore', fd, fd],
     ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
   });
   closeSync(fd);
@@ -209,7 +264,9 @@ async function launch(state: EmbeddedState, bins: Binaries, runAs: RunAs | null,
   while (Date.now() < deadline) {
     if (exited !== undefined) {
       const log = await fs.readFile(logFile, 'utf8').catch(() => '');
-      throw new OperationError(`the embedded PostgreSQL exited at start (code ${exited}): ${lastLines(log, 3)}`, { hint: `see ${logFile}` });
+      throw new OperationError(`the embedded PostgreSQL exited at start (code ${exited}): ${lastLines(log, 3)}`, {
+        hint: `see ${logFile}`,
+      });
     }
     if (await accepts(url)) {
       opts.log?.(`embedded PostgreSQL ready on 127.0.0.1:${state.port}`);
@@ -217,7 +274,10 @@ async function launch(state: EmbeddedState, bins: Binaries, runAs: RunAs | null,
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new OperationError(`the embedded PostgreSQL did not accept connections within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)}s`, { hint: `see ${logFile}` });
+  throw new OperationError(
+    `the embedded PostgreSQL did not accept connections within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)}s`,
+    { hint: `see ${logFile}` },
+  );
 }
 
 async function accepts(url: string): Promise<boolean> {
@@ -234,7 +294,11 @@ async function accepts(url: string): Promise<boolean> {
 
 /** SIGINT (PostgreSQL's fast shutdown), then SIGQUIT, then SIGKILL. */
 async function terminate(pid: number, timeoutMs: number): Promise<void> {
-  const steps: Array<[NodeJS.Signals, number]> = [['SIGINT', timeoutMs], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]];
+  const steps: Array<[NodeJS.Signals, number]> = [
+    ['SIGINT', timeoutMs],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 5_000],
+  ];
   for (const [signal, wait] of steps) {
     try {
       process.kill(pid, signal);
@@ -251,7 +315,11 @@ async function terminate(pid: number, timeoutMs: number): Promise<void> {
 
 function runToEnd(file: string, args: string[], runAs: RunAs | null): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) });
+    const child = spawn(file, args, {
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -83,7 +83,8 @@ const NO_TRANSACTION_HINT: Partial<Record<Migration['format'], string>> = {
   atlas: 'put `-- atlas:txmode none` at the top of the file',
   folder: 'add metadata.toml with `run_in_transaction = false` to the migration folder',
 };
-const NO_TRANSACTION_DEFAULT = 'give the statement that cannot run in a transaction a statement of its own in the file (svcdb then runs the file outside a transaction)';
+const NO_TRANSACTION_DEFAULT =
+  'give the statement that cannot run in a transaction a statement of its own in the file (svcdb then runs the file outside a transaction)';
 
 /** Raised inside a migration step so the run stops; carries the mapped failure. */
 export class StepFailed extends Error {
@@ -101,7 +102,8 @@ export function failureOf(migration: Migration, err: unknown, line: number | nul
     line,
     message: e.message ?? String(err),
     detail: e.detail || undefined,
-    hint: e.hint || (e.code === '25001' ? NO_TRANSACTION_HINT[migration.format] ?? NO_TRANSACTION_DEFAULT : undefined),
+    hint:
+      e.hint || (e.code === '25001' ? (NO_TRANSACTION_HINT[migration.format] ?? NO_TRANSACTION_DEFAULT) : undefined),
     sqlstate: isServerError(err) ? e.code : undefined,
     context: e.where || undefined,
   };

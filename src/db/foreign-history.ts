@@ -10,7 +10,6 @@ import { ident, literal, type Sql } from './connect.js';
 import type { HistoryTable } from './history.js';
 import { PROGRESS_TABLE } from './no-transaction.js';
 
-
 /** Each tool's default table, `[schema.]name`; without a schema, the service's own schema. */
 export const DEFAULT_TABLE: Record<ForeignTool, string> = {
   goose: 'goose_db_version',
@@ -29,7 +28,8 @@ export function toolOfColumns(columns: string[]): ForeignTool | null {
   if (has('installed_rank', 'script', 'success')) return 'flyway';
   if (has('migration_name', 'finished_at', 'applied_steps_count')) return 'prisma';
   if (has('hash', 'created_at') && !has('version')) return 'drizzle';
-  if (has('version', 'applied', 'total', 'partial_hashes') || has('version', 'applied', 'total', 'operator_version')) return 'atlas';
+  if (has('version', 'applied', 'total', 'partial_hashes') || has('version', 'applied', 'total', 'operator_version'))
+    return 'atlas';
   if (has('version', 'dirty')) return 'golang-migrate';
   if (has('version') && columns.length <= 2) return 'dbmate';
   return null;
@@ -57,14 +57,21 @@ export async function findForeignHistory(sql: Sql, history: HistoryTable): Promi
     // a comma list, not an array: svcdb's connections do not fetch array types
     const tool = toolOfColumns(String(r.columns).split(','));
     if (!tool) continue;
-    const [{ any }] = await sql.unsafe(`select exists (select 1 from ${ident(r.schema as string)}.${ident(r.table as string)}) as any`);
+    const [{ any }] = await sql.unsafe(
+      `select exists (select 1 from ${ident(r.schema as string)}.${ident(r.table as string)}) as any`,
+    );
     if (any) return { tool, schema: r.schema as string, table: r.table as string };
   }
   return null;
 }
 
 /** `svcdb adopt <service> --from <tool> [--table]`, exactly as the user should type it. */
-export function adoptCommand(service: string, found: ForeignHistory | null, profile: string | undefined, historySchema: string): string {
+export function adoptCommand(
+  service: string,
+  found: ForeignHistory | null,
+  profile: string | undefined,
+  historySchema: string,
+): string {
   const profileFlag = profile && profile !== 'dev' ? ` --profile ${profile}` : '';
   if (!found) return `svcdb adopt ${service} --from <tool>${profileFlag}`;
   const qualified = found.schema === historySchema ? found.table : `${found.schema}.${found.table}`;
@@ -77,7 +84,13 @@ export function adoptCommand(service: string, found: ForeignHistory | null, prof
  * another tool's history is there, or when a table its first pending migration creates exists
  * already, so nothing is run twice over someone else's work.
  */
-export async function refuseForeignHistory(sql: Sql, service: Service, history: HistoryTable, first: Migration, profile?: string): Promise<void> {
+export async function refuseForeignHistory(
+  sql: Sql,
+  service: Service,
+  history: HistoryTable,
+  first: Migration,
+  profile?: string,
+): Promise<void> {
   const found = await findForeignHistory(sql, history);
   if (found) {
     throw new OperationError(
@@ -90,11 +103,15 @@ export async function refuseForeignHistory(sql: Sql, service: Service, history: 
   if (await startedBySvcdb(sql, history, first)) return;
   for (const created of tablesCreatedBy(first.up)) {
     const schema = created.schema ?? history.schema;
-    const [row] = await sql.unsafe(`select to_regclass(${literal(`${ident(schema)}.${ident(created.name)}`)}) is not null as present`);
+    const [row] = await sql.unsafe(
+      `select to_regclass(${literal(`${ident(schema)}.${ident(created.name)}`)}) is not null as present`,
+    );
     if (!row.present) continue;
     throw new OperationError(
       `${service.name}: ${schema}.${created.name}, which its first migration ${first.relPath}:${created.line} creates, exists already and svcdb has no history for ${service.name}`,
-      { hint: `if another tool applied these migrations, take its history over: ${adoptCommand(service.name, null, profile, history.schema)} (goose, dbmate, golang-migrate, flyway, prisma, drizzle, atlas); otherwise give the service its own schema or database` },
+      {
+        hint: `if another tool applied these migrations, take its history over: ${adoptCommand(service.name, null, profile, history.schema)} (goose, dbmate, golang-migrate, flyway, prisma, drizzle, atlas); otherwise give the service its own schema or database`,
+      },
     );
   }
 }
@@ -103,19 +120,28 @@ async function startedBySvcdb(sql: Sql, history: HistoryTable, first: Migration)
   const progress = `${ident(history.schema)}.${ident(PROGRESS_TABLE)}`;
   const [row] = await sql.unsafe(`select to_regclass(${literal(progress)}) is not null as present`);
   if (!row.present) return false;
-  const rows = await sql.unsafe(`select 1 from ${progress} where history_table = ${literal(history.table)} and service = ${literal(history.service)} and id = ${literal(`up:${first.id}`)}`);
+  const rows = await sql.unsafe(
+    `select 1 from ${progress} where history_table = ${literal(history.table)} and service = ${literal(history.service)} and id = ${literal(`up:${first.id}`)}`,
+  );
   return rows.length > 0;
 }
 
 /** The service's migrations the tool's history records as applied, and recorded keys with no file. */
-export async function appliedByTool(sql: Sql, tool: ForeignTool, table: string, files: Migration[]): Promise<{ applied: Migration[]; unknown: string[] }> {
+export async function appliedByTool(
+  sql: Sql,
+  tool: ForeignTool,
+  table: string,
+  files: Migration[],
+): Promise<{ applied: Migration[]; unknown: string[] }> {
   const byVersion = new Map(files.filter((m) => m.version !== '').map((m) => [canonicalVersion(m.version), m]));
   const match = (keys: string[], lookup: (key: string) => Migration | undefined) => {
     const applied: Migration[] = [];
     const unknown: string[] = [];
     for (const k of keys) {
       const m = lookup(k);
-      if (m) { if (!applied.includes(m)) applied.push(m); } else unknown.push(k);
+      if (m) {
+        if (!applied.includes(m)) applied.push(m);
+      } else unknown.push(k);
     }
     return { applied, unknown };
   };
@@ -124,11 +150,17 @@ export async function appliedByTool(sql: Sql, tool: ForeignTool, table: string, 
     const rows = await sql.unsafe(`select version_id::text as v, is_applied from ${table} order by id`);
     const state = new Map<string, boolean>();
     for (const r of rows) state.set(canonicalVersion(r.v as string), Boolean(r.is_applied));
-    return match([...state].filter(([v, on]) => on && v !== '0').map(([v]) => v), (v) => byVersion.get(v));
+    return match(
+      [...state].filter(([v, on]) => on && v !== '0').map(([v]) => v),
+      (v) => byVersion.get(v),
+    );
   }
   if (tool === 'dbmate') {
     const rows = await sql.unsafe(`select version::text as v from ${table}`);
-    return match(rows.map((r) => canonicalVersion(r.v as string)), (v) => byVersion.get(v));
+    return match(
+      rows.map((r) => canonicalVersion(r.v as string)),
+      (v) => byVersion.get(v),
+    );
   }
   if (tool === 'golang-migrate') {
     // one row: everything up to that version is applied, unless dirty
@@ -145,21 +177,40 @@ export async function appliedByTool(sql: Sql, tool: ForeignTool, table: string, 
   if (tool === 'flyway') {
     const rows = await sql.unsafe(`select version, script from ${table} where success order by installed_rank`);
     const byScript = new Map(files.filter((m) => m.repeatable).map((m) => [`${m.id}.sql`, m]));
-    return match(rows.map((r) => (r.version === null ? `R:${String(r.script).split('/').at(-1)}` : canonicalVersion(flywayVersion(r.version as string)))),
-      (k) => (k.startsWith('R:') ? byScript.get(k.slice(2)) : byVersion.get(k)));
+    return match(
+      rows.map((r) =>
+        r.version === null
+          ? `R:${String(r.script).split('/').at(-1)}`
+          : canonicalVersion(flywayVersion(r.version as string)),
+      ),
+      (k) => (k.startsWith('R:') ? byScript.get(k.slice(2)) : byVersion.get(k)),
+    );
   }
   if (tool === 'prisma') {
-    const rows = await sql.unsafe(`select migration_name from ${table} where finished_at is not null and rolled_back_at is null order by started_at`);
+    const rows = await sql.unsafe(
+      `select migration_name from ${table} where finished_at is not null and rolled_back_at is null order by started_at`,
+    );
     const byId = new Map(files.map((m) => [m.id, m]));
-    return match(rows.map((r) => r.migration_name as string), (k) => byId.get(k));
+    return match(
+      rows.map((r) => r.migration_name as string),
+      (k) => byId.get(k),
+    );
   }
   if (tool === 'drizzle') {
     // Drizzle records the sha256 of each file: svcdb's checksum of the same bytes.
     const rows = await sql.unsafe(`select hash from ${table} order by created_at`);
     const byHash = new Map(files.map((m) => [m.checksum, m]));
-    return match(rows.map((r) => r.hash as string), (k) => byHash.get(k));
+    return match(
+      rows.map((r) => r.hash as string),
+      (k) => byHash.get(k),
+    );
   }
-  const rows = await sql.unsafe(`select version from ${table} where applied = total and coalesce(error, '') = '' order by version`);
+  const rows = await sql.unsafe(
+    `select version from ${table} where applied = total and coalesce(error, '') = '' order by version`,
+  );
   const exact = new Map(files.map((m) => [m.version, m]));
-  return match(rows.map((r) => r.version as string), (k) => exact.get(k));
+  return match(
+    rows.map((r) => r.version as string),
+    (k) => exact.get(k),
+  );
 }

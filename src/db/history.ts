@@ -64,7 +64,8 @@ export async function tableColumns(sql: Sql, schema: string, table: string): Pro
 export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: string): Promise<void> {
   const columns = await tableColumns(sql, h.schema, h.table);
   if (columns) return checkShape(columns, h, service);
-  await sql.unsafe(`create table if not exists ${h.qualified} (
+  await sql
+    .unsafe(`create table if not exists ${h.qualified} (
     service text not null,
     id text not null,
     checksum text not null,
@@ -72,10 +73,11 @@ export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: str
     duration_ms integer not null,
     svcdb_version text not null,
     primary key (service, id)
-  )`).catch((err: { code?: string }) => {
-    // two services sharing the table created it at the same moment: it exists, as wanted
-    if (err.code !== '23505' && err.code !== '42P07' && err.code !== '42710') throw err;
-  });
+  )`)
+    .catch((err: { code?: string }) => {
+      // two services sharing the table created it at the same moment: it exists, as wanted
+      if (err.code !== '23505' && err.code !== '42P07' && err.code !== '42710') throw err;
+    });
 }
 
 export function checkShape(columns: string[], h: HistoryTable, service: string): void {
@@ -107,10 +109,17 @@ export async function readHistory(sql: Sql, h: HistoryTable): Promise<HistoryRow
  * SQL text recording a migration, to run inside its transaction. `durationMs` null: measured
  * by the server from the transaction's start (`now()` is the start, `clock_timestamp()` is now).
  */
-export function insertRowSql(h: HistoryTable, id: string, checksum: string, durationMs: number | null, repeatable = false): string {
-  const duration = durationMs === null
-    ? '(extract(epoch from clock_timestamp() - now()) * 1000)::integer'
-    : String(Math.round(durationMs));
+export function insertRowSql(
+  h: HistoryTable,
+  id: string,
+  checksum: string,
+  durationMs: number | null,
+  repeatable = false,
+): string {
+  const duration =
+    durationMs === null
+      ? '(extract(epoch from clock_timestamp() - now()) * 1000)::integer'
+      : String(Math.round(durationMs));
   // A repeatable (Flyway R__) applied again replaces its row; any other id recorded twice is an error.
   const replace = repeatable
     ? ' on conflict (service, id) do update set checksum = excluded.checksum, applied_at = now(), duration_ms = excluded.duration_ms, svcdb_version = excluded.svcdb_version'
@@ -127,7 +136,11 @@ export function deleteRowSql(h: HistoryTable, id: string): string {
   return `delete from ${h.qualified} where service = ${literal(h.service)} and id = ${literal(id)}`;
 }
 
-export async function insertRows(sql: Sql, h: HistoryTable, rows: Array<{ id: string; checksum: string; appliedAt?: Date }>): Promise<void> {
+export async function insertRows(
+  sql: Sql,
+  h: HistoryTable,
+  rows: Array<{ id: string; checksum: string; appliedAt?: Date }>,
+): Promise<void> {
   for (const r of rows) {
     await sql.unsafe(
       `insert into ${h.qualified} (service, id, checksum, applied_at, duration_ms, svcdb_version) values ($1, $2, $3, coalesce($4::timestamptz, now()), 0, $5) on conflict (service, id) do nothing`,
@@ -140,9 +153,15 @@ export async function insertRows(sql: Sql, h: HistoryTable, rows: Array<{ id: st
  * Renamed files (same version, same bytes; see computePlan) keep their history: the row takes
  * the file's new id, so every later command finds it under the name on disk.
  */
-export async function recordRenames(sql: Sql, h: HistoryTable, renames: Array<{ from: string; to: string }>): Promise<void> {
+export async function recordRenames(
+  sql: Sql,
+  h: HistoryTable,
+  renames: Array<{ from: string; to: string }>,
+): Promise<void> {
   for (const r of renames) {
-    await sql.unsafe(`update ${h.qualified} set id = ${literal(r.to)} where service = ${literal(h.service)} and id = ${literal(r.from)}`);
+    await sql.unsafe(
+      `update ${h.qualified} set id = ${literal(r.to)} where service = ${literal(h.service)} and id = ${literal(r.from)}`,
+    );
   }
 }
 

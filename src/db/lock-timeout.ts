@@ -37,7 +37,10 @@ export interface LockHolder {
  * are still there. Tables are matched by name against the migration's text.
  */
 export async function lockHolder(sql: Sql, m: Migration): Promise<LockHolder | null> {
-  const text = m.up.map((s) => s.sql).join('\n').toLowerCase();
+  const text = m.up
+    .map((s) => s.sql)
+    .join('\n')
+    .toLowerCase();
   try {
     const rows = await sql.unsafe(`
       select c.relname as table, n.nspname as schema, l.pid, coalesce(a.query, '') as query
@@ -59,7 +62,9 @@ export async function lockHolder(sql: Sql, m: Migration): Promise<LockHolder | n
 /** "a lock on <table> held by pid N (<query>)", or as much of it as is known. */
 export async function describeLockWait(sql: Sql, m: Migration, _err: unknown): Promise<string> {
   const h = await lockHolder(sql, m);
-  return h ? `a lock on ${h.table} held by pid ${h.pid}${h.query ? ` (${h.query})` : ''}` : 'a table lock held by another session';
+  return h
+    ? `a lock on ${h.table} held by pid ${h.pid}${h.query ? ` (${h.query})` : ''}`
+    : 'a table lock held by another session';
 }
 
 function escapeRegExp(s: string): string {
@@ -70,4 +75,3 @@ function oneLine(q: string): string {
   const flat = q.replace(/\s+/g, ' ').trim();
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }
-

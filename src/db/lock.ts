@@ -7,7 +7,9 @@ import type { Sql } from './connect.js';
 
 /** A signed 64-bit key from the target's database, schema and service. */
 export function lockKey(database: string, schema: string | null, service: string): string {
-  const digest = createHash('sha256').update(`svcdb\0${database}\0${schema ?? ''}\0${service}`).digest();
+  const digest = createHash('sha256')
+    .update(`svcdb\0${database}\0${schema ?? ''}\0${service}`)
+    .digest();
   return digest.readBigInt64BE(0).toString();
 }
 

@@ -5,9 +5,7 @@
 // recorded after its last statement.
 import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
-import {
-  buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure,
-} from './failure.js';
+import { buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure } from './failure.js';
 import { deleteRowSql, guardSql, insertRowSql, PlanStorage, type HistoryTable } from './history.js';
 import { lockSettingsSql, describeLockWait, type LockSettings } from './lock-timeout.js';
 import { runOutsideTransaction } from './no-transaction.js';
@@ -55,7 +53,9 @@ export async function runUp(given: RunContext, steps: Migration[]): Promise<RunO
   // Every SYNC_EVERY-th commit waits for the WAL flush too, so that after a crash the report
   // can name most of what survived even when the server does not come back in time.
   let sent = 0;
-  return drive(ctx, steps, 'up', (m, pipeline) => applyMigration(ctx, pipeline, m, m.id === lastId || ++sent % SYNC_EVERY === 0));
+  return drive(ctx, steps, 'up', (m, pipeline) =>
+    applyMigration(ctx, pipeline, m, m.id === lastId || ++sent % SYNC_EVERY === 0),
+  );
 }
 
 /** Reverts exactly `steps` (applied migrations, newest first). */
@@ -124,10 +124,18 @@ async function asStepFailed(ctx: RunContext, err: unknown, pipeline: Pipeline): 
 
 /** A mapped failure whose cause was the session ending (SQLSTATE, or the driver's code in its message). */
 function isLostFailure(f: MigrationFailure): boolean {
-  return isConnectionLoss({ code: f.sqlstate }) || /\b(CONNECTION_(CLOSED|ENDED|DESTROYED)|ECONNRESET|EPIPE)\b/.test(f.message);
+  return (
+    isConnectionLoss({ code: f.sqlstate }) ||
+    /\b(CONNECTION_(CLOSED|ENDED|DESTROYED)|ECONNRESET|EPIPE)\b/.test(f.message)
+  );
 }
 
-async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration, synchronous: boolean): Promise<boolean> {
+async function applyMigration(
+  ctx: RunContext,
+  pipeline: Pipeline,
+  m: Migration,
+  synchronous: boolean,
+): Promise<boolean> {
   if (!m.transaction) {
     await pipeline.drain(0); // statement by statement, only once everything before it is in
     await outsideTransaction(ctx, m, 'up', (ms) => insertRowSql(ctx.history, m.id, m.checksum, ms, m.repeatable));
@@ -141,7 +149,11 @@ async function applyMigration(ctx: RunContext, pipeline: Pipeline, m: Migration,
   const guard = previous ? `${guardSql(ctx.history, previous.id)};\n` : '';
   const prefix = `begin;\n${synchronous ? '' : 'set local synchronous_commit to off;\n'}${lockSettingsSql(ctx.locks)}${guard}`;
   const statements = m.up; // a file's own BEGIN/COMMIT: see prepareTransactions (core/sources/transactions.ts)
-  const sent = buildText(prefix, statements, `${insertRowSql(ctx.history, m.id, m.checksum, null, m.repeatable)};\ncommit;`);
+  const sent = buildText(
+    prefix,
+    statements,
+    `${insertRowSql(ctx.history, m.id, m.checksum, null, m.repeatable)};\ncommit;`,
+  );
   await pipeline.send({ m, statements, sent, synchronous });
   return false;
 }
@@ -174,7 +186,8 @@ async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Pro
   if ((err as { code?: string }).code === '55P03') {
     const tries = ctx.lockTries?.get(item.m) ?? 1;
     failure.message += `: gave up waiting for ${await describeLockWait(sql, item.m, err)} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
-    failure.hint = 'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config';
+    failure.hint =
+      'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config';
   }
   return { failure, connectionLost: false };
 }
@@ -227,7 +240,12 @@ async function replayForLine(sql: Sql, statements: Statement[], settings: string
  * migration at session level (no blind retry: its statements cannot be rolled back and sent
  * again).
  */
-async function outsideTransaction(ctx: RunContext, m: Migration, direction: 'up' | 'down', record: (elapsedMs: number) => string): Promise<void> {
+async function outsideTransaction(
+  ctx: RunContext,
+  m: Migration,
+  direction: 'up' | 'down',
+  record: (elapsedMs: number) => string,
+): Promise<void> {
   if (ctx.locks) await ctx.sql.unsafe(lockSettingsSql(ctx.locks, 'session'));
   await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record);
   if (ctx.locks) await ctx.sql.unsafe('reset lock_timeout; reset statement_timeout');

@@ -28,7 +28,11 @@ interface InFlight extends Sent {
 
 /** A failure of the queued text `item` (err is PostgreSQL's or the driver's error). */
 export class PipelineFailure extends Error {
-  constructor(readonly item: Sent, readonly err: unknown, readonly connectionLost: boolean) {
+  constructor(
+    readonly item: Sent,
+    readonly err: unknown,
+    readonly connectionLost: boolean,
+  ) {
     super((err as { message?: string }).message ?? String(err));
   }
 }
@@ -39,8 +43,16 @@ export class PipelineFailure extends Error {
  */
 export function isConnectionLoss(err: unknown): boolean {
   const code = String((err as { code?: unknown } | null)?.code ?? '');
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
-    || code.startsWith('CONNECTION_') || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT';
+  return (
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code.startsWith('CONNECTION_') ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT'
+  );
 }
 
 export class Pipeline {

@@ -115,7 +115,10 @@ export function extensionsInPublic<M extends { up: Array<{ sql: string }> }>(mig
       let rest = st.sql.slice(m[0].length).replace(/\s*;\s*$/, '');
       const options = CREATE_EXTENSION.exec(`create extension ${rest}`)?.[2] ?? '';
       if (!/\bschema\b/i.test(options.replace(/--[^\n]*/g, ''))) rest += '\nschema public';
-      return { ...st, sql: `${m[1]}select pg_advisory_xact_lock(${EXTENSION_LOCK});\ncreate extension if not exists ${rest}` };
+      return {
+        ...st,
+        sql: `${m[1]}select pg_advisory_xact_lock(${EXTENSION_LOCK});\ncreate extension if not exists ${rest}`,
+      };
     }),
   };
 }

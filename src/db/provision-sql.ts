@@ -68,7 +68,11 @@ export function planProvision(input: PlanInput): ProvisionPlan {
   const byService = new Map(input.targets.map((t) => [t.service, t]));
   const credentials: ProfileCredentials = {};
   // Two services, one role: the second password would overwrite the first. Exit 2, nothing written.
-  const clashes = nameClashes('role', input.targets.map((t) => ({ service: t.service, name: roleName(input.rolePrefix, t.service) })), 'use another --role-prefix, or rename one of the services');
+  const clashes = nameClashes(
+    'role',
+    input.targets.map((t) => ({ service: t.service, name: roleName(input.rolePrefix, t.service) })),
+    'use another --role-prefix, or rename one of the services',
+  );
   if (clashes.length) throw clashes.length === 1 ? clashes[0] : new UserErrors(clashes);
   for (const t of input.targets) {
     const previous = input.existing[t.service];
@@ -110,7 +114,8 @@ export function planProvision(input: PlanInput): ProvisionPlan {
     server.steps.push({ kind: 'sql', sql: `revoke create on database ${db} from ${ident(role)}` });
     server.steps.push({ kind: 'sql', sql: `revoke create on database ${db} from public` });
     inDb.steps.push({ kind: 'sql', sql: 'revoke create on schema public from public' });
-    for (const ext of extensionsOf(input.services.find((s) => s.name === t.service))) inDb.steps.push({ kind: 'extension', service: t.service, name: ext });
+    for (const ext of extensionsOf(input.services.find((s) => s.name === t.service)))
+      inDb.steps.push({ kind: 'extension', service: t.service, name: ext });
     if (t.schema) {
       inDb.steps.push({ kind: 'schema', service: t.service, schema: t.schema, role });
       inDb.steps.push({ kind: 'sql', sql: handOver(role, t.schema) });
@@ -119,7 +124,11 @@ export function planProvision(input: PlanInput): ProvisionPlan {
     }
   }
   for (const s of databases.values()) s.steps = dedupe(s.steps);
-  return { sections: [...servers.values(), ...databases.values()], reads: planReads(input.services, byService, credentials), credentials };
+  return {
+    sections: [...servers.values(), ...databases.values()],
+    reads: planReads(input.services, byService, credentials),
+    credentials,
+  };
 }
 
 /** Existing relations in the service's schema (or every user schema of its own database) become the role's. */
@@ -150,8 +159,13 @@ function planReads(services: Service[], targets: Map<string, Target>, credential
       if (!ot || ot.database !== rt.database || endpointOf(ot.url).serverKey !== endpointOf(rt.url).serverKey) continue;
       for (const table of read.tables) {
         grants.push({
-          reader: reader.name, role: credentials[reader.name].role, owner: read.service,
-          url: adminUrl(ot.url, ot.database), database: ot.database, schema: ot.schema ?? 'public', table,
+          reader: reader.name,
+          role: credentials[reader.name].role,
+          owner: read.service,
+          url: adminUrl(ot.url, ot.database),
+          database: ot.database,
+          schema: ot.schema ?? 'public',
+          table,
         });
       }
     }
@@ -160,7 +174,10 @@ function planReads(services: Service[], targets: Map<string, Target>, credential
 }
 
 export function readGrantSql(g: ReadGrant): string[] {
-  return [`grant usage on schema ${ident(g.schema)} to ${ident(g.role)}`, `grant select on ${ident(g.schema)}.${ident(g.table)} to ${ident(g.role)}`];
+  return [
+    `grant usage on schema ${ident(g.schema)} to ${ident(g.role)}`,
+    `grant select on ${ident(g.schema)}.${ident(g.table)} to ${ident(g.role)}`,
+  ];
 }
 
 function dedupe(steps: Step[]): Step[] {

@@ -5,8 +5,16 @@ import { endpointOf, parsePgUrl } from '../core/url.js';
 import { connect, ident, literal, type Sql } from './connect.js';
 import { scramVerifier } from './credentials.js';
 import {
-  type ProvisionPlan, type ReadGrant, type Section, type Step,
-  ROLE_MARKER, extensionSql, passwordSql, readGrantSql, roleSql, schemaSql,
+  type ProvisionPlan,
+  type ReadGrant,
+  type Section,
+  type Step,
+  ROLE_MARKER,
+  extensionSql,
+  passwordSql,
+  readGrantSql,
+  roleSql,
+  schemaSql,
 } from './provision-sql.js';
 
 export * from './provision-sql.js';
@@ -34,7 +42,7 @@ export async function applyProvision(plan: ProvisionPlan, opts: ApplyOptions = {
   }
   if (problems.length) {
     throw new OperationError(`provision refused, nothing was changed:\n  ${problems.join('\n  ')}`, {
-      hint: 'inspect what is named above: drop it if it is not the service\'s, choose another --role-prefix, or pass --adopt-roles to take over existing roles (their rights are reset)',
+      hint: "inspect what is named above: drop it if it is not the service's, choose another --role-prefix, or pass --adopt-roles to take over existing roles (their rights are reset)",
     });
   }
   for (const section of plan.sections) {
@@ -51,21 +59,30 @@ async function applyStep(sql: Sql, section: Section, step: Step, opts: ApplyOpti
   if (step.kind === 'role') {
     for (const text of roleSql(step.role, step.service)) await run(sql, section, text);
     // Sent as a SCRAM verifier: the password is in neither the statement nor the server's log.
-    await run(sql, section, passwordSql(step.role, literal(scramVerifier(step.password))), `alter role ${step.role} password (hidden)`);
+    await run(
+      sql,
+      section,
+      passwordSql(step.role, literal(scramVerifier(step.password))),
+      `alter role ${step.role} password (hidden)`,
+    );
     opts.log?.(`role ${step.role} for ${step.service}`);
   } else if (step.kind === 'schema') {
     await run(sql, section, schemaSql(step.schema, step.role));
   } else if (step.kind === 'extension') {
     await run(sql, section, extensionSql(step.name)).catch((err: Error) => {
       // Not fatal: an untrusted extension needs a superuser; the migration that wants it says so.
-      opts.log?.(`warning: could not create extension ${step.name} for ${step.service}: ${err.message.split(': ').slice(1).join(': ')}`);
+      opts.log?.(
+        `warning: could not create extension ${step.name} for ${step.service}: ${err.message.split(': ').slice(1).join(': ')}`,
+      );
     });
   } else if (step.kind === 'create-database') {
     const found = await sql`select 1 from pg_database where datname = ${step.database}`;
     if (!found.length) {
-      await run(sql, section, `create database ${ident(step.database)} owner ${ident(step.owner)}`).catch((err: { message?: string }) => {
-        if (!/already exists/.test(String(err.message))) throw err;
-      });
+      await run(sql, section, `create database ${ident(step.database)} owner ${ident(step.owner)}`).catch(
+        (err: { message?: string }) => {
+          if (!/already exists/.test(String(err.message))) throw err;
+        },
+      );
       opts.log?.(`database ${step.database}`);
     }
   } else {
@@ -75,7 +92,9 @@ async function applyStep(sql: Sql, section: Section, step: Step, opts: ApplyOpti
 
 /** Whether the section's database is one this plan creates and that does not exist yet. */
 async function missingDatabase(section: Section, plan: ProvisionPlan): Promise<boolean> {
-  const server = plan.sections.find((s) => s.steps.some((st) => st.kind === 'create-database' && st.database === section.database));
+  const server = plan.sections.find((s) =>
+    s.steps.some((st) => st.kind === 'create-database' && st.database === section.database),
+  );
   if (!server || server === section) return false;
   const sql = await connect(server.url);
   try {
@@ -91,31 +110,43 @@ async function preflight(sql: Sql, section: Section, plan: ProvisionPlan, opts: 
   const ours = new Set(Object.values(plan.credentials).map((c) => c.role));
   const roleSteps = section.steps.filter((s): s is Extract<Step, { kind: 'role' }> => s.kind === 'role');
   if (roleSteps.length) {
-    const rows = await sql`select rolname, rolname = current_user as me, coalesce(shobj_description(oid, 'pg_authid'), '') as note
+    const rows =
+      await sql`select rolname, rolname = current_user as me, coalesce(shobj_description(oid, 'pg_authid'), '') as note
       from pg_roles where rolname in ${sql(roleSteps.map((s) => s.role))}`;
     for (const row of rows) {
       const step = roleSteps.find((s) => s.role === row.rolname)!;
-      if (row.me) problems.push(`role "${row.rolname}" (service ${step.service}) is the role provision connects as; svcdb will not turn it into a service role`);
-      else if (!String(row.note).startsWith(ROLE_MARKER) && !opts.adoptRoles) problems.push(`role "${row.rolname}" (service ${step.service}) exists and was not created by svcdb`);
+      if (row.me)
+        problems.push(
+          `role "${row.rolname}" (service ${step.service}) is the role provision connects as; svcdb will not turn it into a service role`,
+        );
+      else if (!String(row.note).startsWith(ROLE_MARKER) && !opts.adoptRoles)
+        problems.push(`role "${row.rolname}" (service ${step.service}) exists and was not created by svcdb`);
     }
   }
   // A schema or database already owned by another service's role was squatted: never handed over.
   const foreign = async (owner: string) => {
     if (ours.has(owner)) return true;
-    const [row] = await sql`select coalesce(shobj_description(oid, 'pg_authid'), '') as note from pg_roles where rolname = ${owner}`;
+    const [row] =
+      await sql`select coalesce(shobj_description(oid, 'pg_authid'), '') as note from pg_roles where rolname = ${owner}`;
     return String(row?.note ?? '').startsWith(ROLE_MARKER);
   };
   for (const step of section.steps) {
     if (step.kind === 'schema') {
-      const owners = await sql`select 'schema' as what, n.nspname as name, pg_get_userbyid(n.nspowner) as owner from pg_namespace n where n.nspname = ${step.schema}
+      const owners =
+        await sql`select 'schema' as what, n.nspname as name, pg_get_userbyid(n.nspowner) as owner from pg_namespace n where n.nspname = ${step.schema}
         union all select 'table', n.nspname || '.' || c.relname, pg_get_userbyid(c.relowner) from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${step.schema} and c.relkind in ('r', 'p', 'v', 'm', 'f')`;
       for (const o of owners) {
-        if (o.owner !== step.role && (await foreign(o.owner))) problems.push(`${o.what} "${o.name}" (service ${step.service}) is owned by "${o.owner}", another service's role`);
+        if (o.owner !== step.role && (await foreign(o.owner)))
+          problems.push(
+            `${o.what} "${o.name}" (service ${step.service}) is owned by "${o.owner}", another service's role`,
+          );
       }
     } else if (step.kind === 'create-database') {
-      const [row] = await sql`select pg_get_userbyid(datdba) as owner from pg_database where datname = ${step.database}`;
-      if (row && row.owner !== step.owner && (await foreign(row.owner))) problems.push(`database "${step.database}" is owned by "${row.owner}", another service's role`);
+      const [row] =
+        await sql`select pg_get_userbyid(datdba) as owner from pg_database where datname = ${step.database}`;
+      if (row && row.owner !== step.owner && (await foreign(row.owner)))
+        problems.push(`database "${step.database}" is owned by "${row.owner}", another service's role`);
     }
   }
   return problems;
@@ -158,9 +189,12 @@ async function run(sql: Sql, section: Section, text: string, shown = text.split(
     await sql.unsafe(text);
   } catch (err) {
     const e = err as { message?: string; code?: string };
-    throw new OperationError(`provisioning ${endpointOf(section.url).label} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, {
-      hint: `statement: ${redact(shown)}; the admin URL's user needs CREATEROLE and CREATEDB (or superuser); svcdb up --no-provision skips provisioning`,
-    });
+    throw new OperationError(
+      `provisioning ${endpointOf(section.url).label} failed: ${redact(e.message ?? String(err))}${e.code ? ` (SQLSTATE ${e.code})` : ''}`,
+      {
+        hint: `statement: ${redact(shown)}; the admin URL's user needs CREATEROLE and CREATEDB (or superuser); svcdb up --no-provision skips provisioning`,
+      },
+    );
   }
 }
 
@@ -181,22 +215,31 @@ export function renderProvisionScript(plan: ProvisionPlan, profile: string): str
   const hosts = new Set(plan.sections.map((s) => parsePgUrl(s.url).hosts));
   const connectTo = (url: string, database: string) => {
     if (hosts.size < 2) return `\\connect ${database}`;
-    const [host, port] = parsePgUrl(url).hosts.split(',')[0].split(/:(?=\d+$)/);
+    const [host, port] = parsePgUrl(url)
+      .hosts.split(',')[0]
+      .split(/:(?=\d+$)/);
     return `\\connect ${database} - ${host} ${port ?? '5432'}`;
   };
   for (const section of plan.sections) {
     out.push('', connectTo(section.url, section.database));
     for (const step of section.steps) {
-      if (step.kind === 'role') out.push(...[...roleSql(step.role, step.service), passwordSql(step.role, `:'${passwordVariable(step.role)}'`)].map((s) => `${s};`));
+      if (step.kind === 'role')
+        out.push(
+          ...[...roleSql(step.role, step.service), passwordSql(step.role, `:'${passwordVariable(step.role)}'`)].map(
+            (s) => `${s};`,
+          ),
+        );
       else if (step.kind === 'schema') out.push(`${schemaSql(step.schema, step.role)};`);
       else if (step.kind === 'extension') out.push(`${extensionSql(step.name)};`);
       else if (step.kind === 'create-database') {
-        out.push(`select 'create database ${ident(step.database)} owner ${ident(step.owner)}' where not exists (select 1 from pg_database where datname = ${literal(step.database)})\\gexec`);
+        out.push(
+          `select 'create database ${ident(step.database)} owner ${ident(step.owner)}' where not exists (select 1 from pg_database where datname = ${literal(step.database)})\\gexec`,
+        );
       } else out.push(`${step.sql};`);
     }
   }
   if (plan.reads.length) {
-    out.push('', '-- declared reads: run after the owners\' migrations created these tables');
+    out.push('', "-- declared reads: run after the owners' migrations created these tables");
     let current = '';
     for (const g of plan.reads) {
       if (`${g.url}` !== current) out.push(connectTo((current = g.url), g.database));

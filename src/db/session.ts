@@ -5,7 +5,13 @@ import type { HistoryRow } from '../core/plan.js';
 import type { Service, Target } from '../core/types.js';
 import { ident, type Sql } from './connect.js';
 import {
-  checkShape, ensureHistoryTable, locateHistory, readHistory, schemaExists, tableColumns, type HistoryTable,
+  checkShape,
+  ensureHistoryTable,
+  locateHistory,
+  readHistory,
+  schemaExists,
+  tableColumns,
+  type HistoryTable,
 } from './history.js';
 import { acquireLock, lockKey } from './lock.js';
 import { ensureSchema, openTarget } from './targets.js';
@@ -30,12 +36,18 @@ export interface Session {
 }
 
 /** Connects, takes the service's lock, creates database/schema/history table when missing. */
-export async function openWriter(service: Service, target: Target, opts: SessionOptions): Promise<Session & { sql: Sql; history: HistoryTable }> {
+export async function openWriter(
+  service: Service,
+  target: Target,
+  opts: SessionOptions,
+): Promise<Session & { sql: Sql; history: HistoryTable }> {
   const sql = (await openTarget(target, { create: true, waitMs: opts.waitMs, onNotice: opts.onNotice }))!;
   try {
     await watchForDeadClient(sql);
     await acquireLock(sql, lockKey(target.database, target.schema, service.name), {
-      service: service.name, timeoutMs: opts.lockTimeoutMs, onWait: opts.onWait,
+      service: service.name,
+      timeoutMs: opts.lockTimeoutMs,
+      onWait: opts.onWait,
     });
     if (target.schema) {
       await ensureSchema(sql, target.schema);
@@ -72,7 +84,13 @@ export async function openReader(service: Service, target: Target, opts: Session
   if (!sql) {
     const wouldCreate = [`database ${target.database}`];
     if (target.schema) wouldCreate.push(`schema ${target.schema}`);
-    return { sql: null, history: null, rows: [], wouldCreate: [...wouldCreate, 'history table'], close: async () => {} };
+    return {
+      sql: null,
+      history: null,
+      rows: [],
+      wouldCreate: [...wouldCreate, 'history table'],
+      close: async () => {},
+    };
   }
   const close = () => sql.end({ timeout: 2 });
   try {
@@ -98,7 +116,11 @@ export async function openReader(service: Service, target: Target, opts: Session
  * it, so rows committed asynchronously are now durable or gone), then the history as it is.
  * Null when the server cannot be reached again within `waitMs`.
  */
-export async function rereadHistory(service: Service, target: Target, opts: SessionOptions): Promise<HistoryRow[] | null> {
+export async function rereadHistory(
+  service: Service,
+  target: Target,
+  opts: SessionOptions,
+): Promise<HistoryRow[] | null> {
   let sql: Sql | null;
   try {
     sql = await openTarget(target, { create: false, waitMs: opts.waitMs });

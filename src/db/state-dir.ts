@@ -35,7 +35,10 @@ async function ignoreInGit(projectRoot: string): Promise<void> {
 }
 
 export async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Writes a file readable only by its owner (passwords), atomically. */

@@ -54,16 +54,20 @@ async function createDatabase(target: Target, opts: OpenOptions): Promise<void> 
       if (!isMissingDatabase(err)) throw err;
     }
   }
-  if (!admin) throw new OperationError(`cannot create database ${target.database}: no maintenance database on the server`);
+  if (!admin)
+    throw new OperationError(`cannot create database ${target.database}: no maintenance database on the server`);
   try {
     await admin.unsafe(`create database ${ident(target.database)}`);
   } catch (err) {
     const code = (err as { code?: string }).code;
     // Another run created it between our check and our CREATE: that is what we wanted.
     if (code !== '42P04' && code !== '23505') {
-      throw new OperationError(`${target.service}: cannot create database ${target.database}: ${redact((err as Error).message)}`, {
-        hint: 'create it by hand or run svcdb provision with a role allowed to CREATE DATABASE',
-      });
+      throw new OperationError(
+        `${target.service}: cannot create database ${target.database}: ${redact((err as Error).message)}`,
+        {
+          hint: 'create it by hand or run svcdb provision with a role allowed to CREATE DATABASE',
+        },
+      );
     }
   } finally {
     await admin.end({ timeout: 1 });

@@ -12,7 +12,8 @@ export function loadUmzug(): typeof import('umzug') {
   const require = createRequire(import.meta.url);
   const umzugPath = require.resolve('umzug/lib/umzug.js');
   for (const path of umzugUnusedModules()) {
-    if (!require.cache[path]) require.cache[path] = { id: path, filename: path, loaded: true, exports: {} } as NodeJS.Module;
+    if (!require.cache[path])
+      require.cache[path] = { id: path, filename: path, loaded: true, exports: {} } as NodeJS.Module;
   }
   return require(umzugPath) as typeof import('umzug');
 }

@@ -19,7 +19,8 @@ export function serviceEnv(opts: {
 }): Record<string, string> {
   const env: Record<string, string> = {};
   for (const other of opts.others) {
-    if (other.name !== opts.self.name && other.port) env[baseUrlVariable(other.name)] = `http://127.0.0.1:${other.port}`;
+    if (other.name !== opts.self.name && other.port)
+      env[baseUrlVariable(other.name)] = `http://127.0.0.1:${other.port}`;
   }
   if (opts.self.port) env.PORT = String(opts.self.port);
   Object.assign(env, opts.extra ?? {});

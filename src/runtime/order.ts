@@ -26,7 +26,10 @@ export function startOrder<T extends Runnable>(items: T[]): T[] {
     if (s === 'done') return;
     if (s === 'visiting') {
       const cycle = [...path.slice(path.indexOf(item.name)), item.name].join(' → ');
-      throw new UserError(`run.after forms a cycle: ${cycle}`, { where: `services.${item.name}.run.after`, hint: 'remove one of the dependencies' });
+      throw new UserError(`run.after forms a cycle: ${cycle}`, {
+        where: `services.${item.name}.run.after`,
+        hint: 'remove one of the dependencies',
+      });
     }
     state.set(item.name, 'visiting');
     for (const dep of item.after) visit(byName.get(dep)!, [...path, item.name]);

@@ -27,7 +27,10 @@ export async function assertPortsFree(services: Array<{ name: string; port?: num
   }
   if (!problems.length) return;
   throw new UserError(problems.join('; '), {
-    where: problems.length === 1 ? `services.${services.find((s) => problems[0].startsWith(s.name))?.name}.run.port` : undefined,
+    where:
+      problems.length === 1
+        ? `services.${services.find((s) => problems[0].startsWith(s.name))?.name}.run.port`
+        : undefined,
     hint: 'stop whatever holds the port (a previous `svcdb up`?), or change run.port in the config',
   });
 }

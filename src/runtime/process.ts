@@ -37,8 +37,16 @@ export interface ServiceProcess {
 export async function launch(spec: LaunchSpec): Promise<ServiceProcess> {
   const { execa } = await import('execa');
   const child = execa(execIfSimple(spec.command), {
-    shell: true, cwd: spec.cwd, env: spec.env, extendEnv: true, detached: true,
-    stdin: 'ignore', buffer: false, reject: false, cleanup: false, stripFinalNewline: false,
+    shell: true,
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: true,
+    detached: true,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    stripFinalNewline: false,
   });
   const keep = spec.keepLines ?? 20;
   const recent: string[] = [];

@@ -60,7 +60,14 @@ export async function supervise(opts: SuperviseOptions): Promise<SuperviseResult
   for (const service of opts.services) {
     if (opts.stop.aborted || crash) break;
     opts.log(`starting ${service.name}: ${service.command}`);
-    const proc = await launch({ name: service.name, command: service.command, cwd: service.cwd, env: service.env, prefix: opts.prefixFor(service.name), write: opts.write });
+    const proc = await launch({
+      name: service.name,
+      command: service.command,
+      cwd: service.cwd,
+      env: service.env,
+      prefix: opts.prefixFor(service.name),
+      write: opts.write,
+    });
     running.push(proc);
     watch(proc);
     if (!service.port || !service.health) continue;
@@ -70,7 +77,12 @@ export async function supervise(opts: SuperviseOptions): Promise<SuperviseResult
       cancelled: () => opts.stop.aborted || crash !== undefined,
     });
     if (health === 'timeout') {
-      crash = { service: service.name, exit: { code: null, signal: null }, lastLines: proc.lastLines(), reason: 'unhealthy' };
+      crash = {
+        service: service.name,
+        exit: { code: null, signal: null },
+        lastLines: proc.lastLines(),
+        reason: 'unhealthy',
+      };
     }
   }
   if (!opts.stop.aborted && !crash) {

@@ -25,7 +25,13 @@ describe('durations', () => {
   });
 
   it('an invalid --health-timeout, --grace, --wait or --lock-timeout is exit 2 naming the option', async () => {
-    for (const args of [['up', '--health-timeout', 'abc'], ['up', '--grace', '2x'], ['migrate', '--all', '--wait', 'soon'], ['down', 'x', '--lock-timeout', '1h'], ['run', 'x', '--wait', 'later', '--', 'true']]) {
+    for (const args of [
+      ['up', '--health-timeout', 'abc'],
+      ['up', '--grace', '2x'],
+      ['migrate', '--all', '--wait', 'soon'],
+      ['down', 'x', '--lock-timeout', '1h'],
+      ['run', 'x', '--wait', 'later', '--', 'true'],
+    ]) {
       const r = await runCli(args);
       expect(r.exitCode, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(`'${args[args.length - 2 - (args.includes('--') ? 2 : 0)]}`);

@@ -8,7 +8,15 @@ describe('no services found', () => {
   const empty = tempProject({ 'src/index.ts': 'export {};\n', 'package.json': '{ "name": "web" }\n' });
   afterAll(() => empty.cleanup());
 
-  const commands = [['migrate', '--all'], ['plan', '--all'], ['status'], ['env', 'dev'], ['check-ownership'], ['services'], ['provision']];
+  const commands = [
+    ['migrate', '--all'],
+    ['plan', '--all'],
+    ['status'],
+    ['env', 'dev'],
+    ['check-ownership'],
+    ['services'],
+    ['provision'],
+  ];
 
   for (const args of commands) {
     it(`${args.join(' ')} exits 2 and names the globs and the folder`, async () => {

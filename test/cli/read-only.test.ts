@@ -43,7 +43,14 @@ describe('read-only and reverting commands create nothing', () => {
   });
 
   it('against an empty database under a schema profile: no schema and no history table appear', async () => {
-    for (const args of [['down', 'users'], ['repair', 'users'], ['status'], ['plan', '--all'], ['down', 'users', '--json'], ['repair', 'users', '--forget-missing']]) {
+    for (const args of [
+      ['down', 'users'],
+      ['repair', 'users'],
+      ['status'],
+      ['plan', '--all'],
+      ['down', 'users', '--json'],
+      ['repair', 'users', '--forget-missing'],
+    ]) {
       const r = await svcdb(project.dir, db.url, ['--profile', 'dev-aws', ...args]);
       expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }

@@ -17,24 +17,31 @@ afterAll(async () => {
 });
 
 describe('profile names', () => {
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('--profile %s is an unknown profile, and nothing runs again', async (name) => {
-    const first = await svcdb(project.dir, db.url, ['migrate', '--all']);
-    expect(first.exitCode).toBe(0);
-    const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--profile', name]);
-    expect(r.stderr).toContain(`unknown profile "${name}"`);
-    expect(r.stderr).toContain('known profiles: dev, dev-aws, prod');
-    expect(r.exitCode).toBe(2);
-    const viaEnv = await svcdb(project.dir, db.url, ['status', '--all'], { SVCDB_PROFILE: name });
-    expect(viaEnv.exitCode).toBe(2);
-    expect((await db.sql`SELECT count(*)::int AS n FROM ledger`)[0].n).toBe(1);
-    const tables = await db.sql`SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_name LIKE '%migrations%' ORDER BY 1`;
-    expect(tables.map((t) => t.t)).toEqual(['public.svcdb_migrations_payouts']);
-  });
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    '--profile %s is an unknown profile, and nothing runs again',
+    async (name) => {
+      const first = await svcdb(project.dir, db.url, ['migrate', '--all']);
+      expect(first.exitCode).toBe(0);
+      const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--profile', name]);
+      expect(r.stderr).toContain(`unknown profile "${name}"`);
+      expect(r.stderr).toContain('known profiles: dev, dev-aws, prod');
+      expect(r.exitCode).toBe(2);
+      const viaEnv = await svcdb(project.dir, db.url, ['status', '--all'], { SVCDB_PROFILE: name });
+      expect(viaEnv.exitCode).toBe(2);
+      expect((await db.sql`SELECT count(*)::int AS n FROM ledger`)[0].n).toBe(1);
+      const tables =
+        await db.sql`SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_name LIKE '%migrations%' ORDER BY 1`;
+      expect(tables.map((t) => t.t)).toEqual(['public.svcdb_migrations_payouts']);
+    },
+  );
 });
 
 describe('an invalid config', () => {
   it('services.__proto__ is exit 2 naming the key', async () => {
-    const p = tempProject({ 'svcdb.config.json': '{"services": {"__proto__": {"owns": ["ledger"]}}}', 'internal/a/migrations/001_a.sql': 'SELECT 1;\n' });
+    const p = tempProject({
+      'svcdb.config.json': '{"services": {"__proto__": {"owns": ["ledger"]}}}',
+      'internal/a/migrations/001_a.sql': 'SELECT 1;\n',
+    });
     try {
       const r = await svcdb(p.dir, db.url, ['services']);
       expect(r.stderr).toContain('svcdb.config.json: services.__proto__: "__proto__" is not allowed as a name');
@@ -62,7 +69,10 @@ describe('an invalid config', () => {
     try {
       const r = await svcdb(p.dir, db.url, ['services']);
       expect(r.exitCode).toBe(2);
-      const lines = r.stderr.split('\n').map((l) => l.replace(/^error: /, '')).filter((l) => l.startsWith('svcdb.config.yaml: '));
+      const lines = r.stderr
+        .split('\n')
+        .map((l) => l.replace(/^error: /, ''))
+        .filter((l) => l.startsWith('svcdb.config.yaml: '));
       expect(lines).toEqual([
         'svcdb.config.yaml: envPrefix: expected letters, digits and _ only, found string "a b"',
         'svcdb.config.yaml: profiles.staging.strategy: missing strategy; expected one of shared, schema, database, isolated',
@@ -77,12 +87,17 @@ describe('an invalid config', () => {
   });
 
   it('a JSON config with a trailing comma names file, line, column and cause', async () => {
-    const p = tempProject({ '.svcdbrc.json': '{\n  "envPrefix": "CJ_",\n}\n', 'internal/a/migrations/001_a.sql': 'SELECT 1;\n' });
+    const p = tempProject({
+      '.svcdbrc.json': '{\n  "envPrefix": "CJ_",\n}\n',
+      'internal/a/migrations/001_a.sql': 'SELECT 1;\n',
+    });
     try {
       const r = await svcdb(p.dir, db.url, ['env', 'dev']);
       expect(r.exitCode).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^error: \.svcdbrc\.json:3:1: invalid JSON: (Expected double-quoted property name|Unexpected token)/m);
+      expect(r.stderr).toMatch(
+        /^error: \.svcdbrc\.json:3:1: invalid JSON: (Expected double-quoted property name|Unexpected token)/m,
+      );
     } finally {
       p.cleanup();
     }
@@ -90,7 +105,10 @@ describe('an invalid config', () => {
 
   it('a config nested 200,000 levels deep is exit 2 with a message, not an internal error', async () => {
     const deep = `${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`;
-    const p = tempProject({ 'svcdb.config.json': `{"services": {"x": ${deep}}}`, 'internal/a/migrations/001_a.sql': 'SELECT 1;\n' });
+    const p = tempProject({
+      'svcdb.config.json': `{"services": {"x": ${deep}}}`,
+      'internal/a/migrations/001_a.sql': 'SELECT 1;\n',
+    });
     try {
       const r = await svcdb(p.dir, db.url, ['services']);
       expect(r.stderr).toContain('nested too deeply (more than 64 levels)');

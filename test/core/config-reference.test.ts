@@ -33,7 +33,14 @@ describe('generated from the zod schema', () => {
 
   it('the README reference names every key of the schema', () => {
     const readme = readFileSync(README_FILE, 'utf8');
-    for (const key of ['discover', 'envPrefix', 'services.<service>.run.after', 'services.<service>.reads[].via', 'profiles.<profile>.strategy', 'rules']) {
+    for (const key of [
+      'discover',
+      'envPrefix',
+      'services.<service>.run.after',
+      'services.<service>.reads[].via',
+      'profiles.<profile>.strategy',
+      'rules',
+    ]) {
       expect(readme).toContain(`| \`${key}\` |`);
     }
   });
@@ -60,7 +67,10 @@ describe('svcdb.schema.json in an editor', () => {
   }
 
   function project(config: string, name = 'svcdb.config.yaml'): string {
-    const dir = tempProject({ [name]: config, 'internal/ingestion/migrations/001_create_outbox.sql': 'CREATE TABLE outbox (id bigint);\n' });
+    const dir = tempProject({
+      [name]: config,
+      'internal/ingestion/migrations/001_create_outbox.sql': 'CREATE TABLE outbox (id bigint);\n',
+    });
     mkdirSync(path.join(dir, 'node_modules'));
     symlinkSync(repoRoot, path.join(dir, 'node_modules/svcdb'));
     return dir;
@@ -70,7 +80,10 @@ describe('svcdb.schema.json in an editor', () => {
     const platform = path.join(repoRoot, 'test/fixtures/foundation/platform');
     const dir = project('');
     cpSync(platform, dir, { recursive: true });
-    writeFileSync(path.join(dir, 'svcdb.config.yaml'), yaml(modeline, readFileSync(path.join(platform, 'svcdb.config.yaml'), 'utf8')));
+    writeFileSync(
+      path.join(dir, 'svcdb.config.yaml'),
+      yaml(modeline, readFileSync(path.join(platform, 'svcdb.config.yaml'), 'utf8')),
+    );
     expect(validateAsEditor(dir, 'svcdb.config.yaml')).toEqual({ ok: true, errors: [] });
     const r = await svcdb(['env', 'dev'], { cwd: dir, env: { DATABASE_URL: 'postgres://h/db' } });
     expect(r.stderr).toBe('');
@@ -78,18 +91,25 @@ describe('svcdb.schema.json in an editor', () => {
   });
 
   it('flags what svcdb rejects: an unknown key, a bad strategy, a bad service name', () => {
-    const dir = project(yaml(modeline, 'envprefix: CJ_\nprofiles:\n  staging: { strategy: databse }\nservices:\n  "bad name": {}\n'));
+    const dir = project(
+      yaml(modeline, 'envprefix: CJ_\nprofiles:\n  staging: { strategy: databse }\nservices:\n  "bad name": {}\n'),
+    );
     const { ok, errors } = validateAsEditor(dir, 'svcdb.config.yaml');
     expect(ok).toBe(false);
-    expect(errors).toEqual(expect.arrayContaining([
-      ' must NOT have additional properties',
-      '/profiles/staging/strategy must be equal to one of the allowed values',
-      '/services must match pattern "^[A-Za-z0-9][A-Za-z0-9_.-]*$"',
-    ]));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        ' must NOT have additional properties',
+        '/profiles/staging/strategy must be equal to one of the allowed values',
+        '/services must match pattern "^[A-Za-z0-9][A-Za-z0-9_.-]*$"',
+      ]),
+    );
   });
 
   it('a JSON config may name it in "$schema"', async () => {
-    const dir = project('{ "$schema": "./node_modules/svcdb/svcdb.schema.json", "envPrefix": "CJ_" }\n', 'svcdb.config.json');
+    const dir = project(
+      '{ "$schema": "./node_modules/svcdb/svcdb.schema.json", "envPrefix": "CJ_" }\n',
+      'svcdb.config.json',
+    );
     const r = await svcdb(['env', 'dev'], { cwd: dir, env: { DATABASE_URL: 'postgres://h/db' } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('CJ_INGESTION_DATABASE_URL=postgres://h/db\n');
@@ -108,22 +128,45 @@ describe('the quick validator', () => {
     'test/fixtures/foundation/platform/svcdb.config.yaml',
   ].map((f) => loadYaml(readFileSync(path.join(repoRoot, f), 'utf8')));
   const invalid: unknown[] = [
-    null, [], 'x', { discover: [] }, { discover: [''] }, { discover: 'x' }, { envPrefix: 'a-b' }, { envprefix: 'A' },
-    { services: { '-a': {} } }, { services: { a: { owns: [''] } } }, { services: { a: { trackingTable: '1x' } } },
-    { services: { a: { run: {} } } }, { services: { a: { run: { command: 'x', port: 0 } } } },
-    { services: { a: { run: { command: 'x', port: 1.5 } } } }, { services: { a: { run: { command: 'x', port: 65536 } } } },
-    { services: { a: { reads: [{ service: 'b' }] } } }, { services: { a: { reads: [{ service: 'b', tables: ['t'], extra: 1 }] } } },
-    { shared: { x: '' } }, { profiles: { p: { strategy: 'nope' } } }, { profiles: { p: { url: '' } } }, { rules: { x: 'loud' } },
-    { services: { a: { run: { command: 'x', env: { K: 1 } } } } }, { $schema: 1 },
+    null,
+    [],
+    'x',
+    { discover: [] },
+    { discover: [''] },
+    { discover: 'x' },
+    { envPrefix: 'a-b' },
+    { envprefix: 'A' },
+    { services: { '-a': {} } },
+    { services: { a: { owns: [''] } } },
+    { services: { a: { trackingTable: '1x' } } },
+    { services: { a: { run: {} } } },
+    { services: { a: { run: { command: 'x', port: 0 } } } },
+    { services: { a: { run: { command: 'x', port: 1.5 } } } },
+    { services: { a: { run: { command: 'x', port: 65536 } } } },
+    { services: { a: { reads: [{ service: 'b' }] } } },
+    { services: { a: { reads: [{ service: 'b', tables: ['t'], extra: 1 }] } } },
+    { shared: { x: '' } },
+    { profiles: { p: { strategy: 'nope' } } },
+    { profiles: { p: { url: '' } } },
+    { rules: { x: 'loud' } },
+    { services: { a: { run: { command: 'x', env: { K: 1 } } } } },
+    { $schema: 1 },
   ];
   const valid: unknown[] = [
-    {}, { discover: ['a/*/migrations'], envPrefix: '' }, { services: { 'a.b-c_d': { path: 'x', databaseOf: 'y', run: { command: 'x', port: 65535, after: [], env: {} } } } },
-    { profiles: { p: { strategy: 'schema', url: 'postgres://h/db' } } }, { rules: { 'unknown-table': 'off' } }, ...fixtures,
+    {},
+    { discover: ['a/*/migrations'], envPrefix: '' },
+    { services: { 'a.b-c_d': { path: 'x', databaseOf: 'y', run: { command: 'x', port: 65535, after: [], env: {} } } } },
+    { profiles: { p: { strategy: 'schema', url: 'postgres://h/db' } } },
+    { rules: { 'unknown-table': 'off' } },
+    ...fixtures,
   ];
 
-  it.each([...valid.map((c) => [c, true] as const), ...invalid.map((c) => [c, false] as const)])('agrees with zod on %j', async (config, expected) => {
-    const schema = await configSchema();
-    expect(schema.safeParse(config).success).toBe(expected);
-    expect(quickCheck(config)).toBe(expected);
-  });
+  it.each([...valid.map((c) => [c, true] as const), ...invalid.map((c) => [c, false] as const)])(
+    'agrees with zod on %j',
+    async (config, expected) => {
+      const schema = await configSchema();
+      expect(schema.safeParse(config).success).toBe(expected);
+      expect(quickCheck(config)).toBe(expected);
+    },
+  );
 });

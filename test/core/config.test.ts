@@ -5,7 +5,10 @@ import { tempProject } from './tmp.js';
 
 async function configError(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<UserError[]> {
   const cwd = tempProject(files);
-  const err = await loadConfig({ cwd, env }).then(() => null, (e: unknown) => e);
+  const err = await loadConfig({ cwd, env }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserError);
   return err instanceof UserErrors ? err.errors : [err as UserError];
 }
@@ -16,7 +19,11 @@ describe('loading the config', () => {
     expect(path).toBeNull();
     expect(config.discover).toEqual(['internal/*/migrations']);
     expect(config.envPrefix).toBe('');
-    expect(config.profiles).toEqual({ dev: { strategy: 'shared' }, 'dev-aws': { strategy: 'schema' }, prod: { strategy: 'isolated' } });
+    expect(config.profiles).toEqual({
+      dev: { strategy: 'shared' },
+      'dev-aws': { strategy: 'schema' },
+      prod: { strategy: 'isolated' },
+    });
   });
 
   it('reads every SPEC key from YAML', async () => {
@@ -46,8 +53,14 @@ rules:
     const { config, path } = await loadConfig({ cwd });
     expect(path).toMatch(/svcdb\.config\.yaml$/);
     expect(config.envPrefix).toBe('CJ_');
-    expect(config.services.ingestion).toMatchObject({ owns: ['outbox', 'event_store'], trackingTable: 'goose_ingestion', run: { command: 'node dist/ingestion.js', port: 8080, after: [] } });
-    expect(config.services.query.reads).toEqual([{ service: 'eventhandler', tables: ['projections'], via: ['internal/shared/projections'] }]);
+    expect(config.services.ingestion).toMatchObject({
+      owns: ['outbox', 'event_store'],
+      trackingTable: 'goose_ingestion',
+      run: { command: 'node dist/ingestion.js', port: 8080, after: [] },
+    });
+    expect(config.services.query.reads).toEqual([
+      { service: 'eventhandler', tables: ['projections'], via: ['internal/shared/projections'] },
+    ]);
     expect(config.profiles.dev).toEqual({ strategy: 'shared', url: 'postgres://localhost:5432/platform' });
     expect(config.profiles.staging.strategy).toBe('database');
     expect(config.profiles.prod).toEqual({ strategy: 'isolated' });
@@ -55,14 +68,18 @@ rules:
   });
 
   it('reads package.json#svcdb and .svcdbrc.json', async () => {
-    const fromPkg = await loadConfig({ cwd: tempProject({ 'package.json': '{"name":"x","svcdb":{"envPrefix":"P_"}}' }) });
+    const fromPkg = await loadConfig({
+      cwd: tempProject({ 'package.json': '{"name":"x","svcdb":{"envPrefix":"P_"}}' }),
+    });
     expect(fromPkg.config.envPrefix).toBe('P_');
     const fromRc = await loadConfig({ cwd: tempProject({ '.svcdbrc.json': '{"envPrefix":"R_"}' }) });
     expect(fromRc.config.envPrefix).toBe('R_');
   });
 
   it('reads an ESM config that uses a local defineConfig', async () => {
-    const cwd = tempProject({ 'svcdb.config.mjs': 'const defineConfig = (c) => c;\nexport default defineConfig({ envPrefix: "M_" });\n' });
+    const cwd = tempProject({
+      'svcdb.config.mjs': 'const defineConfig = (c) => c;\nexport default defineConfig({ envPrefix: "M_" });\n',
+    });
     expect((await loadConfig({ cwd })).config.envPrefix).toBe('M_');
   });
 
@@ -75,7 +92,9 @@ rules:
 
 describe('${VAR} expansion', () => {
   it('expands variables and ${VAR:-default}', async () => {
-    const cwd = tempProject({ 'svcdb.config.yaml': 'envPrefix: "${PREFIX}"\nservices:\n  a: { trackingTable: "${TABLE:-svcdb_a}" }\n' });
+    const cwd = tempProject({
+      'svcdb.config.yaml': 'envPrefix: "${PREFIX}"\nservices:\n  a: { trackingTable: "${TABLE:-svcdb_a}" }\n',
+    });
     const { config } = await loadConfig({ cwd, env: { PREFIX: 'CJ_' } });
     expect(config.envPrefix).toBe('CJ_');
     expect(config.services.a.trackingTable).toBe('svcdb_a');
@@ -97,11 +116,15 @@ describe('${VAR} expansion', () => {
 describe('invalid config: one message per problem, with the key path', () => {
   it('an unknown key, with a did-you-mean', async () => {
     const [err] = await configError({ 'svcdb.config.yaml': 'envprefix: CJ_\n' });
-    expect(formatUserError(err)).toBe('svcdb.config.yaml: envprefix: unknown key "envprefix"\n  hint: did you mean "envPrefix"?');
+    expect(formatUserError(err)).toBe(
+      'svcdb.config.yaml: envprefix: unknown key "envprefix"\n  hint: did you mean "envPrefix"?',
+    );
   });
 
   it('an unknown key deep in a service, and the required key it stands for', async () => {
-    const [missing, unknown] = await configError({ 'svcdb.config.yaml': 'services:\n  ingestion:\n    run: { comand: x }\n' });
+    const [missing, unknown] = await configError({
+      'svcdb.config.yaml': 'services:\n  ingestion:\n    run: { comand: x }\n',
+    });
     expect(missing.where).toBe('svcdb.config.yaml: services.ingestion.run.command');
     expect(missing.message).toBe('missing; expected string');
     expect(unknown.where).toBe('svcdb.config.yaml: services.ingestion.run.comand');
@@ -122,7 +145,10 @@ describe('invalid config: one message per problem, with the key path', () => {
   });
 
   it('reports every problem at once', async () => {
-    const errors = await configError({ 'svcdb.config.yaml': 'envPrefix: 3\nservices:\n  a: { owns: outbox, run: { command: x, port: "80" } }\nrules: { x: loud }\n' });
+    const errors = await configError({
+      'svcdb.config.yaml':
+        'envPrefix: 3\nservices:\n  a: { owns: outbox, run: { command: x, port: "80" } }\nrules: { x: loud }\n',
+    });
     expect(errors.map((e) => e.where).sort()).toEqual([
       'svcdb.config.yaml: envPrefix',
       'svcdb.config.yaml: rules.x',
@@ -132,8 +158,13 @@ describe('invalid config: one message per problem, with the key path', () => {
   });
 
   it('a custom profile needs a strategy; an isolated one takes no url', async () => {
-    const errors = await configError({ 'svcdb.config.yaml': 'profiles:\n  staging: { url: "postgres://h/db" }\n  prod: { url: "postgres://h/db" }\n' });
-    expect(errors.map((e) => e.where)).toEqual(['svcdb.config.yaml: profiles.staging.strategy', 'svcdb.config.yaml: profiles.prod.url']);
+    const errors = await configError({
+      'svcdb.config.yaml': 'profiles:\n  staging: { url: "postgres://h/db" }\n  prod: { url: "postgres://h/db" }\n',
+    });
+    expect(errors.map((e) => e.where)).toEqual([
+      'svcdb.config.yaml: profiles.staging.strategy',
+      'svcdb.config.yaml: profiles.prod.url',
+    ]);
   });
 
   it('a YAML syntax error names the file, line and column, and the cause', async () => {
@@ -143,7 +174,9 @@ describe('invalid config: one message per problem, with the key path', () => {
   });
 
   it('a JSON trailing comma names the file, line and column, and the cause', async () => {
-    const [err] = await configError({ '.svcdbrc.json': '{\n  "envPrefix": "CJ_",\n  "discover": ["internal/*/migrations"],\n}\n' });
+    const [err] = await configError({
+      '.svcdbrc.json': '{\n  "envPrefix": "CJ_",\n  "discover": ["internal/*/migrations"],\n}\n',
+    });
     expect(err.where).toBe('.svcdbrc.json:4:1');
     expect(err.message).toMatch(/^invalid JSON: (Expected double-quoted property name|Unexpected token)/);
     expect(err.hint).toBe('JSON allows no trailing comma and no comments (a YAML config does)');
@@ -164,8 +197,14 @@ describe('invalid config: one message per problem, with the key path', () => {
   });
 
   it('a profile without strategy is reported with the schema errors, not after them', async () => {
-    const errors = await configError({ 'svcdb.config.yaml': 'discover: ["internal/*/migrations"]\nenvPrefix: 3\nprofiles:\n  staging: { url: "postgres://h/db" }\n' });
-    expect(errors.map((e) => e.where)).toEqual(['svcdb.config.yaml: envPrefix', 'svcdb.config.yaml: profiles.staging.strategy']);
+    const errors = await configError({
+      'svcdb.config.yaml':
+        'discover: ["internal/*/migrations"]\nenvPrefix: 3\nprofiles:\n  staging: { url: "postgres://h/db" }\n',
+    });
+    expect(errors.map((e) => e.where)).toEqual([
+      'svcdb.config.yaml: envPrefix',
+      'svcdb.config.yaml: profiles.staging.strategy',
+    ]);
   });
 
   it('a config nested 200,000 levels deep is a message, in JSON and in YAML', async () => {

@@ -10,12 +10,17 @@ const fixtures = path.resolve(import.meta.dirname, '../fixtures/foundation/forma
 const FORMATS = ['plain', 'goose', 'dbmate', 'golang-migrate'] as const;
 
 async function parse(files: Record<string, string | Buffer>) {
-  const root = tempProject(Object.fromEntries(Object.entries(files).map(([k, v]) => [`internal/svc/migrations/${k}`, v])));
+  const root = tempProject(
+    Object.fromEntries(Object.entries(files).map(([k, v]) => [`internal/svc/migrations/${k}`, v])),
+  );
   return parseMigrationFiles('svc', path.join(root, 'internal/svc/migrations'), root);
 }
 
 async function parseError(files: Record<string, string | Buffer>): Promise<UserError> {
-  const err = await parse(files).then(() => null, (e: unknown) => e);
+  const err = await parse(files).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserError);
   return err as UserError;
 }
@@ -35,10 +40,13 @@ describe('every format reads the same migrations the same way (conformance)', ()
       expect(touch.up).toHaveLength(1);
       expect(touch.up[0].sql).toMatch(/^CREATE FUNCTION touch\(\)[\s\S]*END;\n\$\$ LANGUAGE plpgsql$/);
       expect(outbox.transaction).toBe(true);
-      expect(outbox.relPath).toBe(format === 'golang-migrate' ? 'migrations/001_create_outbox.up.sql' : 'migrations/001_create_outbox.sql');
+      expect(outbox.relPath).toBe(
+        format === 'golang-migrate' ? 'migrations/001_create_outbox.up.sql' : 'migrations/001_create_outbox.sql',
+      );
       // the line of each statement is its line in the file
       const text = readFileSync(outbox.path, 'utf8').split('\n');
-      for (const s of outbox.up) expect(text[s.line - 1].slice(s.column - 1).startsWith(s.sql.split("\n")[0])).toBe(true);
+      for (const s of outbox.up)
+        expect(text[s.line - 1].slice(s.column - 1).startsWith(s.sql.split('\n')[0])).toBe(true);
       if (format === 'plain') expect(outbox.down).toBeNull();
       else expect(outbox.down?.map((s) => s.sql)).toEqual(['DROP TABLE outbox']);
     });
@@ -48,19 +56,32 @@ describe('every format reads the same migrations the same way (conformance)', ()
     const [plain] = await parseMigrationFiles('svc', path.join(fixtures, 'plain/migrations'), fixtures);
     expect(plain.checksum).toBe(createHash('sha256').update(readFileSync(plain.path)).digest('hex'));
     const [pair] = await parseMigrationFiles('svc', path.join(fixtures, 'golang-migrate/migrations'), fixtures);
-    const expected = createHash('sha256').update(readFileSync(pair.path)).update(readFileSync(pair.downPath!)).digest('hex');
+    const expected = createHash('sha256')
+      .update(readFileSync(pair.path))
+      .update(readFileSync(pair.downPath!))
+      .digest('hex');
     expect(pair.checksum).toBe(expected);
   });
 });
 
 describe('file names and ordering', () => {
   it('orders by number, not by text: 2 before 10, timestamps after small numbers', async () => {
-    const ms = await parse({ '10_c.sql': 'SELECT 10;', '2_b.sql': 'SELECT 2;', '20240101120000_d.sql': 'SELECT 4;', '001_a.sql': 'SELECT 1;' });
+    const ms = await parse({
+      '10_c.sql': 'SELECT 10;',
+      '2_b.sql': 'SELECT 2;',
+      '20240101120000_d.sql': 'SELECT 4;',
+      '001_a.sql': 'SELECT 1;',
+    });
     expect(ms.map((m) => m.version)).toEqual(['001', '2', '10', '20240101120000']);
   });
 
   it('ignores files that are not .sql and sub-folders', async () => {
-    const ms = await parse({ 'README.md': '# notes', '.keep': '', 'old/001_x.sql': 'SELECT 1;', '001_a.sql': 'SELECT 1;' });
+    const ms = await parse({
+      'README.md': '# notes',
+      '.keep': '',
+      'old/001_x.sql': 'SELECT 1;',
+      '001_a.sql': 'SELECT 1;',
+    });
     expect(ms.map((m) => m.id)).toEqual(['001_a']);
   });
 
@@ -89,11 +110,14 @@ describe('file names and ordering', () => {
   it('reports every broken file at once', async () => {
     const err = await parse({ 'x.sql': '', 'y.sql': '', '001_ok.sql': 'SELECT 1;' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserErrors);
-    expect((err as UserErrors).errors.map((e) => e.where)).toEqual(['internal/svc/migrations/x.sql', 'internal/svc/migrations/y.sql']);
+    expect((err as UserErrors).errors.map((e) => e.where)).toEqual([
+      'internal/svc/migrations/x.sql',
+      'internal/svc/migrations/y.sql',
+    ]);
   });
 
   it('rejects non-UTF-8 files with the line of the first bad byte', async () => {
-    const latin1 = Buffer.concat([Buffer.from('SELECT 1;\nSELECT \''), Buffer.from([0xe9]), Buffer.from("';\n")]);
+    const latin1 = Buffer.concat([Buffer.from("SELECT 1;\nSELECT '"), Buffer.from([0xe9]), Buffer.from("';\n")]);
     const err = await parseError({ '001_a.sql': latin1 });
     expect(err.message).toContain('not valid UTF-8');
     expect(err.where).toBe('internal/svc/migrations/001_a.sql:2');
@@ -108,18 +132,30 @@ describe('file names and ordering', () => {
 
 describe('goose files', () => {
   it('reads NO TRANSACTION', async () => {
-    const [m] = await parse({ '001_idx.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (x);\n' });
+    const [m] = await parse({
+      '001_idx.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (x);\n',
+    });
     expect(m.transaction).toBe(false);
     expect(m.up).toMatchObject([{ sql: 'CREATE INDEX CONCURRENTLY i ON t (x)', line: 3 }]);
   });
 
   it('a StatementBegin/End block is one statement, semicolons and all', async () => {
-    const [m] = await parse({ '001_a.sql': '-- +goose Up\nSELECT 0;\n-- +goose StatementBegin\nSELECT 1;\nSELECT 2;\n-- +goose StatementEnd\nSELECT 3;\n' });
-    expect(m.up.map((s) => [s.line, s.sql])).toEqual([[2, 'SELECT 0'], [4, 'SELECT 1;\nSELECT 2'], [7, 'SELECT 3']]);
+    const [m] = await parse({
+      '001_a.sql':
+        '-- +goose Up\nSELECT 0;\n-- +goose StatementBegin\nSELECT 1;\nSELECT 2;\n-- +goose StatementEnd\nSELECT 3;\n',
+    });
+    expect(m.up.map((s) => [s.line, s.sql])).toEqual([
+      [2, 'SELECT 0'],
+      [4, 'SELECT 1;\nSELECT 2'],
+      [7, 'SELECT 3'],
+    ]);
   });
 
   it('an empty Down section is a no-op down, a missing one is none', async () => {
-    const [withDown, without] = await parse({ '001_a.sql': '-- +goose Up\nSELECT 1;\n-- +goose Down\n', '002_b.sql': '-- +goose Up\nSELECT 1;\n' });
+    const [withDown, without] = await parse({
+      '001_a.sql': '-- +goose Up\nSELECT 1;\n-- +goose Down\n',
+      '002_b.sql': '-- +goose Up\nSELECT 1;\n',
+    });
     expect(withDown.down).toEqual([]);
     expect(without.down).toBeNull();
   });
@@ -131,7 +167,9 @@ describe('goose files', () => {
   });
 
   it('rejects an unterminated StatementBegin at its line', async () => {
-    const err = await parseError({ '001_a.sql': '-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose Down\nSELECT 2;\n' });
+    const err = await parseError({
+      '001_a.sql': '-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose Down\nSELECT 2;\n',
+    });
     expect(err.where).toBe('internal/svc/migrations/001_a.sql:2');
     expect(err.message).toContain('StatementBegin is never closed');
   });
@@ -148,8 +186,12 @@ describe('goose files', () => {
   });
 
   it('rejects SQL before +goose Up, a Down before Up, and an unknown annotation', async () => {
-    expect((await parseError({ '001_a.sql': 'SELECT 1;\n-- +goose Up\nSELECT 2;\n' })).message).toContain('SQL before -- +goose Up');
-    expect((await parseError({ '001_a.sql': '-- +goose Down\nSELECT 1;\n-- +goose Up\n' })).where).toBe('internal/svc/migrations/001_a.sql:1');
+    expect((await parseError({ '001_a.sql': 'SELECT 1;\n-- +goose Up\nSELECT 2;\n' })).message).toContain(
+      'SQL before -- +goose Up',
+    );
+    expect((await parseError({ '001_a.sql': '-- +goose Down\nSELECT 1;\n-- +goose Up\n' })).where).toBe(
+      'internal/svc/migrations/001_a.sql:1',
+    );
     const unknown = await parseError({ '001_a.sql': '-- +goose Up\n-- +goose Sideways\nSELECT 1;\n' });
     expect(unknown.message).toContain('unknown goose annotation');
     expect(unknown.where).toBe('internal/svc/migrations/001_a.sql:2');
@@ -158,7 +200,10 @@ describe('goose files', () => {
 
 describe('dbmate files', () => {
   it('reads transaction:false on the up line', async () => {
-    const [m] = await parse({ '001_a.sql': '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n-- migrate:down\nDROP INDEX i;\n' });
+    const [m] = await parse({
+      '001_a.sql':
+        '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n-- migrate:down\nDROP INDEX i;\n',
+    });
     expect(m.transaction).toBe(false);
     expect(m.up).toMatchObject([{ sql: 'CREATE INDEX CONCURRENTLY i ON t (x)', line: 2, column: 1 }]);
     expect(m.down).toMatchObject([{ sql: 'DROP INDEX i', line: 4 }]);
@@ -180,7 +225,11 @@ describe('dbmate files', () => {
 
 describe('golang-migrate pairs', () => {
   it('pairs .up.sql with .down.sql; an up without a down has none', async () => {
-    const [a, b] = await parse({ '001_a.up.sql': 'SELECT 1;', '001_a.down.sql': 'SELECT 2;', '002_b.up.sql': 'SELECT 3;' });
+    const [a, b] = await parse({
+      '001_a.up.sql': 'SELECT 1;',
+      '001_a.down.sql': 'SELECT 2;',
+      '002_b.up.sql': 'SELECT 3;',
+    });
     expect(a.downPath).toMatch(/001_a\.down\.sql$/);
     expect(a.down?.map((s) => s.sql)).toEqual(['SELECT 2']);
     expect(b.down).toBeNull();

@@ -8,7 +8,9 @@ import { parseMigrationFiles, splitStatements } from '../../src/core/sources/ind
 import { tempProject } from './tmp.js';
 
 async function parse(files: Record<string, string | Buffer>) {
-  const root = tempProject(Object.fromEntries(Object.entries(files).map(([k, v]) => [`internal/svc/migrations/${k}`, v])));
+  const root = tempProject(
+    Object.fromEntries(Object.entries(files).map(([k, v]) => [`internal/svc/migrations/${k}`, v])),
+  );
   return parseMigrationFiles('svc', path.join(root, 'internal/svc/migrations'), root);
 }
 
@@ -16,12 +18,13 @@ const at = (statements: Array<{ sql: string; line: number }>) => statements.map(
 
 describe('migration loader fast paths', () => {
   it('splits the same with or without the word ATOMIC somewhere in the text', () => {
-    const text = "-- note\nCREATE TABLE a (x text DEFAULT 'a;b', \"c;d\" int);\nDO $$ BEGIN PERFORM 1; END $$;\nSELECT E'\\';', 1 - 2 / 3; -- tail\nSELECT 4";
+    const text =
+      "-- note\nCREATE TABLE a (x text DEFAULT 'a;b', \"c;d\" int);\nDO $$ BEGIN PERFORM 1; END $$;\nSELECT E'\\';', 1 - 2 / 3; -- tail\nSELECT 4";
     const plain = splitStatements(text);
     const slow = splitStatements(`${text};\n-- atomic`);
     expect(at(slow)).toEqual(at(plain));
     expect(at(plain)).toEqual([
-      "2:CREATE TABLE a (x text DEFAULT 'a;b', \"c;d\" int)",
+      '2:CREATE TABLE a (x text DEFAULT \'a;b\', "c;d" int)',
       '3:DO $$ BEGIN PERFORM 1; END $$',
       "4:SELECT E'\\';', 1 - 2 / 3",
       '5:SELECT 4',
@@ -29,12 +32,17 @@ describe('migration loader fast paths', () => {
   });
 
   it('numbers the lines of dbmate and goose files with CRLF line endings', async () => {
-    const dbmate = '-- migrate:up\r\nCREATE TABLE a (id int);\r\n\r\nCREATE TABLE b (id int);\r\n-- migrate:down\r\nDROP TABLE b;\r\n';
-    const goose = '-- +goose Up\r\n-- +goose StatementBegin\r\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\r\n-- +goose StatementEnd\r\nCREATE TABLE c (id int);\r\n';
+    const dbmate =
+      '-- migrate:up\r\nCREATE TABLE a (id int);\r\n\r\nCREATE TABLE b (id int);\r\n-- migrate:down\r\nDROP TABLE b;\r\n';
+    const goose =
+      '-- +goose Up\r\n-- +goose StatementBegin\r\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\r\n-- +goose StatementEnd\r\nCREATE TABLE c (id int);\r\n';
     const [d, g] = await parse({ '001_d.sql': dbmate, '002_g.sql': goose });
     expect(at(d.up)).toEqual(['2:CREATE TABLE a (id int)', '4:CREATE TABLE b (id int)']);
     expect(at(d.down ?? [])).toEqual(['6:DROP TABLE b']);
-    expect(at(g.up)).toEqual(['3:CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql', '5:CREATE TABLE c (id int)']);
+    expect(at(g.up)).toEqual([
+      '3:CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql',
+      '5:CREATE TABLE c (id int)',
+    ]);
   });
 
   it('reads a file larger than the read buffer whole, and checksums a golang-migrate pair over both files', async () => {

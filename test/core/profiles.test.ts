@@ -21,7 +21,8 @@ async function project(config = ''): Promise<Project> {
   });
 }
 
-const urls = (targets: Array<{ envVar: string; url: string }>) => Object.fromEntries(targets.map((t) => [t.envVar, t.url]));
+const urls = (targets: Array<{ envVar: string; url: string }>) =>
+  Object.fromEntries(targets.map((t) => [t.envVar, t.url]));
 
 function errorsOf(fn: () => unknown): UserError[] {
   try {
@@ -37,7 +38,12 @@ describe('strategies', () => {
   it('shared: every service gets the same URL, from DATABASE_URL under the built-in dev', async () => {
     const targets = resolveTargets(await project(), 'dev', { env: { DATABASE_URL: BASE } });
     expect(urls(targets)).toEqual({ INGESTION_DATABASE_URL: BASE, TSDB_V2_DATABASE_URL: BASE });
-    expect(targets[0]).toMatchObject({ strategy: 'shared', database: 'platform', schema: null, origin: { kind: 'database-url' } });
+    expect(targets[0]).toMatchObject({
+      strategy: 'shared',
+      database: 'platform',
+      schema: null,
+      origin: { kind: 'database-url' },
+    });
   });
 
   it('schema: each service gets its own search_path in the URL', async () => {
@@ -50,7 +56,9 @@ describe('strategies', () => {
   });
 
   it('database: each service gets a database named after it', async () => {
-    const p = await project('profiles:\n  staging: { strategy: database, url: "postgres://admin@db:5432/postgres?sslmode=require" }\n');
+    const p = await project(
+      'profiles:\n  staging: { strategy: database, url: "postgres://admin@db:5432/postgres?sslmode=require" }\n',
+    );
     const targets = resolveTargets(p, 'staging', { env: {} });
     expect(urls(targets)).toEqual({
       INGESTION_DATABASE_URL: 'postgres://admin@db:5432/ingestion?sslmode=require',
@@ -77,8 +85,13 @@ describe('strategies', () => {
 describe('where the URL comes from', () => {
   it('a set <PREFIX><SERVICE>_DATABASE_URL wins over the profile', async () => {
     const p = await project('envPrefix: CJ_\nprofiles:\n  dev: { url: "postgres://localhost/platform" }\n');
-    const targets = resolveTargets(p, 'dev', { env: { CJ_TSDB_V2_DATABASE_URL: 'postgres://elsewhere/ts', DATABASE_URL: BASE } });
-    expect(urls(targets)).toEqual({ CJ_INGESTION_DATABASE_URL: 'postgres://localhost/platform', CJ_TSDB_V2_DATABASE_URL: 'postgres://elsewhere/ts' });
+    const targets = resolveTargets(p, 'dev', {
+      env: { CJ_TSDB_V2_DATABASE_URL: 'postgres://elsewhere/ts', DATABASE_URL: BASE },
+    });
+    expect(urls(targets)).toEqual({
+      CJ_INGESTION_DATABASE_URL: 'postgres://localhost/platform',
+      CJ_TSDB_V2_DATABASE_URL: 'postgres://elsewhere/ts',
+    });
     expect(targets.map((t) => describeOrigin(t.origin))).toEqual([
       `profiles.dev.url in ${p.configPath}`,
       'environment variable CJ_TSDB_V2_DATABASE_URL',
@@ -101,7 +114,11 @@ describe('where the URL comes from', () => {
     expect(profileNeedsBaseUrl(p, 'dev', { DATABASE_URL: BASE })).toBe(false);
     expect(profileNeedsBaseUrl(p, 'prod', {})).toBe(false);
     expect(profileNeedsBaseUrl(p, 'dev', { INGESTION_DATABASE_URL: BASE, TSDB_V2_DATABASE_URL: BASE })).toBe(false);
-    const embedded = resolveTargets(p, 'dev', { env: {}, embeddedUrl: 'postgres://postgres@127.0.0.1:54329/svcdb', embeddedDataDir: '.svcdb/pg' });
+    const embedded = resolveTargets(p, 'dev', {
+      env: {},
+      embeddedUrl: 'postgres://postgres@127.0.0.1:54329/svcdb',
+      embeddedDataDir: '.svcdb/pg',
+    });
     expect(embedded[0].origin).toEqual({ kind: 'embedded', dataDir: '.svcdb/pg' });
     const errors = errorsOf(() => resolveTargets(p, 'dev', { env: {} }));
     expect(errors).toHaveLength(1);
@@ -110,22 +127,34 @@ describe('where the URL comes from', () => {
     expect(errors[0].hint).toContain('svcdb db start');
   });
 
-  it('databaseOf: a service uses the other service\'s target', async () => {
+  it("databaseOf: a service uses the other service's target", async () => {
     const p = await project('services:\n  query: { databaseOf: ingestion }\n');
     const schema = resolveTargets(p, 'dev-aws', { env: { DATABASE_URL: BASE } });
     const query = schema.find((t) => t.service === 'query')!;
-    expect(query).toMatchObject({ envVar: 'QUERY_DATABASE_URL', schema: 'ingestion', databaseOf: 'ingestion', url: `${BASE}?options=-c%20search_path%3Dingestion,public` });
-    const isolated = resolveTargets(p, 'prod', { env: { INGESTION_DATABASE_URL: 'postgres://i@h/ing', TSDB_V2_DATABASE_URL: 'postgres://t@h/ts' } });
-    expect(isolated.find((t) => t.service === 'query')).toMatchObject({ url: 'postgres://i@h/ing', origin: { kind: 'env', variable: 'INGESTION_DATABASE_URL' } });
+    expect(query).toMatchObject({
+      envVar: 'QUERY_DATABASE_URL',
+      schema: 'ingestion',
+      databaseOf: 'ingestion',
+      url: `${BASE}?options=-c%20search_path%3Dingestion,public`,
+    });
+    const isolated = resolveTargets(p, 'prod', {
+      env: { INGESTION_DATABASE_URL: 'postgres://i@h/ing', TSDB_V2_DATABASE_URL: 'postgres://t@h/ts' },
+    });
+    expect(isolated.find((t) => t.service === 'query')).toMatchObject({
+      url: 'postgres://i@h/ing',
+      origin: { kind: 'env', variable: 'INGESTION_DATABASE_URL' },
+    });
   });
 
-  it('credentials replace user and password of the service\'s URL', async () => {
+  it("credentials replace user and password of the service's URL", async () => {
     const targets = resolveTargets(await project(), 'dev-aws', {
       env: { DATABASE_URL: BASE },
       credentials: { ingestion: { user: 'svc_ingestion', password: 'p@ss/word' } },
       credentialsFile: '.svcdb/credentials.json',
     });
-    expect(targets[0].url).toBe('postgres://svc_ingestion:p%40ss%2Fword@db.internal:5432/platform?options=-c%20search_path%3Dingestion,public');
+    expect(targets[0].url).toBe(
+      'postgres://svc_ingestion:p%40ss%2Fword@db.internal:5432/platform?options=-c%20search_path%3Dingestion,public',
+    );
     expect(targets[0].origin).toEqual({ kind: 'credentials', file: '.svcdb/credentials.json' });
     expect(targets[1].url).toContain('admin:s3cret@');
   });
@@ -141,7 +170,9 @@ describe('where the URL comes from', () => {
     const p = await project();
     const [err] = errorsOf(() => resolveTargets(p, 'dev', { env: { DATABASE_URL: 'mysql://root@localhost/db' } }));
     expect(err.message).toContain('malformed database URL for profile "dev", from DATABASE_URL');
-    const [own] = errorsOf(() => resolveTargets(p, 'dev', { env: { DATABASE_URL: BASE, INGESTION_DATABASE_URL: 'localhost:5432' } }));
+    const [own] = errorsOf(() =>
+      resolveTargets(p, 'dev', { env: { DATABASE_URL: BASE, INGESTION_DATABASE_URL: 'localhost:5432' } }),
+    );
     expect(own.message).toContain('service "ingestion", profile "dev", from INGESTION_DATABASE_URL');
   });
 });
@@ -168,8 +199,12 @@ describe('the schema URL on a real server', () => {
         await sql.end();
       }
     }
-    const rows = await db.sql`SELECT table_schema, (xpath('/row/service/text()', query_to_xml('select service from ' || quote_ident(table_schema) || '.dlq', false, true, '')))[1]::text AS service FROM information_schema.tables WHERE table_name = 'dlq' ORDER BY 1`;
-    expect(rows.map((r) => [r.table_schema, r.service])).toEqual([['ingestion', 'ingestion'], ['tsdb_v2', 'tsdb-v2']]);
+    const rows =
+      await db.sql`SELECT table_schema, (xpath('/row/service/text()', query_to_xml('select service from ' || quote_ident(table_schema) || '.dlq', false, true, '')))[1]::text AS service FROM information_schema.tables WHERE table_name = 'dlq' ORDER BY 1`;
+    expect(rows.map((r) => [r.table_schema, r.service])).toEqual([
+      ['ingestion', 'ingestion'],
+      ['tsdb_v2', 'tsdb-v2'],
+    ]);
   });
 });
 
@@ -191,7 +226,9 @@ describe('names on the server', () => {
   });
 
   it('a schema profile with schemaName uses the pattern; services.X.schema wins', async () => {
-    const p = await project('profiles:\n  cloud: { strategy: schema, url: "postgres://a@h/db", schemaName: "{service}_schema" }\nservices:\n  ingestion: { schema: intake }\n');
+    const p = await project(
+      'profiles:\n  cloud: { strategy: schema, url: "postgres://a@h/db", schemaName: "{service}_schema" }\nservices:\n  ingestion: { schema: intake }\n',
+    );
     const targets = resolveTargets(p, 'cloud', { env: {} });
     expect(targets.map((t) => t.schema)).toEqual(['intake', 'tsdb_v2_schema']);
   });

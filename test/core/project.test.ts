@@ -7,7 +7,10 @@ import { tempProject } from './tmp.js';
 const M = '-- +goose Up\nCREATE TABLE t (x int);\n';
 
 async function projectError(files: Record<string, string>): Promise<UserError[]> {
-  const err = await loadProject({ cwd: tempProject(files), env: {} }).then(() => null, (e: unknown) => e);
+  const err = await loadProject({ cwd: tempProject(files), env: {} }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserError);
   return err instanceof UserErrors ? err.errors : [err as UserError];
 }
@@ -44,7 +47,8 @@ describe('discovering services', () => {
 
   it('adds services declared only in config, at the path the first glob would give them', async () => {
     const root = tempProject({
-      'svcdb.config.yaml': 'discover: ["internal/services/*/migrations"]\nservices:\n  query: {}\n  actions: { path: apps/actions }\n',
+      'svcdb.config.yaml':
+        'discover: ["internal/services/*/migrations"]\nservices:\n  query: {}\n  actions: { path: apps/actions }\n',
       'internal/services/ingestion/migrations/001_a.sql': M,
       'apps/actions/migrations/001_a.sql': M,
     });
@@ -103,7 +107,9 @@ describe('config references', () => {
   });
 
   it('rejects a databaseOf cycle', async () => {
-    const errors = await projectError({ 'svcdb.config.yaml': 'services:\n  a: { databaseOf: b }\n  b: { databaseOf: a }\n' });
+    const errors = await projectError({
+      'svcdb.config.yaml': 'services:\n  a: { databaseOf: b }\n  b: { databaseOf: a }\n',
+    });
     expect(errors[0].message).toBe('databaseOf forms a cycle: a → b → a');
   });
 
@@ -137,7 +143,8 @@ describe('{service} patterns and folders given directly (issue 11)', () => {
       'sql/migrations/extra/001_a.sql': M,
       'sql/migrations/README.md': '# sets\n',
       'apps/svc-web/drizzle/0000_init.sql': 'CREATE TABLE w (id int);\n',
-      'apps/svc-web/drizzle/meta/_journal.json': '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_init","breakpoints":true}]}',
+      'apps/svc-web/drizzle/meta/_journal.json':
+        '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_init","breakpoints":true}]}',
     });
     const project = await loadProject({ cwd: root, env: {} });
     expect(project.services.map((s) => [s.name, s.relDir, s.migrations.map((m) => m.format)])).toEqual([
@@ -147,14 +154,22 @@ describe('{service} patterns and folders given directly (issue 11)', () => {
     ]);
   });
 
-  it('a service whose migrations folder is given directly, beside another service\'s', async () => {
+  it("a service whose migrations folder is given directly, beside another service's", async () => {
     const root = tempProject({
-      'svcdb.config.yaml': 'discover: ["crates/*/migrations"]\nservices:\n  llm:\n    migrations: crates/collab/migrations_llm\n',
+      'svcdb.config.yaml':
+        'discover: ["crates/*/migrations"]\nservices:\n  llm:\n    migrations: crates/collab/migrations_llm\n',
       'crates/collab/migrations/20240101000000_init.sql': M,
       'crates/collab/migrations_llm/20240201000000_llm.sql': M,
     });
     const project = await loadProject({ cwd: root, env: {} });
-    expect(project.services.map((s) => [s.name, s.relDir, s.migrationsDir && path.relative(root, s.migrationsDir), s.migrations.map((m) => m.id)])).toEqual([
+    expect(
+      project.services.map((s) => [
+        s.name,
+        s.relDir,
+        s.migrationsDir && path.relative(root, s.migrationsDir),
+        s.migrations.map((m) => m.id),
+      ]),
+    ).toEqual([
       ['collab', 'crates/collab', 'crates/collab/migrations', ['20240101000000_init']],
       ['llm', 'crates/collab', 'crates/collab/migrations_llm', ['20240201000000_llm']],
     ]);
@@ -166,7 +181,12 @@ describe('{service} patterns and folders given directly (issue 11)', () => {
       'services/users/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
       'apps/users/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
     });
-    expect(err.message).toBe('two services named "prisma": apps/users/prisma/migrations and services/users/prisma/migrations'.replace(/apps(.*) and services(.*)/, 'services$2 and apps$1'));
+    expect(err.message).toBe(
+      'two services named "prisma": apps/users/prisma/migrations and services/users/prisma/migrations'.replace(
+        /apps(.*) and services(.*)/,
+        'services$2 and apps$1',
+      ),
+    );
     expect(err.hint).toContain('apps/{service}/prisma/migrations');
     expect(err.hint).not.toContain('rename');
   });

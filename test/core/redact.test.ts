@@ -21,8 +21,9 @@ describe('redact', () => {
   });
 
   it('parses a URL given on its own, so a password with spaces or quotes is caught whole', () => {
-    expect(redact("postgres://app:it's a secret@db/platform?password=x")).toBe('postgres://app:***@db/platform?password=***');
+    expect(redact("postgres://app:it's a secret@db/platform?password=x")).toBe(
+      'postgres://app:***@db/platform?password=***',
+    );
     expect(redact('postgres://app:p w@db/platform')).not.toContain('p w');
   });
 });
-

@@ -5,7 +5,10 @@ const sqls = (text: string) => splitStatements(text).map((s) => s.sql);
 
 describe('splitStatements', () => {
   it('splits at top-level semicolons and drops the terminator', () => {
-    expect(sqls('CREATE TABLE a (x int);\nCREATE TABLE b (y int);')).toEqual(['CREATE TABLE a (x int)', 'CREATE TABLE b (y int)']);
+    expect(sqls('CREATE TABLE a (x int);\nCREATE TABLE b (y int);')).toEqual([
+      'CREATE TABLE a (x int)',
+      'CREATE TABLE b (y int)',
+    ]);
   });
 
   it('keeps a final statement without a semicolon', () => {
@@ -13,17 +16,23 @@ describe('splitStatements', () => {
   });
 
   it('does not split inside $$ and $tag$ bodies', () => {
-    const fn = "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql";
+    const fn = 'CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql';
     const tagged = "DO $body$ BEGIN PERFORM 1; RAISE NOTICE '$$;'; END $body$";
     expect(sqls(`${fn};\n${tagged};\nSELECT 3;`)).toEqual([fn, tagged, 'SELECT 3']);
   });
 
   it('treats $1 and identifiers with $ as plain text, not dollar quotes', () => {
-    expect(sqls('PREPARE p AS SELECT $1; SELECT a$b$ FROM t;')).toEqual(['PREPARE p AS SELECT $1', 'SELECT a$b$ FROM t']);
+    expect(sqls('PREPARE p AS SELECT $1; SELECT a$b$ FROM t;')).toEqual([
+      'PREPARE p AS SELECT $1',
+      'SELECT a$b$ FROM t',
+    ]);
   });
 
   it("respects single-quoted strings with '' escapes", () => {
-    expect(sqls("INSERT INTO t VALUES ('a;b', 'it''s; fine');SELECT 1;")).toEqual(["INSERT INTO t VALUES ('a;b', 'it''s; fine')", 'SELECT 1']);
+    expect(sqls("INSERT INTO t VALUES ('a;b', 'it''s; fine');SELECT 1;")).toEqual([
+      "INSERT INTO t VALUES ('a;b', 'it''s; fine')",
+      'SELECT 1',
+    ]);
   });
 
   it("respects E'' strings with backslash-escaped quotes", () => {
@@ -54,7 +63,8 @@ describe('splitStatements', () => {
   });
 
   it('keeps BEGIN ATOMIC function bodies whole', () => {
-    const fn = 'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END';
+    const fn =
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END';
     expect(sqls(`${fn};\nSELECT 2;`)).toEqual([fn, 'SELECT 2']);
   });
 
@@ -64,7 +74,9 @@ describe('splitStatements', () => {
   });
 
   it('throws on an unterminated string, with the offset of its quote', () => {
-    expect(() => splitStatements("SELECT 1;\nSELECT 'oops;")).toThrow(expect.objectContaining({ kind: 'string', offset: 17 }));
+    expect(() => splitStatements("SELECT 1;\nSELECT 'oops;")).toThrow(
+      expect.objectContaining({ kind: 'string', offset: 17 }),
+    );
   });
 
   it('throws on an unterminated dollar body and block comment', () => {

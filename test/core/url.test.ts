@@ -3,16 +3,35 @@ import fc from 'fast-check';
 import { UserError } from '../../src/core/errors.js';
 import { redact } from '../../src/core/redact.js';
 import {
-  endpointOf, formatPgUrl, normalizePgUrl, parsePgUrl, searchPathOf, withCredentials, withDatabase, withSearchPath,
+  endpointOf,
+  formatPgUrl,
+  normalizePgUrl,
+  parsePgUrl,
+  searchPathOf,
+  withCredentials,
+  withDatabase,
+  withSearchPath,
 } from '../../src/core/url.js';
 
 describe('parsePgUrl', () => {
   it('reads postgres:// and postgresql:// with user, password, host, port, database and params', () => {
     expect(parsePgUrl('postgresql://app:secret@db.internal:6543/platform?sslmode=require&application_name=x')).toEqual({
-      scheme: 'postgresql', user: 'app', password: 'secret', hosts: 'db.internal:6543', database: 'platform',
-      params: [['sslmode', 'require'], ['application_name', 'x']],
+      scheme: 'postgresql',
+      user: 'app',
+      password: 'secret',
+      hosts: 'db.internal:6543',
+      database: 'platform',
+      params: [
+        ['sslmode', 'require'],
+        ['application_name', 'x'],
+      ],
     });
-    expect(parsePgUrl('postgres://localhost/db')).toMatchObject({ user: null, password: null, hosts: 'localhost', database: 'db' });
+    expect(parsePgUrl('postgres://localhost/db')).toMatchObject({
+      user: null,
+      password: null,
+      hosts: 'localhost',
+      database: 'db',
+    });
   });
 
   it('accepts raw passwords holding @ : / % # ?', () => {
@@ -57,35 +76,54 @@ describe('URL editing', () => {
     const url = withSearchPath(base, 'ingestion');
     expect(url).toBe('postgres://app:p%40ss@db:5432/platform?sslmode=disable&options=-c%20search_path%3Dingestion');
     expect(searchPathOf(url)).toBe('ingestion');
-    const withOptions = withSearchPath('postgres://h/db?options=-c%20statement_timeout%3D5s%20-c%20search_path%3Dold', 'svc');
+    const withOptions = withSearchPath(
+      'postgres://h/db?options=-c%20statement_timeout%3D5s%20-c%20search_path%3Dold',
+      'svc',
+    );
     expect(parsePgUrl(withOptions).params).toEqual([['options', '-c statement_timeout=5s -c search_path=svc']]);
   });
 
   it('withCredentials swaps user and password', () => {
-    expect(withCredentials(base, 'svc_ingestion', 'n3w/p@ss')).toBe('postgres://svc_ingestion:n3w%2Fp%40ss@db:5432/platform?sslmode=disable');
+    expect(withCredentials(base, 'svc_ingestion', 'n3w/p@ss')).toBe(
+      'postgres://svc_ingestion:n3w%2Fp%40ss@db:5432/platform?sslmode=disable',
+    );
   });
 
   it('endpointOf and redact never show the password', () => {
     expect(endpointOf(base).label).toBe('db:5432/platform');
-    expect(redact("postgres://app:it's@secret@db/platform?password=x")).toBe('postgres://app:***@db/platform?password=***');
+    expect(redact("postgres://app:it's@secret@db/platform?password=x")).toBe(
+      'postgres://app:***@db/platform?password=***',
+    );
   });
 
   it('formatting then parsing gives the same user, password and database for any strings', () => {
-    fc.assert(fc.property(fc.string(), fc.string({ minLength: 1 }), fc.string(), (password, user, database) => {
-      const url = formatPgUrl({ scheme: 'postgres', user, password, hosts: 'h:1', database, params: [['options', `-c x=${password}`]] });
-      const back = parsePgUrl(url);
-      expect(back).toMatchObject({ user, password, database, hosts: 'h:1' });
-      expect(back.params).toEqual([['options', `-c x=${password}`]]);
-      expect(normalizePgUrl(url)).toBe(url);
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.string(), (password, user, database) => {
+        const url = formatPgUrl({
+          scheme: 'postgres',
+          user,
+          password,
+          hosts: 'h:1',
+          database,
+          params: [['options', `-c x=${password}`]],
+        });
+        const back = parsePgUrl(url);
+        expect(back).toMatchObject({ user, password, database, hosts: 'h:1' });
+        expect(back.params).toEqual([['options', `-c x=${password}`]]);
+        expect(normalizePgUrl(url)).toBe(url);
+      }),
+    );
   });
 });
 
 describe('endpointOf: one answer to "where does this URL point"', () => {
   it('gives two spellings of one local server and database the same key', () => {
     const spellings = [
-      'postgres://a@localhost/platform', 'postgres://b:pw@127.0.0.1:5432/platform', 'postgresql://c@[::1]:5432/platform',
-      'postgres://LOCALHOST:5432/platform', 'postgres:///platform?host=/var/run/postgresql',
+      'postgres://a@localhost/platform',
+      'postgres://b:pw@127.0.0.1:5432/platform',
+      'postgresql://c@[::1]:5432/platform',
+      'postgres://LOCALHOST:5432/platform',
+      'postgres:///platform?host=/var/run/postgresql',
     ];
     const keys = new Set(spellings.map((u) => endpointOf(u).key));
     expect([...keys]).toEqual(['localhost:5432/platform|']);
@@ -93,8 +131,11 @@ describe('endpointOf: one answer to "where does this URL point"', () => {
 
   it('tells apart other ports, databases, hosts and schemas', () => {
     const urls = [
-      'postgres://localhost/platform', 'postgres://localhost:5433/platform', 'postgres://localhost/other',
-      'postgres://db.internal/platform', 'postgres://localhost/platform?options=-c%20search_path%3Dsvc',
+      'postgres://localhost/platform',
+      'postgres://localhost:5433/platform',
+      'postgres://localhost/other',
+      'postgres://db.internal/platform',
+      'postgres://localhost/platform?options=-c%20search_path%3Dsvc',
     ];
     expect(new Set(urls.map((u) => endpointOf(u).key)).size).toBe(urls.length);
   });

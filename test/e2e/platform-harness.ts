@@ -11,7 +11,13 @@ export const exampleDir = path.join(repoRoot, 'examples/platform');
 export const SERVICES = ['ingestion', 'query', 'eventhandler', 'actions', 'tsdb'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /** the ports written in the example's svcdb.config.ts */
-const CONFIG_PORTS: Record<ServiceName, number> = { ingestion: 8080, query: 8081, eventhandler: 8082, actions: 8083, tsdb: 8084 };
+const CONFIG_PORTS: Record<ServiceName, number> = {
+  ingestion: 8080,
+  query: 8081,
+  eventhandler: 8082,
+  actions: 8083,
+  tsdb: 8084,
+};
 
 export interface PlatformCopy {
   dir: string;
@@ -126,7 +132,11 @@ export function startUp(dir: string, args: string[], env: Record<string, string 
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', ...env })) {
     if (v !== undefined) childEnv[k] = v;
   }
-  const child = spawn(process.execPath, [binPath, 'up', '--cwd', dir, ...args], { cwd: dir, env: childEnv, detached: true });
+  const child = spawn(process.execPath, [binPath, 'up', '--cwd', dir, ...args], {
+    cwd: dir,
+    env: childEnv,
+    detached: true,
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -137,14 +147,19 @@ export function startUp(dir: string, args: string[], env: Record<string, string 
 }
 
 /** Polls every service's /health until all answer 200; fails early when `up` exits. */
-export async function waitUntilHealthy(run: UpRun, ports: Record<ServiceName, number>, timeoutMs: number): Promise<void> {
+export async function waitUntilHealthy(
+  run: UpRun,
+  ports: Record<ServiceName, number>,
+  timeoutMs: number,
+): Promise<void> {
   let exited = false;
   void run.exited.then(() => (exited = true));
   const deadline = Date.now() + timeoutMs;
   const pending = new Set<ServiceName>(SERVICES);
   while (pending.size) {
     if (exited) throw new Error(`svcdb up exited before the platform was healthy:\n${run.output()}`);
-    if (Date.now() > deadline) throw new Error(`not healthy after ${timeoutMs} ms: ${[...pending].join(', ')}\n${run.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`not healthy after ${timeoutMs} ms: ${[...pending].join(', ')}\n${run.output()}`);
     for (const service of [...pending]) {
       const res = await fetch(`http://127.0.0.1:${ports[service]}/health`).catch(() => null);
       if (res?.status === 200) pending.delete(service);

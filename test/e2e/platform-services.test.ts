@@ -29,7 +29,9 @@ beforeAll(async () => {
   tsdbStandIn = await FakeConsumer.start();
   webhook = await FakeConsumer.start();
   for (const name of ['eventhandler', 'tsdb', 'actions', 'query']) {
-    services[name] = await startService(copy.dir, name, { [`${name.toUpperCase()}_DATABASE_URL`]: urls[`${name.toUpperCase()}_DATABASE_URL`] });
+    services[name] = await startService(copy.dir, name, {
+      [`${name.toUpperCase()}_DATABASE_URL`]: urls[`${name.toUpperCase()}_DATABASE_URL`],
+    });
   }
   services.ingestion = await startService(copy.dir, 'ingestion', {
     INGESTION_DATABASE_URL: urls.INGESTION_DATABASE_URL,
@@ -66,7 +68,11 @@ async function call(service: string, method: string, path: string, body?: unknow
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -96,7 +102,13 @@ describe('ingestion', () => {
       [[1, 2], /JSON object/],
     ];
     for (const [body, error] of cases) {
-      const res = await call('ingestion', 'POST', '/api/v1/events', undefined, typeof body === 'string' ? body : JSON.stringify(body));
+      const res = await call(
+        'ingestion',
+        'POST',
+        '/api/v1/events',
+        undefined,
+        typeof body === 'string' ? body : JSON.stringify(body),
+      );
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(error);
     }
@@ -106,17 +118,29 @@ describe('ingestion', () => {
 
   test('accepts an event with 202, stores it, and relays it: the outbox row goes once delivered', async () => {
     const aggregate = `sensor-${crypto.randomUUID()}`;
-    const res = await call('ingestion', 'POST', '/api/v1/events', { event_type: 'sensor.reading', aggregate_id: aggregate, payload: { value: 1.5 } });
+    const res = await call('ingestion', 'POST', '/api/v1/events', {
+      event_type: 'sensor.reading',
+      aggregate_id: aggregate,
+      payload: { value: 1.5 },
+    });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ event_id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'accepted' });
-    const stored = await db.sql`select event_type, payload from ingestion.event_store where event_id = ${res.body.event_id}`;
+    const stored =
+      await db.sql`select event_type, payload from ingestion.event_store where event_id = ${res.body.event_id}`;
     expect(stored).toEqual([{ event_type: 'sensor.reading', payload: { value: 1.5 } }]);
-    await until('the tsdb stand-in to receive it', async () => tsdbStandIn.received.some((e) => e.event_id === res.body.event_id));
+    await until('the tsdb stand-in to receive it', async () =>
+      tsdbStandIn.received.some((e) => e.event_id === res.body.event_id),
+    );
     const projection = await until('the projection', async () => {
       const r = await call('query', 'GET', `/api/v1/projections/sensor_state/${aggregate}`);
       return r.status === 200 && r.body;
     });
-    expect(projection).toMatchObject({ type: 'sensor_state', aggregate_id: aggregate, version: 1, last_event_id: res.body.event_id });
+    expect(projection).toMatchObject({
+      type: 'sensor_state',
+      aggregate_id: aggregate,
+      version: 1,
+      last_event_id: res.body.event_id,
+    });
     await until('the outbox to empty', async () => {
       const rows = await db.sql`select 1 from ingestion.outbox where event_id = ${res.body.event_id}`;
       return rows.length === 0;
@@ -125,13 +149,20 @@ describe('ingestion', () => {
 
   test('keeps an event in the outbox while a consumer refuses it, and delivers it when the consumer is back', async () => {
     tsdbStandIn.failNext(2);
-    const res = await call('ingestion', 'POST', '/api/v1/events', { event_type: 'sensor.reading', aggregate_id: 's-retry', payload: { value: 3 } });
+    const res = await call('ingestion', 'POST', '/api/v1/events', {
+      event_type: 'sensor.reading',
+      aggregate_id: 's-retry',
+      payload: { value: 3 },
+    });
     const row = await until('a failed attempt to be recorded', async () => {
-      const rows = await db.sql`select attempts, last_error from ingestion.outbox where event_id = ${res.body.event_id} and destination = 'tsdb'`;
+      const rows =
+        await db.sql`select attempts, last_error from ingestion.outbox where event_id = ${res.body.event_id} and destination = 'tsdb'`;
       return rows[0]?.attempts > 0 && rows[0];
     });
     expect(row.last_error).toMatch(/tsdb answered 503/);
-    await until('delivery after the retries', async () => tsdbStandIn.received.some((e) => e.event_id === res.body.event_id));
+    await until('delivery after the retries', async () =>
+      tsdbStandIn.received.some((e) => e.event_id === res.body.event_id),
+    );
     await until('the outbox row to go', async () => {
       const rows = await db.sql`select 1 from ingestion.outbox where event_id = ${res.body.event_id}`;
       return rows.length === 0;
@@ -144,9 +175,17 @@ describe('eventhandler', () => {
     const first = event();
     expect((await call('eventhandler', 'POST', '/internal/events', first)).body).toEqual({ status: 'applied' });
     expect((await call('eventhandler', 'POST', '/internal/events', first)).body).toEqual({ status: 'unchanged' });
-    const older = event({ aggregate_id: first.aggregate_id, event_time: '2025-12-31T00:00:00.000Z', payload: { value: -1 } });
+    const older = event({
+      aggregate_id: first.aggregate_id,
+      event_time: '2025-12-31T00:00:00.000Z',
+      payload: { value: -1 },
+    });
     expect((await call('eventhandler', 'POST', '/internal/events', older)).body).toEqual({ status: 'unchanged' });
-    const later = event({ aggregate_id: first.aggregate_id, event_time: '2026-01-01T11:00:00.000Z', payload: { value: 30 } });
+    const later = event({
+      aggregate_id: first.aggregate_id,
+      event_time: '2026-01-01T11:00:00.000Z',
+      payload: { value: 30 },
+    });
     expect((await call('eventhandler', 'POST', '/internal/events', later)).body).toEqual({ status: 'applied' });
     const read = await call('query', 'GET', `/api/v1/projections/sensor_state/${first.aggregate_id}`);
     expect(read.body).toMatchObject({ version: 2, last_event_id: later.event_id, state: { reading: { value: 30 } } });
@@ -155,14 +194,27 @@ describe('eventhandler', () => {
   test('user.* events build a user_session that user.logout ends; other types are ignored', async () => {
     const user = `user-${crypto.randomUUID()}`;
     await call('eventhandler', 'POST', '/internal/events', event({ event_type: 'user.login', aggregate_id: user }));
-    await call('eventhandler', 'POST', '/internal/events', event({ event_type: 'user.logout', aggregate_id: user, event_time: '2026-01-01T12:00:00.000Z' }));
+    await call(
+      'eventhandler',
+      'POST',
+      '/internal/events',
+      event({ event_type: 'user.logout', aggregate_id: user, event_time: '2026-01-01T12:00:00.000Z' }),
+    );
     const session = await call('query', 'GET', `/api/v1/projections/user_session/${user}`);
     expect(session.body.state).toMatchObject({ user_id: user, status: 'ended', last_action: 'logout' });
-    expect((await call('eventhandler', 'POST', '/internal/events', event({ event_type: 'order.placed' }))).body).toEqual({ status: 'ignored' });
+    expect(
+      (await call('eventhandler', 'POST', '/internal/events', event({ event_type: 'order.placed' }))).body,
+    ).toEqual({ status: 'ignored' });
   });
 
-  test('an event it cannot read goes to its own dlq, not to tsdb\'s or actions\'', async () => {
-    const broken = { event_id: crypto.randomUUID(), event_type: 'sensor.reading', aggregate_id: 'x', payload: 'not an object', event_time: '2026-01-01T00:00:00Z' };
+  test("an event it cannot read goes to its own dlq, not to tsdb's or actions'", async () => {
+    const broken = {
+      event_id: crypto.randomUUID(),
+      event_type: 'sensor.reading',
+      aggregate_id: 'x',
+      payload: 'not an object',
+      event_time: '2026-01-01T00:00:00Z',
+    };
     const res = await call('eventhandler', 'POST', '/internal/events', broken);
     expect(res.body).toMatchObject({ status: 'dead-lettered', error: expect.stringMatching(/payload/) });
     const where = await db.sql`
@@ -209,19 +261,29 @@ describe('tsdb', () => {
 
 describe('actions', () => {
   test('calls a matching webhook once per event even when the event is delivered twice', async () => {
-    const created = await call('actions', 'POST', '/api/v1/actions', { event_type: 'alarm.*', webhook_url: `${webhook.url}/hook` });
+    const created = await call('actions', 'POST', '/api/v1/actions', {
+      event_type: 'alarm.*',
+      webhook_url: `${webhook.url}/hook`,
+    });
     expect(created.status).toBe(201);
     const listed = await call('actions', 'GET', '/api/v1/actions');
     expect(listed.body.items).toContainEqual(expect.objectContaining({ id: created.body.id, event_type: 'alarm.*' }));
     const alarm = event({ event_type: 'alarm.raised' });
     await call('actions', 'POST', '/internal/events', alarm);
     await call('actions', 'POST', '/internal/events', alarm);
-    expect(webhook.received.filter((b) => (b.event as { event_id?: string })?.event_id === alarm.event_id)).toHaveLength(1);
-    expect((await call('actions', 'POST', '/internal/events', event({ event_type: 'other.thing' }))).body).toEqual({ status: 'ignored' });
+    expect(
+      webhook.received.filter((b) => (b.event as { event_id?: string })?.event_id === alarm.event_id),
+    ).toHaveLength(1);
+    expect((await call('actions', 'POST', '/internal/events', event({ event_type: 'other.thing' }))).body).toEqual({
+      status: 'ignored',
+    });
   });
 
   test('a webhook that fails is dead-lettered with the reason', async () => {
-    const created = await call('actions', 'POST', '/api/v1/actions', { event_type: 'door.opened', webhook_url: `${webhook.url}/hook` });
+    const created = await call('actions', 'POST', '/api/v1/actions', {
+      event_type: 'door.opened',
+      webhook_url: `${webhook.url}/hook`,
+    });
     webhook.failNext(1);
     const opened = event({ event_type: 'door.opened' });
     await call('actions', 'POST', '/internal/events', opened);

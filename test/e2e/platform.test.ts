@@ -72,10 +72,14 @@ describe('svcdb up on examples/platform', () => {
     const rolePrefix = `svcdb_e2e_${randomBytes(3).toString('hex')}_`;
     await dropLocalProfileLeftovers(serverUrl(), rolePrefix);
     try {
-      const output = await upPostAndInterrupt(['--profile', 'local', '--role-prefix', rolePrefix], { DATABASE_URL: serverUrl() }, {
-        readyTimeoutMs: 60_000,
-        ctrlC: 'up only',
-      });
+      const output = await upPostAndInterrupt(
+        ['--profile', 'local', '--role-prefix', rolePrefix],
+        { DATABASE_URL: serverUrl() },
+        {
+          readyTimeoutMs: 60_000,
+          ctrlC: 'up only',
+        },
+      );
       // each service's JSON log comes through `up`, and the ready table names each one's database
       for (const service of SERVICES) expect(output).toContain(`"service":"${service}","msg":"listening"`);
       expect(output).toMatch(/query\s+http:\/\/127\.0\.0\.1:\d+\s+\S+\/eventhandler\b/);
@@ -86,10 +90,14 @@ describe('svcdb up on examples/platform', () => {
   }, 120_000);
 
   test('with no DATABASE_URL it runs on the embedded PostgreSQL, and a terminal Ctrl-C stops that too', async () => {
-    const output = await upPostAndInterrupt([], { DATABASE_URL: undefined, SVCDB_PROFILE: undefined }, {
-      readyTimeoutMs: 120_000,
-      ctrlC: 'process group',
-    });
+    const output = await upPostAndInterrupt(
+      [],
+      { DATABASE_URL: undefined, SVCDB_PROFILE: undefined },
+      {
+        readyTimeoutMs: 120_000,
+        ctrlC: 'process group',
+      },
+    );
     // dev is the `schema` strategy: each service in its own schema, query in eventhandler's
     expect(output).toMatch(/query\s+http:\S+\s+\S+ \(schema eventhandler\)/);
     expect(output).toMatch(/stopped .* and the embedded database/);

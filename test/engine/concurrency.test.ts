@@ -11,7 +11,8 @@ function countedMigrations(service: string, count: number): Record<string, strin
   files[`internal/${service}/migrations/000_counter.sql`] = `CREATE TABLE ${service}_runs (id text primary key);\n`;
   for (let i = 1; i <= count; i++) {
     const v = String(i).padStart(3, '0');
-    files[`internal/${service}/migrations/${v}_step.sql`] = `CREATE TABLE ${service}_t${i} (id int);\nINSERT INTO ${service}_runs VALUES ('${v}');\n`;
+    files[`internal/${service}/migrations/${v}_step.sql`] =
+      `CREATE TABLE ${service}_t${i} (id int);\nINSERT INTO ${service}_runs VALUES ('${v}');\n`;
   }
   return files;
 }
@@ -39,7 +40,11 @@ describe('concurrent runs', () => {
       expect(h.n).toBe(13);
     }
     // each service's work was done by exactly one of the eight runs
-    const applied = runs.map((r) => r.stderr).join('\n').match(/north: applied 13/g) ?? [];
+    const applied =
+      runs
+        .map((r) => r.stderr)
+        .join('\n')
+        .match(/north: applied 13/g) ?? [];
     expect(applied).toHaveLength(1);
   });
 });
@@ -73,7 +78,11 @@ describe('the lock', () => {
   });
 });
 
-function startCli(dir: string, url: string, args: string[]): { child: ChildProcess; done: Promise<number | null>; stderr: () => string } {
+function startCli(
+  dir: string,
+  url: string,
+  args: string[],
+): { child: ChildProcess; done: Promise<number | null>; stderr: () => string } {
   const env = { ...process.env, DATABASE_URL: url, NO_COLOR: '1' };
   const child = spawn(process.execPath, [binPath, '--cwd', dir, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -85,7 +94,8 @@ function startCli(dir: string, url: string, args: string[]): { child: ChildProce
 
 async function waitForSleep(db: TestDatabase): Promise<number> {
   for (let i = 0; i < 200; i++) {
-    const rows = await db.sql`select pid from pg_stat_activity where datname = ${db.name} and query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()`;
+    const rows =
+      await db.sql`select pid from pg_stat_activity where datname = ${db.name} and query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()`;
     if (rows.length) return Number(rows[0].pid);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -99,7 +109,8 @@ describe('killed and dropped runs', () => {
     db = await createTestDatabase('engine_kill');
     project = tempProject({
       'internal/slow/migrations/001_first.sql': 'CREATE TABLE slow_first (id int);\n',
-      'internal/slow/migrations/002_slow.sql': 'CREATE TABLE slow_half (id int);\nINSERT INTO slow_half VALUES (1);\nSELECT pg_sleep(30);\n',
+      'internal/slow/migrations/002_slow.sql':
+        'CREATE TABLE slow_half (id int);\nINSERT INTO slow_half VALUES (1);\nSELECT pg_sleep(30);\n',
       'internal/slow/migrations/003_after.sql': 'CREATE TABLE slow_after (id int);\n',
     });
   });
@@ -113,12 +124,16 @@ describe('killed and dropped runs', () => {
     await waitForSleep(db);
     run.child.kill('SIGKILL');
     await run.done;
-    const [t] = await db.sql`select to_regclass('slow_first') is not null as first, to_regclass('slow_half') is null as half_gone`;
+    const [t] =
+      await db.sql`select to_regclass('slow_first') is not null as first, to_regclass('slow_half') is null as half_gone`;
     expect(t).toEqual({ first: true, half_gone: true });
     const rows = await db.sql`select id from svcdb_migrations_slow`;
     expect(rows.map((r) => r.id)).toEqual(['001_first']);
     // the next run gets the lock within seconds (the server noticed the dead client), then finishes
-    project.write('internal/slow/migrations/002_slow.sql', 'CREATE TABLE slow_half (id int);\nINSERT INTO slow_half VALUES (1);\n');
+    project.write(
+      'internal/slow/migrations/002_slow.sql',
+      'CREATE TABLE slow_half (id int);\nINSERT INTO slow_half VALUES (1);\n',
+    );
     const started = Date.now();
     const next = await svcdb(project.dir, db.url, ['migrate', 'slow', '--lock-timeout', '20s']);
     expect(next.exitCode, next.stderr).toBe(0);
@@ -128,7 +143,10 @@ describe('killed and dropped runs', () => {
   });
 
   it('a connection dropped mid-migration fails that run (exit 1, file named) and leaves nothing half-applied', async () => {
-    project.write('internal/slow/migrations/004_slow_again.sql', 'CREATE TABLE slow_again (id int);\nSELECT pg_sleep(30);\n');
+    project.write(
+      'internal/slow/migrations/004_slow_again.sql',
+      'CREATE TABLE slow_again (id int);\nSELECT pg_sleep(30);\n',
+    );
     const run = startCli(project.dir, db.url, ['migrate', 'slow']);
     const pid = await waitForSleep(db);
     await db.sql`select pg_terminate_backend(${pid})`;

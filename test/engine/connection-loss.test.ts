@@ -37,7 +37,8 @@ function reportedApplied(stderr: string): string[] {
 async function dropConnectionAfter(sql: postgres.Sql, database: string, atLeast: number): Promise<boolean> {
   for (let i = 0; i < 2000; i++) {
     if ((await recordedIds(sql)).length >= atLeast) {
-      const rows = await sql`select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = ${database} and application_name = 'svcdb'`;
+      const rows =
+        await sql`select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = ${database} and application_name = 'svcdb'`;
       if (rows.some((r) => r.ok)) return true;
     }
     await new Promise((r) => setTimeout(r, 10));
@@ -119,7 +120,12 @@ describe('a server crash (immediate stop) in the middle of a run', () => {
     await admin.unsafe('create database crash');
     await admin.end();
     let sql = postgres(cluster.url('crash'), { max: 1, onnotice: () => {} });
-    const child = svcdb(project.dir, cluster.url('crash'), ['migrate', '--all', '--wait', restartBeforeExit ? '30s' : '1s']);
+    const child = svcdb(project.dir, cluster.url('crash'), [
+      'migrate',
+      '--all',
+      '--wait',
+      restartBeforeExit ? '30s' : '1s',
+    ]);
     for (let i = 0; i < 2000 && (await recordedIds(sql)).length < at; i++) await new Promise((r) => setTimeout(r, 10));
     await sql.end({ timeout: 0 }).catch(() => {});
     cluster.stop('immediate');

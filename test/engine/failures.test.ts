@@ -34,14 +34,19 @@ describe('a failing migration under --all', () => {
   it('exits 1 naming file and line; earlier kept, failing one rolled back, later not tried, others applied', async () => {
     const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('syntax: internal/syntax/migrations/002_broken.sql:7: type "txet" does not exist (SQLSTATE 42704)');
-    expect(r.stderr).toContain('runtime: internal/runtime/migrations/002_dup.sql:6: duplicate key value violates unique constraint "runtime_t_pkey" (SQLSTATE 23505)');
+    expect(r.stderr).toContain(
+      'syntax: internal/syntax/migrations/002_broken.sql:7: type "txet" does not exist (SQLSTATE 42704)',
+    );
+    expect(r.stderr).toContain(
+      'runtime: internal/runtime/migrations/002_dup.sql:6: duplicate key value violates unique constraint "runtime_t_pkey" (SQLSTATE 23505)',
+    );
     expect(r.stderr).toContain('detail: Key (id)=(1) already exists.');
     expect(r.stderr).toContain('not tried: 003_later');
     expect(r.stdout).toMatch(/good\s+applied\s+3/);
     expect(await exists(db, 'syntax_ok')).toBe(true);
     expect(await exists(db, 'runtime_ok')).toBe(true);
-    for (const t of ['syntax_a', 'syntax_later', 'runtime_t', 'runtime_after', 'runtime_later']) expect(await exists(db, t)).toBe(false);
+    for (const t of ['syntax_a', 'syntax_later', 'runtime_t', 'runtime_after', 'runtime_later'])
+      expect(await exists(db, t)).toBe(false);
     const rows = await db.sql`select id from svcdb_migrations_runtime order by id`;
     expect(rows.map((x) => x.id)).toEqual(['001_ok']);
     expect(await exists(db, 'good_t3')).toBe(true);
@@ -51,7 +56,9 @@ describe('a failing migration under --all', () => {
     project.write('internal/syntax/migrations/002_broken.sql', 'CREATE TABLE syntax_a (id int);\n\nSELEC 1;\n');
     const r = await svcdb(project.dir, db.url, ['migrate', 'syntax']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('internal/syntax/migrations/002_broken.sql:3: syntax error at or near "SELEC" (SQLSTATE 42601)');
+    expect(r.stderr).toContain(
+      'internal/syntax/migrations/002_broken.sql:3: syntax error at or near "SELEC" (SQLSTATE 42601)',
+    );
     expect(await exists(db, 'syntax_a')).toBe(false);
   });
 
@@ -71,7 +78,8 @@ describe('a failure deep in a long run of pipelined migrations', () => {
   beforeAll(async () => {
     db = await createTestDatabase('engine_deep');
     const files = numberedMigrations('deep', 50);
-    files['internal/deep/migrations/037_create_t37.sql'] = 'CREATE TABLE deep_t37 (id int primary key);\nINSERT INTO deep_t37 VALUES (1);\nINSERT INTO deep_t37 VALUES (1);\n';
+    files['internal/deep/migrations/037_create_t37.sql'] =
+      'CREATE TABLE deep_t37 (id int primary key);\nINSERT INTO deep_t37 VALUES (1);\nINSERT INTO deep_t37 VALUES (1);\n';
     project = tempProject(files);
   });
   afterAll(async () => {
@@ -97,7 +105,8 @@ describe('a migration that fails at COMMIT (deferred constraint)', () => {
   it('is rolled back and the migrations queued behind it are not applied', async () => {
     const db = await createTestDatabase('engine_deferred');
     const project = tempProject({
-      'internal/deferred/migrations/001_tables.sql': 'CREATE TABLE deferred_p (id int primary key);\nCREATE TABLE deferred_c (pid int REFERENCES deferred_p DEFERRABLE INITIALLY DEFERRED);\n',
+      'internal/deferred/migrations/001_tables.sql':
+        'CREATE TABLE deferred_p (id int primary key);\nCREATE TABLE deferred_c (pid int REFERENCES deferred_p DEFERRABLE INITIALLY DEFERRED);\n',
       'internal/deferred/migrations/002_orphan.sql': 'INSERT INTO deferred_c VALUES (42);\n',
       'internal/deferred/migrations/003_after.sql': 'CREATE TABLE deferred_after (id int);\n',
       'internal/deferred/migrations/004_later.sql': 'CREATE TABLE deferred_later (id int);\n',
@@ -125,12 +134,15 @@ describe('files that wrap themselves in BEGIN/COMMIT (written for psql)', () => 
     const db = await createTestDatabase('engine_wrapped');
     const project = tempProject({
       'internal/wrapped/migrations/001_ok.sql': 'BEGIN;\nCREATE TABLE wrapped_ok (id int);\nCOMMIT;\n',
-      'internal/wrapped/migrations/002_bad.sql': 'BEGIN;\nCREATE TABLE wrapped_half (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO wrapped_missing VALUES (1);\nCOMMIT;\n',
+      'internal/wrapped/migrations/002_bad.sql':
+        'BEGIN;\nCREATE TABLE wrapped_half (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO wrapped_missing VALUES (1);\nCOMMIT;\n',
     });
     try {
       const r = await svcdb(project.dir, db.url, ['migrate', 'wrapped']);
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain('internal/wrapped/migrations/002_bad.sql:5: relation "wrapped_missing" does not exist');
+      expect(r.stderr).toContain(
+        'internal/wrapped/migrations/002_bad.sql:5: relation "wrapped_missing" does not exist',
+      );
       expect(await exists(db, 'wrapped_ok')).toBe(true);
       expect(await exists(db, 'wrapped_half')).toBe(false);
       const rows = await db.sql`select id from svcdb_migrations_wrapped`;
@@ -157,7 +169,10 @@ describe('drift and missing files', () => {
   });
 
   it('a changed applied file is drift: migrate refuses that service (exit 1 naming the file), others run', async () => {
-    project.write('internal/billing/migrations/002_create_t2.sql', '-- +goose Up\nCREATE TABLE billing_t2 (id int primary key, note text, extra int);\n');
+    project.write(
+      'internal/billing/migrations/002_create_t2.sql',
+      '-- +goose Up\nCREATE TABLE billing_t2 (id int primary key, note text, extra int);\n',
+    );
     project.write('internal/billing/migrations/004_next.sql', 'CREATE TABLE billing_next (id int);\n');
     project.write('internal/other/migrations/002_next.sql', 'CREATE TABLE other_next (id int);\n');
     const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
@@ -165,16 +180,21 @@ describe('drift and missing files', () => {
     expect(r.stderr).toContain('billing: applied migrations changed since they were applied, nothing was run');
     expect(r.stderr).toContain('internal/billing/migrations/002_create_t2.sql');
     expect(r.stderr).toContain('svcdb repair billing');
-    const [n] = await db.sql`select to_regclass('billing_next') is null as absent, to_regclass('other_next') is not null as present`;
+    const [n] =
+      await db.sql`select to_regclass('billing_next') is null as absent, to_regclass('other_next') is not null as present`;
     expect(n).toEqual({ absent: true, present: true });
     const s = await svcdb(project.dir, db.url, ['status', 'billing']);
-    expect(s.stderr).toContain('drift: billing: internal/billing/migrations/002_create_t2.sql changed since it was applied');
+    expect(s.stderr).toContain(
+      'drift: billing: internal/billing/migrations/002_create_t2.sql changed since it was applied',
+    );
   });
 
   it('repair records the new checksum and says what changed; migrate then proceeds', async () => {
     const r = await svcdb(project.dir, db.url, ['repair', 'billing']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/billing: internal\/billing\/migrations\/002_create_t2\.sql: recorded checksum [0-9a-f]{12} -> [0-9a-f]{12}/);
+    expect(r.stdout).toMatch(
+      /billing: internal\/billing\/migrations\/002_create_t2\.sql: recorded checksum [0-9a-f]{12} -> [0-9a-f]{12}/,
+    );
     const again = await svcdb(project.dir, db.url, ['repair', 'billing']);
     expect(again.stdout).toContain('billing: no drift, nothing changed');
     const m = await svcdb(project.dir, db.url, ['migrate', 'billing']);

@@ -55,9 +55,11 @@ describe('goose and dbmate files', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const [row] = await db.sql`select updated_at is not null as touched from ledger limit 1`;
     expect(row.touched).toBe(true);
-    const idx = await db.sql`select indexname from pg_indexes where indexname in ('ledger_updated_idx', 'audit_idx') order by 1`;
+    const idx =
+      await db.sql`select indexname from pg_indexes where indexname in ('ledger_updated_idx', 'audit_idx') order by 1`;
     expect(idx.map((i) => i.indexname)).toEqual(['audit_idx', 'ledger_updated_idx']);
-    const valid = await db.sql`select bool_and(indisvalid) as ok from pg_index where indexrelid::regclass::text in ('ledger_updated_idx', 'audit_idx')`;
+    const valid =
+      await db.sql`select bool_and(indisvalid) as ok from pg_index where indexrelid::regclass::text in ('ledger_updated_idx', 'audit_idx')`;
     expect(valid[0].ok).toBe(true);
   });
 
@@ -76,7 +78,8 @@ describe('goose and dbmate files', () => {
     const r = await svcdb(project.dir, db.url, ['down', 'ledger', '--to', '1']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('ledger: reverted 00002_touch_trigger');
-    const [f] = await db.sql`select to_regprocedure('ledger_touch()') is null as gone, to_regclass('ledger') is not null as kept`;
+    const [f] =
+      await db.sql`select to_regprocedure('ledger_touch()') is null as gone, to_regclass('ledger') is not null as kept`;
     expect(f).toEqual({ gone: true, kept: true });
   });
 
@@ -98,12 +101,15 @@ describe('CREATE INDEX CONCURRENTLY in a file not marked NO TRANSACTION', () => 
   it('runs the file outside a transaction by itself (found by the parser)', async () => {
     const db = await createTestDatabase('engine_concidx');
     const project = tempProject({
-      'internal/idx/migrations/001_t.sql': '-- +goose Up\nCREATE TABLE idx_t (id int);\nCREATE INDEX CONCURRENTLY idx_t_id ON idx_t (id);\n',
+      'internal/idx/migrations/001_t.sql':
+        '-- +goose Up\nCREATE TABLE idx_t (id int);\nCREATE INDEX CONCURRENTLY idx_t_id ON idx_t (id);\n',
     });
     try {
       const r = await svcdb(project.dir, db.url, ['migrate', 'idx']);
       expect(r.exitCode).toBe(0);
-      expect((await db.sql`select indisvalid from pg_index where indexrelid = to_regclass('idx_t_id')`)[0].indisvalid).toBe(true);
+      expect(
+        (await db.sql`select indisvalid from pg_index where indexrelid = to_regclass('idx_t_id')`)[0].indisvalid,
+      ).toBe(true);
     } finally {
       await db.drop();
       project.cleanup();
@@ -144,7 +150,9 @@ describe('adopt', () => {
     `);
     const r = await svcdb(project.dir, db.url, ['adopt', 'ledger', '--from', 'goose', '--table', 'goose_ledger']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain('ledger: recorded 4 migration(s) from goose table public.goose_ledger as applied (nothing was run)');
+    expect(r.stdout).toContain(
+      'ledger: recorded 4 migration(s) from goose table public.goose_ledger as applied (nothing was run)',
+    );
     const s = await svcdb(project.dir, db.url, ['status', 'ledger', '--exit-code']);
     expect(s.exitCode).toBe(0);
     const m = await svcdb(project.dir, db.url, ['migrate', 'ledger']);
@@ -161,7 +169,15 @@ describe('adopt', () => {
     await db.sql.unsafe(`CREATE TABLE goose_audit (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now());
       INSERT INTO goose_audit (version_id, is_applied) VALUES (0, true), (20240101120000, true), (20240102120000, true), (20240102120000, false);
       CREATE TABLE audit (id int);`);
-    const r = await svcdb(project.dir, db.url, ['adopt', 'audit', '--from', 'goose', '--table', 'goose_audit', '--json']);
+    const r = await svcdb(project.dir, db.url, [
+      'adopt',
+      'audit',
+      '--from',
+      'goose',
+      '--table',
+      'goose_audit',
+      '--json',
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.recorded).toEqual(['20240101120000_create_audit']);
@@ -169,7 +185,9 @@ describe('adopt', () => {
   });
 
   it('--from dbmate reads schema_migrations(version)', async () => {
-    await db.sql.unsafe(`CREATE TABLE dbmate_hist (version varchar(128) primary key); INSERT INTO dbmate_hist VALUES ('001'), ('999');`);
+    await db.sql.unsafe(
+      `CREATE TABLE dbmate_hist (version varchar(128) primary key); INSERT INTO dbmate_hist VALUES ('001'), ('999');`,
+    );
     const r = await svcdb(project.dir, db.url, ['adopt', 'plainsvc', '--from', 'dbmate', '--table', 'dbmate_hist']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('dbmate recorded versions with no file here: 999');
@@ -177,7 +195,9 @@ describe('adopt', () => {
   });
 
   it('--from golang-migrate: one row means everything up to it; a dirty row is refused', async () => {
-    await db.sql.unsafe(`CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null); INSERT INTO schema_migrations VALUES (2, true);`);
+    await db.sql.unsafe(
+      `CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null); INSERT INTO schema_migrations VALUES (2, true);`,
+    );
     const dirty = await svcdb(project.dir, db.url, ['adopt', 'mig', '--from', 'golang-migrate']);
     expect(dirty.exitCode).toBe(1);
     expect(dirty.stderr).toContain('left version 2 dirty');
@@ -217,20 +237,41 @@ describe('one repository, one layout per service, found by {service} patterns', 
     project.cleanup();
   });
 
-  it('applies every layout in its own tool\'s order; status is then clean and a rerun is a no-op', async () => {
+  it("applies every layout in its own tool's order; status is then clean and a rerun is a no-op", async () => {
     const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const applied = Object.fromEntries(JSON.parse(r.stdout).services.map((s: { service: string; applied: Array<{ id: string }> }) => [s.service, s.applied.map((a) => a.id)]));
+    const applied = Object.fromEntries(
+      JSON.parse(r.stdout).services.map((s: { service: string; applied: Array<{ id: string }> }) => [
+        s.service,
+        s.applied.map((a) => a.id),
+      ]),
+    );
     // Flyway: 1 < 1.1 < 1.10 < 2.1, the repeatable last
-    expect(applied.billing).toEqual(['V1__create_invoice', 'V1.1__add_currency', 'V1.10__add_due_on', 'V2.1__create_invoice_line', 'R__invoice_totals']);
+    expect(applied.billing).toEqual([
+      'V1__create_invoice',
+      'V1.1__add_currency',
+      'V1.10__add_due_on',
+      'V2.1__create_invoice_line',
+      'R__invoice_totals',
+    ]);
     // Prisma: folder names as strings
     expect(applied.users).toEqual(['20240105093000_init', '20240212101500_add_profile']);
     // Drizzle: the journal's order, not the file names'
     expect(applied.web).toEqual(['0000_flat_sessions', '0002_brave_log', '0001_lush_expiry']);
     // folder per migration: metadata.yaml parents, not the ids
-    expect(applied.search).toEqual(['1700000000_create_documents', '1690000000_create_terms', '1710000000_create_postings']);
+    expect(applied.search).toEqual([
+      '1700000000_create_documents',
+      '1690000000_create_terms',
+      '1710000000_create_postings',
+    ]);
     // versioned sub-folders: v1.2 < v1.9 < v1.10, each in its manifest's order
-    expect(applied.catalog).toEqual(['v1.2/schema', 'v1.9/001_price', 'v1.9/002_backfill', 'v1.10/constraints', 'v1.10/data']);
+    expect(applied.catalog).toEqual([
+      'v1.2/schema',
+      'v1.9/001_price',
+      'v1.9/002_backfill',
+      'v1.10/constraints',
+      'v1.10/data',
+    ]);
     expect(applied.inventory).toEqual(['20240301120000_init', '20240302120000_sku_index']);
     const [idx] = await db.sql`select i.indisvalid from pg_index i where i.indexrelid = 'stock_item_sku'::regclass`;
     expect(idx.indisvalid).toBe(true);
@@ -242,12 +283,15 @@ describe('one repository, one layout per service, found by {service} patterns', 
   });
 
   it('a Flyway repeatable is applied again after an edit, and only it', async () => {
-    project.write('services/billing/src/main/resources/db/migration/R__invoice_totals.sql',
-      'CREATE OR REPLACE VIEW invoice_totals AS\n  SELECT id, amount_cents, currency FROM invoice;\n');
+    project.write(
+      'services/billing/src/main/resources/db/migration/R__invoice_totals.sql',
+      'CREATE OR REPLACE VIEW invoice_totals AS\n  SELECT id, amount_cents, currency FROM invoice;\n',
+    );
     const r = await svcdb(project.dir, db.url, ['migrate', 'billing', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).services[0].applied.map((a: { id: string }) => a.id)).toEqual(['R__invoice_totals']);
-    const cols = await db.sql`select column_name from information_schema.columns where table_name = 'invoice_totals' order by ordinal_position`;
+    const cols =
+      await db.sql`select column_name from information_schema.columns where table_name = 'invoice_totals' order by ordinal_position`;
     expect(cols.map((c) => c.column_name)).toEqual(['id', 'amount_cents', 'currency']);
     const s = await svcdb(project.dir, db.url, ['status', 'billing', '--exit-code']);
     expect(s.exitCode, s.stdout).toBe(0);
@@ -259,7 +303,9 @@ describe('one repository, one layout per service, found by {service} patterns', 
     project.write('services/inventory/migrations/20240303120000_more.sql', 'CREATE TABLE stock_move (id int);\n');
     const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('services/inventory/migrations/atlas.sum: atlas.sum does not match the migration files: 20240303120000_more.sql is not in it');
+    expect(r.stderr).toContain(
+      'services/inventory/migrations/atlas.sum: atlas.sum does not match the migration files: 20240303120000_more.sql is not in it',
+    );
     project.remove('services/inventory/migrations/20240303120000_more.sql');
     project.write(sum, original.replace(/^h1:./, 'h1:X'));
     const tampered = await svcdb(project.dir, db.url, ['migrate', 'inventory']);
@@ -274,7 +320,9 @@ describe('one repository, one layout per service, found by {service} patterns', 
     project.write('services/users/prisma/migrations/20240301000000_x/migration.sql', 'SELECT 1;\n');
     const r = await svcdb(project.dir, db.url, ['plan', 'users']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('services/users/prisma/migrations/20240301000000_x/migration.sqlite.sql: file fits no migration layout');
+    expect(r.stderr).toContain(
+      'services/users/prisma/migrations/20240301000000_x/migration.sqlite.sql: file fits no migration layout',
+    );
     expect(r.stderr).not.toContain('release.sql.tmpl');
   });
 });
@@ -284,7 +332,7 @@ describe('loading fails closed before anything is applied', () => {
     const db = await createTestDatabase('engine_nul');
     const project = tempProject({
       'internal/nul/migrations/001_ok.sql': 'CREATE TABLE nul_ok (id int);\n',
-      'internal/nul/migrations/002_bad.sql': 'SELECT 1;\nSELECT \'a\0b\';\n',
+      'internal/nul/migrations/002_bad.sql': "SELECT 1;\nSELECT 'a\0b';\n",
     });
     try {
       const r = await svcdb(project.dir, db.url, ['migrate', 'nul']);
@@ -304,33 +352,84 @@ describe('loading fails closed before anything is applied', () => {
       execFileSync('mkfifo', [path.join(project.dir, 'internal/fifo/migrations/002_pipe.sql')]);
       const r = await svcdb(project.dir, 'postgres://127.0.0.1:1/none', ['plan', 'fifo']);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toContain('internal/fifo/migrations/002_pipe.sql: not a regular file (a FIFO, socket or device)');
+      expect(r.stderr).toContain(
+        'internal/fifo/migrations/002_pipe.sql: not a regular file (a FIFO, socket or device)',
+      );
     } finally {
       project.cleanup();
     }
   });
 });
 
-describe('another tool\'s history: migrate refuses and names adopt; after adopt nothing re-runs', () => {
+describe("another tool's history: migrate refuses and names adopt; after adopt nothing re-runs", () => {
   const create = (t: string) => `CREATE TABLE ${t} (id int);\n`;
   const drizzleSql = create('drizzle_t');
   const atlasSql = create('atlas_t');
   const cases: Array<{ tool: string; files: Record<string, string>; history: string }> = [
-    { tool: 'goose', files: { 'internal/svc/migrations/001_init.sql': `-- +goose Up\n${create('goose_t')}` },
-      history: "create table goose_db_version (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now()); insert into goose_db_version (version_id, is_applied) values (0, true), (1, true); create table goose_t (id int);" },
-    { tool: 'dbmate', files: { 'internal/svc/migrations/20240101000000_init.sql': `-- migrate:up\n${create('dbmate_t')}\n-- migrate:down\nDROP TABLE dbmate_t;\n` },
-      history: "create table schema_migrations (version varchar(128) primary key); insert into schema_migrations values ('20240101000000'); create table dbmate_t (id int);" },
-    { tool: 'golang-migrate', files: { 'internal/svc/migrations/1_init.up.sql': create('gm_t'), 'internal/svc/migrations/1_init.down.sql': 'DROP TABLE gm_t;\n' },
-      history: 'create table schema_migrations (version bigint not null primary key, dirty boolean not null); insert into schema_migrations values (1, false); create table gm_t (id int);' },
-    { tool: 'flyway', files: { 'svcdb.config.yaml': 'discover: ["services/{service}/src/main/resources/db/migration"]\n', 'services/svc/src/main/resources/db/migration/V1__init.sql': create('flyway_t') },
-      history: "create table flyway_schema_history (installed_rank integer not null primary key, version varchar(50), description varchar(200) not null, type varchar(20) not null, script varchar(1000) not null, checksum integer, installed_by varchar(100) not null, installed_on timestamp not null default now(), execution_time integer not null, success boolean not null); insert into flyway_schema_history values (1, '1', 'init', 'SQL', 'V1__init.sql', 1234567, 'postgres', now(), 5, true); create table flyway_t (id int);" },
-    { tool: 'prisma', files: { 'svcdb.config.yaml': 'discover: ["services/{service}/prisma/migrations"]\n', 'services/svc/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n', 'services/svc/prisma/migrations/20240101000000_init/migration.sql': create('prisma_t') },
-      history: "create table _prisma_migrations (id varchar(36) primary key, checksum varchar(64) not null, finished_at timestamptz, migration_name varchar(255) not null, logs text, rolled_back_at timestamptz, started_at timestamptz not null default now(), applied_steps_count integer not null default 0); insert into _prisma_migrations values ('5b1f0c6e-0000-4000-8000-000000000001', 'x', now(), '20240101000000_init', null, null, now(), 1); create table prisma_t (id int);" },
-    { tool: 'drizzle', files: { 'svcdb.config.yaml': 'discover: ["apps/{service}/drizzle"]\n', 'apps/svc/drizzle/0000_init.sql': drizzleSql, 'apps/svc/drizzle/meta/_journal.json': '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1717000000000,"tag":"0000_init","breakpoints":true}]}' },
-      history: `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint); insert into drizzle.__drizzle_migrations (hash, created_at) values ('${createHash('sha256').update(drizzleSql).digest('hex')}', 1717000000000); create table drizzle_t (id int);` },
-    { tool: 'atlas', files: { 'svcdb.config.yaml': 'discover: ["services/{service}/migrations"]\n', 'services/svc/migrations/20240101000000_init.sql': atlasSql,
-      'services/svc/migrations/atlas.sum': atlasSum([{ name: '20240101000000_init.sql', bytes: Buffer.from(atlasSql), text: atlasSql }]) },
-      history: "create schema atlas_schema_revisions; create table atlas_schema_revisions.atlas_schema_revisions (version varchar not null primary key, description varchar not null, type bigint not null default 2, applied bigint not null default 0, total bigint not null default 0, executed_at timestamptz not null, execution_time bigint not null, error text, error_stmt text, hash varchar not null, partial_hashes jsonb, operator_version varchar not null); insert into atlas_schema_revisions.atlas_schema_revisions values ('20240101000000', 'init', 2, 1, 1, now(), 1000, null, null, 'h', null, 'Atlas CLI v0.21.1'); create table atlas_t (id int);" },
+    {
+      tool: 'goose',
+      files: { 'internal/svc/migrations/001_init.sql': `-- +goose Up\n${create('goose_t')}` },
+      history:
+        'create table goose_db_version (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now()); insert into goose_db_version (version_id, is_applied) values (0, true), (1, true); create table goose_t (id int);',
+    },
+    {
+      tool: 'dbmate',
+      files: {
+        'internal/svc/migrations/20240101000000_init.sql': `-- migrate:up\n${create('dbmate_t')}\n-- migrate:down\nDROP TABLE dbmate_t;\n`,
+      },
+      history:
+        "create table schema_migrations (version varchar(128) primary key); insert into schema_migrations values ('20240101000000'); create table dbmate_t (id int);",
+    },
+    {
+      tool: 'golang-migrate',
+      files: {
+        'internal/svc/migrations/1_init.up.sql': create('gm_t'),
+        'internal/svc/migrations/1_init.down.sql': 'DROP TABLE gm_t;\n',
+      },
+      history:
+        'create table schema_migrations (version bigint not null primary key, dirty boolean not null); insert into schema_migrations values (1, false); create table gm_t (id int);',
+    },
+    {
+      tool: 'flyway',
+      files: {
+        'svcdb.config.yaml': 'discover: ["services/{service}/src/main/resources/db/migration"]\n',
+        'services/svc/src/main/resources/db/migration/V1__init.sql': create('flyway_t'),
+      },
+      history:
+        "create table flyway_schema_history (installed_rank integer not null primary key, version varchar(50), description varchar(200) not null, type varchar(20) not null, script varchar(1000) not null, checksum integer, installed_by varchar(100) not null, installed_on timestamp not null default now(), execution_time integer not null, success boolean not null); insert into flyway_schema_history values (1, '1', 'init', 'SQL', 'V1__init.sql', 1234567, 'postgres', now(), 5, true); create table flyway_t (id int);",
+    },
+    {
+      tool: 'prisma',
+      files: {
+        'svcdb.config.yaml': 'discover: ["services/{service}/prisma/migrations"]\n',
+        'services/svc/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+        'services/svc/prisma/migrations/20240101000000_init/migration.sql': create('prisma_t'),
+      },
+      history:
+        "create table _prisma_migrations (id varchar(36) primary key, checksum varchar(64) not null, finished_at timestamptz, migration_name varchar(255) not null, logs text, rolled_back_at timestamptz, started_at timestamptz not null default now(), applied_steps_count integer not null default 0); insert into _prisma_migrations values ('5b1f0c6e-0000-4000-8000-000000000001', 'x', now(), '20240101000000_init', null, null, now(), 1); create table prisma_t (id int);",
+    },
+    {
+      tool: 'drizzle',
+      files: {
+        'svcdb.config.yaml': 'discover: ["apps/{service}/drizzle"]\n',
+        'apps/svc/drizzle/0000_init.sql': drizzleSql,
+        'apps/svc/drizzle/meta/_journal.json':
+          '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1717000000000,"tag":"0000_init","breakpoints":true}]}',
+      },
+      history: `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint); insert into drizzle.__drizzle_migrations (hash, created_at) values ('${createHash('sha256').update(drizzleSql).digest('hex')}', 1717000000000); create table drizzle_t (id int);`,
+    },
+    {
+      tool: 'atlas',
+      files: {
+        'svcdb.config.yaml': 'discover: ["services/{service}/migrations"]\n',
+        'services/svc/migrations/20240101000000_init.sql': atlasSql,
+        'services/svc/migrations/atlas.sum': atlasSum([
+          { name: '20240101000000_init.sql', bytes: Buffer.from(atlasSql), text: atlasSql },
+        ]),
+      },
+      history:
+        "create schema atlas_schema_revisions; create table atlas_schema_revisions.atlas_schema_revisions (version varchar not null primary key, description varchar not null, type bigint not null default 2, applied bigint not null default 0, total bigint not null default 0, executed_at timestamptz not null, execution_time bigint not null, error text, error_stmt text, hash varchar not null, partial_hashes jsonb, operator_version varchar not null); insert into atlas_schema_revisions.atlas_schema_revisions values ('20240101000000', 'init', 2, 1, 1, now(), 1000, null, null, 'h', null, 'Atlas CLI v0.21.1'); create table atlas_t (id int);",
+    },
   ];
   for (const c of cases) {
     it(`${c.tool}`, async () => {
@@ -363,7 +462,9 @@ describe('another tool\'s history: migrate refuses and names adopt; after adopt 
       await db.sql`create table orphan_t (id int)`;
       const r = await svcdb(project.dir, db.url, ['migrate', 'svc']);
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain('public.orphan_t, which its first migration internal/svc/migrations/001_init.sql:1 creates, exists already');
+      expect(r.stderr).toContain(
+        'public.orphan_t, which its first migration internal/svc/migrations/001_init.sql:1 creates, exists already',
+      );
       expect(r.stderr).toContain('svcdb adopt svc --from <tool>');
     } finally {
       await db.drop();
@@ -376,7 +477,8 @@ describe('migrateAfter', () => {
   it('--all applies the base set first (the others insert into its table); a cycle is exit 2', async () => {
     const db = await createTestDatabase('engine_migrate_after');
     const files: Record<string, string> = {
-      'svcdb.config.yaml': 'discover: ["sql/migrations/{service}"]\nservices:\n  alpha: { migrateAfter: [zbase] }\n  beta: { migrateAfter: [zbase] }\n',
+      'svcdb.config.yaml':
+        'discover: ["sql/migrations/{service}"]\nservices:\n  alpha: { migrateAfter: [zbase] }\n  beta: { migrateAfter: [zbase] }\n',
       // the base sorts last by name, and sleeps, so without the order the others would run first
       'sql/migrations/zbase/001_base.sql': 'SELECT pg_sleep(0.3);\nCREATE TABLE base_events (svc text);\n',
       'sql/migrations/alpha/001_use.sql': "INSERT INTO base_events VALUES ('alpha');\n",
@@ -388,7 +490,10 @@ describe('migrateAfter', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       const rows = await db.sql`select svc from base_events order by svc`;
       expect(rows.map((x) => x.svc)).toEqual(['alpha', 'beta']);
-      project.write('svcdb.config.yaml', 'discover: ["sql/migrations/{service}"]\nservices:\n  alpha: { migrateAfter: [beta] }\n  beta: { migrateAfter: [alpha] }\n');
+      project.write(
+        'svcdb.config.yaml',
+        'discover: ["sql/migrations/{service}"]\nservices:\n  alpha: { migrateAfter: [beta] }\n  beta: { migrateAfter: [alpha] }\n',
+      );
       const cycle = await svcdb(project.dir, db.url, ['migrate', '--all']);
       expect(cycle.exitCode).toBe(2);
       expect(cycle.stderr).toContain('migrateAfter forms a cycle: alpha → beta → alpha');

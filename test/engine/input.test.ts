@@ -38,7 +38,8 @@ describe('svcdb new', () => {
     project = tempProject({
       'internal/padded/migrations/0001_init.sql': '-- +goose Up\nCREATE TABLE padded (id int);\n',
       'internal/padded/migrations/0009_more.sql': '-- +goose Up\nCREATE TABLE padded2 (id int);\n',
-      'internal/stamped/migrations/20240101120000_init.sql': '-- migrate:up\nCREATE TABLE stamped (id int);\n-- migrate:down\nDROP TABLE stamped;\n',
+      'internal/stamped/migrations/20240101120000_init.sql':
+        '-- migrate:up\nCREATE TABLE stamped (id int);\n-- migrate:down\nDROP TABLE stamped;\n',
       'internal/paired/migrations/000001_init.up.sql': 'CREATE TABLE paired (id int);\n',
       'internal/paired/migrations/000001_init.down.sql': 'DROP TABLE paired;\n',
     });
@@ -46,7 +47,7 @@ describe('svcdb new', () => {
   afterAll(() => project.cleanup());
   const files = (service: string) => readdirSync(path.join(project.dir, 'internal', service, 'migrations')).sort();
 
-  it('numbers the next file in the folder\'s zero-padded style and format', async () => {
+  it("numbers the next file in the folder's zero-padded style and format", async () => {
     const r = await svcdb(project.dir, '', ['new', 'padded', 'Add Outbox index']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('created internal/padded/migrations/0010_add_outbox_index.sql');
@@ -60,9 +61,16 @@ describe('svcdb new', () => {
     const stamped = files('stamped');
     expect(stamped[1]).toMatch(/^\d{14}_add_col\.sql$/);
     expect(stamped[1] > stamped[0]).toBe(true);
-    expect(readFileSync(path.join(project.dir, 'internal/stamped/migrations', stamped[1]), 'utf8')).toContain('-- migrate:up');
+    expect(readFileSync(path.join(project.dir, 'internal/stamped/migrations', stamped[1]), 'utf8')).toContain(
+      '-- migrate:up',
+    );
     expect((await svcdb(project.dir, '', ['new', 'paired', 'second'])).exitCode).toBe(0);
-    expect(files('paired')).toEqual(['000001_init.down.sql', '000001_init.up.sql', '000002_second.down.sql', '000002_second.up.sql']);
+    expect(files('paired')).toEqual([
+      '000001_init.down.sql',
+      '000001_init.up.sql',
+      '000002_second.down.sql',
+      '000002_second.up.sql',
+    ]);
   });
 
   it('the new files parse as migrations (svcdb services reads them)', async () => {
@@ -80,7 +88,9 @@ describe('svcdb new', () => {
   });
 
   it('respects a custom discover glob', async () => {
-    const custom = tempProject({ 'svcdb.config.json': JSON.stringify({ discover: ['internal/services/*/migrations'] }) });
+    const custom = tempProject({
+      'svcdb.config.json': JSON.stringify({ discover: ['internal/services/*/migrations'] }),
+    });
     try {
       const r = await svcdb(custom.dir, '', ['new', '--service', 'query']);
       expect(r.exitCode, r.stderr).toBe(0);

@@ -27,7 +27,9 @@ describe('the library API (a service migrating itself on startup)', () => {
   it('migrate applies one service and reports each migration as it lands', async () => {
     const events: string[] = [];
     const result = await migrate({
-      cwd: project.dir, env, services: ['ingestion'],
+      cwd: project.dir,
+      env,
+      services: ['ingestion'],
       onEvent: (e) => e.type === 'applied' && events.push(e.migration),
     });
     expect(result.ok).toBe(true);
@@ -38,7 +40,10 @@ describe('the library API (a service migrating itself on startup)', () => {
 
   it('status and plan see the same state', async () => {
     const s = await status({ cwd: project.dir, env });
-    expect(s.services.map((x) => [x.service, x.applied.length, x.pending.length])).toEqual([['ingestion', 3, 0], ['query', 0, 1]]);
+    expect(s.services.map((x) => [x.service, x.applied.length, x.pending.length])).toEqual([
+      ['ingestion', 3, 0],
+      ['query', 0, 1],
+    ]);
     expect(s.behind).toBe(true);
     const p = await plan({ cwd: project.dir, env, services: ['query'] });
     expect(p.services[0].pending.map((m) => m.id)).toEqual(['001_create_t1']);
@@ -86,19 +91,29 @@ describe('createMigrator: a URL and a folder, nothing else', () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('\n## Library\n'));
     const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
-    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    return js.replace(/from 'svcdb'/, `from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist/index.js')).href)}`);
+    const js = ts.transpileModule(code, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    return js.replace(
+      /from 'svcdb'/,
+      `from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist/index.js')).href)}`,
+    );
   }
 
-  const runExample = () => execa(process.execPath, [script], {
-    cwd: os.tmpdir(), reject: false, env: { ORDERS_DATABASE_URL: db.url, PATH: process.env.PATH }, extendEnv: false,
-  });
+  const runExample = () =>
+    execa(process.execPath, [script], {
+      cwd: os.tmpdir(),
+      reject: false,
+      env: { ORDERS_DATABASE_URL: db.url, PATH: process.env.PATH },
+      extendEnv: false,
+    });
 
   it("the README's example applies the folder's migrations, then finds nothing to do", async () => {
     const first = await runExample();
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout).toBe('orders: 2 migration(s) applied');
-    const [row] = await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'orders' and column_name = 'status'`;
+    const [row] =
+      await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'orders' and column_name = 'status'`;
     expect(row.n).toBe(1);
     const history = await db.sql`select id from svcdb_migrations where service = 'orders' order by id`;
     expect(history.map((r) => r.id)).toEqual(['00001_create_orders', '00002_add_status']);
@@ -115,14 +130,23 @@ describe('createMigrator: a URL and a folder, nothing else', () => {
   });
 
   it('status, plan and down on the same migrator; inline migrations work the same way', async () => {
-    const migrator = createMigrator({ url: db.url, migrations: path.join(project.dir, 'services/orders/migrations'), service: 'orders' });
+    const migrator = createMigrator({
+      url: db.url,
+      migrations: path.join(project.dir, 'services/orders/migrations'),
+      service: 'orders',
+    });
     expect((await migrator.status()).pending).toEqual([]);
     const reverted = await migrator.down();
     expect(reverted.reverted.map((r) => r.id)).toEqual(['00002_add_status']);
     expect((await migrator.plan()).pending.map((p) => p.id)).toEqual(['00002_add_status']);
     const inline = createMigrator({
-      url: db.url, service: 'billing', historyTable: 'billing_history',
-      migrations: [{ id: '2_add', up: 'insert into invoices values (1);' }, { id: '1_create', up: 'create table invoices (id int);' }],
+      url: db.url,
+      service: 'billing',
+      historyTable: 'billing_history',
+      migrations: [
+        { id: '2_add', up: 'insert into invoices values (1);' },
+        { id: '1_create', up: 'create table invoices (id int);' },
+      ],
     });
     const up = await inline.up();
     expect(up.ok).toBe(true);

@@ -8,7 +8,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { tempProject, type TempProject } from './project.js';
 
 /** Runs migrate, calling `onLine` for each stderr line as it arrives. */
-function migrateStreaming(dir: string, url: string, onLine: (line: string) => void): Promise<{ code: number | null; stderr: string }> {
+function migrateStreaming(
+  dir: string,
+  url: string,
+  onLine: (line: string) => void,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: url, SVCDB_PROFILE: undefined };
     const child = spawn(process.execPath, [binPath, '--cwd', dir, 'migrate', '--all'], { env });
@@ -35,7 +39,8 @@ describe('a migration waiting for a table lock another session holds', () => {
     project = tempProject({
       'svcdb.config.yaml': 'lockTimeout: 300ms\nlockRetries: 3\n',
       'internal/orders/migrations/001_create_accounts.sql': 'CREATE TABLE accounts (id int);\n',
-      'internal/orders/migrations/002_add_note.sql': 'CREATE TABLE order_audit (id int);\nALTER TABLE orders ADD COLUMN note text;\n',
+      'internal/orders/migrations/002_add_note.sql':
+        'CREATE TABLE order_audit (id int);\nALTER TABLE orders ADD COLUMN note text;\n',
     });
   });
   beforeEach(async () => {
@@ -47,7 +52,8 @@ describe('a migration waiting for a table lock another session holds', () => {
     project.cleanup();
   });
 
-  const tables = async () => (await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`).map((r) => r.tablename);
+  const tables = async () =>
+    (await db.sql`select tablename from pg_tables where schemaname = 'public' order by 1`).map((r) => r.tablename);
   const history = async () => (await db.sql`select id from svcdb_migrations_orders order by id`).map((r) => r.id);
 
   it('retries visibly and succeeds once the holder lets go within the retries', async () => {
@@ -63,10 +69,13 @@ describe('a migration waiting for a table lock another session holds', () => {
     });
     await holder.end();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`orders: 002_add_note: waiting for a lock on orders held by pid ${pid} (begin; lock table orders in access exclusive mode): try 2/4`);
+    expect(r.stderr).toContain(
+      `orders: 002_add_note: waiting for a lock on orders held by pid ${pid} (begin; lock table orders in access exclusive mode): try 2/4`,
+    );
     expect(r.stderr).toContain('try 3/4');
     expect(await history()).toEqual(['001_create_accounts', '002_add_note']);
-    const [col] = await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'orders' and column_name = 'note'`;
+    const [col] =
+      await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'orders' and column_name = 'note'`;
     expect(col.n).toBe(1);
   });
 
@@ -80,8 +89,10 @@ describe('a migration waiting for a table lock another session holds', () => {
     await holder.end();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('try 4/4');
-    expect(r.stderr).toContain('error: orders: internal/orders/migrations/002_add_note.sql:2: canceling statement due to lock timeout: '
-      + `gave up waiting for a lock on orders held by pid ${pid} (begin; lock table orders in access exclusive mode) after 4 tries`);
+    expect(r.stderr).toContain(
+      'error: orders: internal/orders/migrations/002_add_note.sql:2: canceling statement due to lock timeout: ' +
+        `gave up waiting for a lock on orders held by pid ${pid} (begin; lock table orders in access exclusive mode) after 4 tries`,
+    );
     expect(r.stderr).toContain('after 4 tries');
     expect(await history()).toEqual(['001_create_accounts']);
     expect(await tables()).toEqual(['accounts', 'orders', 'svcdb_migrations_orders']);

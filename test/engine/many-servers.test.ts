@@ -17,7 +17,8 @@ describe('50 services on 3 servers under an isolated profile', () => {
     servers = [await startCluster(), await startCluster(), await startCluster()];
     const files: Record<string, string> = {};
     SERVICES.forEach((name, i) => {
-      files[`services/${name}/migrations/001_create_items.sql`] = `-- +goose Up\nCREATE TABLE items (id int primary key, owner text default '${name}');\n`;
+      files[`services/${name}/migrations/001_create_items.sql`] =
+        `-- +goose Up\nCREATE TABLE items (id int primary key, owner text default '${name}');\n`;
       files[`services/${name}/migrations/002_seed.sql`] = `-- +goose Up\nINSERT INTO items (id) VALUES (1);\n`;
       env[`${name.toUpperCase()}_DATABASE_URL`] = serverOf(i).url(`${name}_db`);
     });
@@ -29,7 +30,11 @@ describe('50 services on 3 servers under an isolated profile', () => {
     project?.cleanup();
   });
 
-  const migrateAll = () => runCli(['--cwd', project.dir, 'migrate', '--all', '--profile', 'prod', '--concurrency', '8', '--wait', '1s'], { env, timeoutMs: 240_000 });
+  const migrateAll = () =>
+    runCli(['--cwd', project.dir, 'migrate', '--all', '--profile', 'prod', '--concurrency', '8', '--wait', '1s'], {
+      env,
+      timeoutMs: 240_000,
+    });
 
   async function itemsIn(i: number): Promise<number | null> {
     const sql = postgres(serverOf(i).url(`${SERVICES[i]}_db`), { max: 1, onnotice: () => {}, connect_timeout: 2 });
@@ -52,14 +57,18 @@ describe('50 services on 3 servers under an isolated profile', () => {
   }, 240_000);
 
   it("one server down: its services fail with exit 2 naming host:port, the others' new migrations are applied", async () => {
-    SERVICES.forEach((name) => project.write(`services/${name}/migrations/003_more.sql`, '-- +goose Up\nINSERT INTO items (id) VALUES (2);\n'));
+    SERVICES.forEach((name) =>
+      project.write(`services/${name}/migrations/003_more.sql`, '-- +goose Up\nINSERT INTO items (id) VALUES (2);\n'),
+    );
     servers[1].stop('fast');
     try {
       const r = await migrateAll();
       expect(r.exitCode).toBe(2);
       for (let i = 0; i < SERVICES.length; i++) {
         if (i % 3 === 1) {
-          expect(r.stderr).toContain(`${SERVICES[i]}: cannot reach PostgreSQL at 127.0.0.1:${servers[1].port}/${SERVICES[i]}_db`);
+          expect(r.stderr).toContain(
+            `${SERVICES[i]}: cannot reach PostgreSQL at 127.0.0.1:${servers[1].port}/${SERVICES[i]}_db`,
+          );
         } else {
           expect(r.stderr).toContain(`${SERVICES[i]}: applied 1 (003_more … 003_more)`);
           expect(await itemsIn(i)).toBe(2);

@@ -29,7 +29,8 @@ describe('migrate under a shared database', () => {
     const [a] = await db.sql`select count(*)::int as n from svcdb_migrations_alpha`;
     const [b] = await db.sql`select count(*)::int as n from svcdb_migrations_beta`;
     expect([a.n, b.n]).toEqual([20, 20]);
-    const [row] = await db.sql`select checksum, duration_ms, svcdb_version, applied_at from svcdb_migrations_beta where id = '007_create_t7'`;
+    const [row] =
+      await db.sql`select checksum, duration_ms, svcdb_version, applied_at from svcdb_migrations_beta where id = '007_create_t7'`;
     expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(row.duration_ms).toBeGreaterThanOrEqual(0);
     expect(row.svcdb_version).toMatch(/^\d+\.\d+\.\d+/);
@@ -42,7 +43,7 @@ describe('migrate under a shared database', () => {
     expect(r.stdout).toMatch(/alpha\s+up to date/);
   });
 
-  it('--json prints one document with each service\'s result', async () => {
+  it("--json prints one document with each service's result", async () => {
     project.write('internal/alpha/migrations/021_more.sql', 'CREATE TABLE alpha_more (id int);\n');
     const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--json']);
     expect(r.exitCode).toBe(0);
@@ -126,7 +127,9 @@ describe('trackingTable', () => {
   });
 
   it('names the history table; a same-named table of another tool is refused with the adopt hint', async () => {
-    await db.sql.unsafe('CREATE TABLE goose_actions (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now())');
+    await db.sql.unsafe(
+      'CREATE TABLE goose_actions (id serial primary key, version_id bigint not null, is_applied boolean not null, tstamp timestamp default now())',
+    );
     const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('table public.goose_actions exists but is not an svcdb history table');
@@ -153,8 +156,12 @@ describe('two services whose URLs point at one database (isolated profile)', () 
     const env = { ALPHA_DATABASE_URL: db.url, BETA_DATABASE_URL: db.url };
     const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--profile', 'prod'], env);
     expect(r.exitCode, r.stderr).toBe(0);
-    const rows = await db.sql`select service, count(*)::int as n from svcdb_migrations group by service order by service`;
-    expect(rows).toEqual([{ service: 'alpha', n: 3 }, { service: 'beta', n: 3 }]);
+    const rows =
+      await db.sql`select service, count(*)::int as n from svcdb_migrations group by service order by service`;
+    expect(rows).toEqual([
+      { service: 'alpha', n: 3 },
+      { service: 'beta', n: 3 },
+    ]);
     expect(await tableNames(db)).toEqual(expect.arrayContaining(['alpha_t3', 'beta_t3']));
     const s = await svcdb(project.dir, db.url, ['status', '--profile', 'prod', '--exit-code'], env);
     expect(s.exitCode).toBe(0);

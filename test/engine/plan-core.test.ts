@@ -5,10 +5,25 @@ import { nextVersion } from '../../src/commands/new.js';
 import type { Migration } from '../../src/core/types.js';
 
 const m = (version: string, name: string, checksum = `sum-${version}`): Migration => ({
-  service: 's', version, name, id: `${version}_${name}`, path: `/p/${version}_${name}.sql`, relPath: `m/${version}_${name}.sql`,
-  checksum, format: 'plain', up: [], down: null, transaction: true,
+  service: 's',
+  version,
+  name,
+  id: `${version}_${name}`,
+  path: `/p/${version}_${name}.sql`,
+  relPath: `m/${version}_${name}.sql`,
+  checksum,
+  format: 'plain',
+  up: [],
+  down: null,
+  transaction: true,
 });
-const row = (id: string, checksum: string): HistoryRow => ({ id, checksum, appliedAt: new Date(0), durationMs: 1, svcdbVersion: '0' });
+const row = (id: string, checksum: string): HistoryRow => ({
+  id,
+  checksum,
+  appliedAt: new Date(0),
+  durationMs: 1,
+  svcdbVersion: '0',
+});
 
 describe('computePlan', () => {
   const files = [m('001', 'a'), m('002', 'b'), m('003', 'c')];
@@ -29,7 +44,10 @@ describe('computePlan', () => {
   it('a row matches the file with its version when no file has its id: a rename, not a new migration', () => {
     const renamed = [m('0001', 'a'), m('002', 'b_better'), m('003', 'c', 'edited')];
     const plan = computePlan('s', renamed, [row('001_a', 'sum-0001'), row('2_b', 'sum-002'), row('003_c', 'sum-003')]);
-    expect(plan.renamed.map((r) => [r.row.id, r.migration.id])).toEqual([['001_a', '0001_a'], ['2_b', '002_b_better']]);
+    expect(plan.renamed.map((r) => [r.row.id, r.migration.id])).toEqual([
+      ['001_a', '0001_a'],
+      ['2_b', '002_b_better'],
+    ]);
     expect(plan.drifted.map((d) => d.migration.id)).toEqual(['003_c']);
     expect(plan.pending).toEqual([]);
     expect(plan.missing).toEqual([]);
@@ -59,7 +77,15 @@ describe('findCollisions', () => {
       { service: 'b', table: 'dlq', file: 'b.sql', line: 2 },
       { service: 'b', table: 'own', file: 'b.sql', line: 5 },
     ]);
-    expect(c).toEqual([{ table: 'dlq', creators: [{ service: 'a', file: 'a.sql', line: 1 }, { service: 'b', file: 'b.sql', line: 2 }] }]);
+    expect(c).toEqual([
+      {
+        table: 'dlq',
+        creators: [
+          { service: 'a', file: 'a.sql', line: 1 },
+          { service: 'b', file: 'b.sql', line: 2 },
+        ],
+      },
+    ]);
   });
 });
 

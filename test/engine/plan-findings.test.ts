@@ -18,12 +18,20 @@ describe('plan shows ownership findings for what it would apply', () => {
     project.cleanup();
   });
 
-  it('a pending foreign key to another service\'s table is reported at its file:line:col', async () => {
+  it("a pending foreign key to another service's table is reported at its file:line:col", async () => {
     const r = await svcdb(project.dir, db.url, ['plan', 'tsdb', '--json']);
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout) as { findings: Array<{ rule: string; file: string; line: number; column: number; owner: string }> };
+    const doc = JSON.parse(r.stdout) as {
+      findings: Array<{ rule: string; file: string; line: number; column: number; owner: string }>;
+    };
     expect(doc.findings).toEqual([
-      expect.objectContaining({ rule: 'cross-service-fk', file: 'internal/tsdb/migrations/001_readings.sql', line: 3, column: 31, owner: 'ingestion' }),
+      expect.objectContaining({
+        rule: 'cross-service-fk',
+        file: 'internal/tsdb/migrations/001_readings.sql',
+        line: 3,
+        column: 31,
+        owner: 'ingestion',
+      }),
     ]);
     const text = await svcdb(project.dir, db.url, ['plan', 'tsdb']);
     expect(text.stdout).toContain('internal/tsdb/migrations/001_readings.sql:3:31');

@@ -40,6 +40,11 @@ export function numberedMigrations(service: string, count: number, width = 3): R
 }
 
 /** The one CLI helper (helpers/cli.ts) in `dir`, with DATABASE_URL pointing at `url`. */
-export function svcdb(dir: string, url: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export function svcdb(
+  dir: string,
+  url: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   return runCliClean(['--cwd', dir, ...args], { env: { DATABASE_URL: url, ...env } });
 }

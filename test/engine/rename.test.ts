@@ -12,7 +12,10 @@ describe('renaming an applied migration', () => {
   beforeAll(async () => {
     db = await createTestDatabase('engine_rename');
     await db.sql`create table ledger (note text)`;
-    project = tempProject({ [`${dir}/007_base.sql`]: 'create table accounts (id int);\n', [`${dir}/008_credit.sql`]: credit });
+    project = tempProject({
+      [`${dir}/007_base.sql`]: 'create table accounts (id int);\n',
+      [`${dir}/008_credit.sql`]: credit,
+    });
   });
   afterAll(async () => {
     await db.drop();
@@ -33,7 +36,9 @@ describe('renaming an applied migration', () => {
     expect(plan.stdout + plan.stderr).toContain('renamed: 008_credit is now 008_credit_accounts');
     const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toContain('ledger: 008_credit was renamed 008_credit_accounts: recorded under the new name, not run again');
+    expect(r.stderr).toContain(
+      'ledger: 008_credit was renamed 008_credit_accounts: recorded under the new name, not run again',
+    );
     expect(await timesApplied()).toBe(1);
     const rows = await db.sql`select id from svcdb_migrations_ledger order by id`;
     expect(rows.map((x) => x.id)).toEqual(['007_base', '008_credit_accounts']);

@@ -5,15 +5,18 @@ import { createTestDatabase, dropDatabase, serverUrl, urlFor, type TestDatabase 
 import { numberedMigrations, svcdb, tempProject, type TempProject } from './project.js';
 
 const dlqServices = {
-  'internal/eventhandler/migrations/001_dlq.sql': 'CREATE TABLE IF NOT EXISTS dlq (id bigserial primary key, payload jsonb);\n',
+  'internal/eventhandler/migrations/001_dlq.sql':
+    'CREATE TABLE IF NOT EXISTS dlq (id bigserial primary key, payload jsonb);\n',
   'internal/eventhandler/migrations/002_projections.sql': 'CREATE TABLE projections (id int);\n',
   'internal/tsdb/migrations/001_points.sql': 'CREATE TABLE points (t timestamptz);\n',
-  'internal/tsdb/migrations/002_dlq.sql': '-- +goose Up\nCREATE TABLE IF NOT EXISTS dlq (id bigserial primary key, payload jsonb);\n',
+  'internal/tsdb/migrations/002_dlq.sql':
+    '-- +goose Up\nCREATE TABLE IF NOT EXISTS dlq (id bigserial primary key, payload jsonb);\n',
   'internal/actions/migrations/001_dlq.sql': 'CREATE TABLE dlq (id bigserial primary key, payload jsonb);\n',
 };
 
 async function userObjects(db: TestDatabase): Promise<string[]> {
-  const rows = await db.sql`select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  const rows =
+    await db.sql`select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') order by 1`;
   return rows.map((r) => r.name as string);
 }
@@ -33,7 +36,9 @@ describe('three services each creating dlq', () => {
   it('under shared: migrate and plan refuse, naming table and services, before any table exists', async () => {
     const r = await svcdb(project.dir, db.url, ['migrate', '--all']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('table dlq is created by actions (internal/actions/migrations/001_dlq.sql:1) and eventhandler');
+    expect(r.stderr).toContain(
+      'table dlq is created by actions (internal/actions/migrations/001_dlq.sql:1) and eventhandler',
+    );
     expect(r.stderr).toContain('tsdb (internal/tsdb/migrations/002_dlq.sql:2)');
     expect(r.stderr).toContain('use a schema profile');
     expect(await userObjects(db)).toEqual([]);
@@ -130,7 +135,7 @@ describe('plan is strictly read-only', () => {
     expect(p.stdout).toContain('nothing pending (3 applied)');
   });
 
-  it('the database strategy: migrate creates each service\'s database, with its history inside', async () => {
+  it("the database strategy: migrate creates each service's database, with its history inside", async () => {
     try {
       const r = await svcdb(project.dir, db.url, ['migrate', '--all', '--profile', 'staging']);
       expect(r.exitCode, r.stderr).toBe(0);

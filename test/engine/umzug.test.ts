@@ -25,10 +25,14 @@ describe('umzug, as svcdb loads and drives it', () => {
     const { Umzug } = loadUmzug();
     const ran: string[] = [];
     const steps = ['001_a', '002_b', '003_c'].map((name) => ({
-      name, up: async () => void ran.push(`up ${name}`), down: async () => void ran.push(`down ${name}`),
+      name,
+      up: async () => void ran.push(`up ${name}`),
+      down: async () => void ran.push(`down ${name}`),
     }));
     await new Umzug({ migrations: steps, storage: new PlanStorage([]), logger: undefined }).up();
-    await new Umzug({ migrations: steps, storage: new PlanStorage(steps.map((s) => s.name)), logger: undefined }).down({ to: 0 });
+    await new Umzug({ migrations: steps, storage: new PlanStorage(steps.map((s) => s.name)), logger: undefined }).down({
+      to: 0,
+    });
     expect(ran).toEqual(['up 001_a', 'up 002_b', 'up 003_c', 'down 003_c', 'down 002_b', 'down 001_a']);
   });
 });

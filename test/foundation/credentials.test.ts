@@ -18,7 +18,10 @@ function provisionedOn(server: string, database: string): string {
 describe('provisioned roles in env and services', () => {
   it('env gives a service its role on the server and database it was provisioned on', async () => {
     const dir = provisionedOn('db.one:5432', 'platform');
-    const r = await svcdb(['env', 'dev'], { cwd: dir, env: { DATABASE_URL: 'postgres://admin:adm1n@db.one:5432/platform' } });
+    const r = await svcdb(['env', 'dev'], {
+      cwd: dir,
+      env: { DATABASE_URL: 'postgres://admin:adm1n@db.one:5432/platform' },
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('CJ_INGESTION_DATABASE_URL=postgres://svcdb_ingestion:r0le-secret@db.one:5432/platform');
     expect(r.stdout).toContain('CJ_TSDB_DATABASE_URL=postgres://admin:adm1n@db.one:5432/platform');
@@ -32,7 +35,9 @@ describe('provisioned roles in env and services', () => {
     expect(r.stdout).not.toContain('svcdb_ingestion');
     expect(r.stdout).toContain('CJ_INGESTION_DATABASE_URL=postgres://admin:adm1n@db.two:5432/platform');
     const s = await svcdb(['services', '--json'], { cwd: dir, env });
-    const ingestion = (JSON.parse(s.stdout) as { services: Array<{ name: string; url: string }> }).services.find((x) => x.name === 'ingestion');
+    const ingestion = (JSON.parse(s.stdout) as { services: Array<{ name: string; url: string }> }).services.find(
+      (x) => x.name === 'ingestion',
+    );
     expect(ingestion?.url).toBe('postgres://admin:***@db.two:5432/platform');
   });
 });

@@ -41,7 +41,9 @@ describe('svcdb env: the done-when checks', () => {
     writeFileSync(path.join(root, 'svcdb.config.yaml'), 'envPrefix: CJ_\nprofiles:\n  dev: { strategy: shard }\n');
     const r = await svcdb(['env', 'dev'], { cwd: root, env: { DATABASE_URL: URL } });
     expect(r.exitCode, r.stderr).toBe(2);
-    expect(r.stderr).toContain('svcdb.config.yaml: profiles.dev.strategy: expected one of shared, schema, database, isolated, found string "shard"');
+    expect(r.stderr).toContain(
+      'svcdb.config.yaml: profiles.dev.strategy: expected one of shared, schema, database, isolated, found string "shard"',
+    );
     expect(r.stderr).toContain('did you mean "shared"?');
   });
 
@@ -57,12 +59,16 @@ describe('svcdb env: choosing the profile and the services', () => {
   it('takes the profile from the argument, else --profile, else SVCDB_PROFILE, else dev', async () => {
     const env = { DATABASE_URL: URL, SVCDB_PROFILE: 'dev-aws' };
     expect((await svcdb(['env', '--service', 'tsdb'], { env })).stdout).toContain('search_path%3Dtsdb');
-    expect((await svcdb(['env', '--service', 'tsdb', '--profile', 'dev'], { env })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
+    expect((await svcdb(['env', '--service', 'tsdb', '--profile', 'dev'], { env })).stdout).toBe(
+      `CJ_TSDB_DATABASE_URL=${URL}\n`,
+    );
     // two different profiles (argument and --profile) are a conflict, not a silent choice (issue 13)
     const both = await svcdb(['env', 'dev', '--service', 'tsdb', '--profile', 'dev-aws'], { env });
     expect(both.exitCode).toBe(2);
     expect(both.stderr).toContain('two profiles given: "dev" (argument) and "dev-aws" (--profile)');
-    expect((await svcdb(['env', '--service', 'tsdb'], { env: { DATABASE_URL: URL } })).stdout).toBe(`CJ_TSDB_DATABASE_URL=${URL}\n`);
+    expect((await svcdb(['env', '--service', 'tsdb'], { env: { DATABASE_URL: URL } })).stdout).toBe(
+      `CJ_TSDB_DATABASE_URL=${URL}\n`,
+    );
   });
 
   it('an unknown profile exits 2 listing the known ones', async () => {
@@ -85,16 +91,22 @@ describe('svcdb env: choosing the profile and the services', () => {
       env: { DATABASE_URL: URL, CJ_TSDB_DATABASE_URL: 'postgres://ts@tsdb.local/ts' },
     });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(lines(r.stdout)).toEqual([`CJ_INGESTION_DATABASE_URL=${URL}`, 'CJ_TSDB_DATABASE_URL=postgres://ts@tsdb.local/ts']);
+    expect(lines(r.stdout)).toEqual([
+      `CJ_INGESTION_DATABASE_URL=${URL}`,
+      'CJ_TSDB_DATABASE_URL=postgres://ts@tsdb.local/ts',
+    ]);
     expect(lines(r.stderr)).toEqual([
       'CJ_INGESTION_DATABASE_URL  from DATABASE_URL (shared)',
       'CJ_TSDB_DATABASE_URL       from environment variable CJ_TSDB_DATABASE_URL (shared)',
     ]);
   });
 
-  it('--service of a databaseOf service gives it its home service\'s URL', async () => {
+  it("--service of a databaseOf service gives it its home service's URL", async () => {
     const root = copyFixture('platform');
-    writeFileSync(path.join(root, 'svcdb.config.yaml'), 'discover: ["internal/services/*/migrations"]\nenvPrefix: CJ_\nservices:\n  query: { databaseOf: eventhandler }\n');
+    writeFileSync(
+      path.join(root, 'svcdb.config.yaml'),
+      'discover: ["internal/services/*/migrations"]\nenvPrefix: CJ_\nservices:\n  query: { databaseOf: eventhandler }\n',
+    );
     const r = await svcdb(['env', 'dev-aws', '--service', 'query'], { cwd: root, env: { DATABASE_URL: URL } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe(`CJ_QUERY_DATABASE_URL=${URL}?options=-c%20search_path%3Deventhandler,public\n`);
@@ -114,30 +126,56 @@ describe('svcdb env: formats', () => {
   const nastyUrl = `postgres://app:${nasty}@db.local:5432/platform`;
 
   it('shell output survives eval in bash with any password', async () => {
-    const r = await svcdb(['env', 'dev', '--format', 'shell'], { env: { DATABASE_URL: URL, CJ_INGESTION_DATABASE_URL: nastyUrl } });
+    const r = await svcdb(['env', 'dev', '--format', 'shell'], {
+      env: { DATABASE_URL: URL, CJ_INGESTION_DATABASE_URL: nastyUrl },
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^export CJ_ACTIONS_DATABASE_URL='postgres:\/\//);
     const script = `${r.stdout}\nprintf '%s\\n%s' "$CJ_INGESTION_DATABASE_URL" "$CJ_TSDB_DATABASE_URL"`;
-    const bash = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: '/nowhere' } });
+    const bash = spawnSync('bash', ['--norc', '--noprofile', '-c', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: '/nowhere' },
+    });
     expect(bash.status).toBe(0);
     expect(bash.stdout).toBe(`${nastyUrl}\n${URL}`);
   });
 
   it('shell quoting also holds for a newline and for the eval "$(...)" idiom', async () => {
     const value = `postgres://app:line1\nline2'x@db/platform`;
-    const bash = spawnSync('bash', ['--norc', '--noprofile', '-c', `eval "$(node "$BIN" env dev --format shell --service ingestion)"; printf '%s' "$CJ_INGESTION_DATABASE_URL"`], {
-      encoding: 'utf8',
-      cwd: path.resolve(import.meta.dirname, '../fixtures/foundation/platform'),
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', BIN: path.resolve(import.meta.dirname, '../../bin/svcdb.js'), CJ_INGESTION_DATABASE_URL: value },
-    });
+    const bash = spawnSync(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `eval "$(node "$BIN" env dev --format shell --service ingestion)"; printf '%s' "$CJ_INGESTION_DATABASE_URL"`,
+      ],
+      {
+        encoding: 'utf8',
+        cwd: path.resolve(import.meta.dirname, '../fixtures/foundation/platform'),
+        env: {
+          PATH: process.env.PATH ?? '',
+          NO_COLOR: '1',
+          BIN: path.resolve(import.meta.dirname, '../../bin/svcdb.js'),
+          CJ_INGESTION_DATABASE_URL: value,
+        },
+      },
+    );
     expect(bash.stdout).toBe(value);
   });
 
   it('dotenv quotes only what needs quoting', async () => {
     const r = await svcdb(['env', 'dev', '--service', 'ingestion', 'tsdb'], {
-      env: { DATABASE_URL: URL, CJ_INGESTION_DATABASE_URL: 'postgres://a:b c#d@h/db', CJ_TSDB_DATABASE_URL: "postgres://a:it's@h/db" },
+      env: {
+        DATABASE_URL: URL,
+        CJ_INGESTION_DATABASE_URL: 'postgres://a:b c#d@h/db',
+        CJ_TSDB_DATABASE_URL: "postgres://a:it's@h/db",
+      },
     });
-    expect(lines(r.stdout)).toEqual([`CJ_INGESTION_DATABASE_URL='postgres://a:b c#d@h/db'`, `CJ_TSDB_DATABASE_URL="postgres://a:it's@h/db"`]);
+    expect(lines(r.stdout)).toEqual([
+      `CJ_INGESTION_DATABASE_URL='postgres://a:b c#d@h/db'`,
+      `CJ_TSDB_DATABASE_URL="postgres://a:it's@h/db"`,
+    ]);
   });
 
   it('json prints one object; --json means the same', async () => {
@@ -177,7 +215,7 @@ describe('svcdb env and broken migration files', () => {
 });
 
 describe('svcdb env --write', () => {
-  it('writes the file (mode 0600, marked as svcdb\'s) and rewrites it on the next run', async () => {
+  it("writes the file (mode 0600, marked as svcdb's) and rewrites it on the next run", async () => {
     const root = copyFixture('platform');
     const first = await svcdb(['env', 'dev', '--write', '.env'], { cwd: root, env: { DATABASE_URL: URL } });
     expect(first.exitCode).toBe(0);
@@ -186,7 +224,9 @@ describe('svcdb env --write', () => {
     const file = path.join(root, '.env');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
-    expect(text).toMatch(/^# Written by svcdb env \(profile dev\); regenerate with: svcdb env dev --format dotenv --write \.env\n/);
+    expect(text).toMatch(
+      /^# Written by svcdb env \(profile dev\); regenerate with: svcdb env dev --format dotenv --write \.env\n/,
+    );
     expect(text).toContain(`CJ_QUERY_DATABASE_URL=${URL}\n`);
     const second = await svcdb(['env', 'dev-aws', '--write', '.env'], { cwd: root, env: { DATABASE_URL: URL } });
     expect(second.exitCode).toBe(0);
@@ -210,8 +250,12 @@ describe('svcdb env --write', () => {
   it('json files it wrote are recognised, and github format appends', async () => {
     const root = copyFixture('platform');
     const env = { DATABASE_URL: URL };
-    expect((await svcdb(['env', 'dev', '--format', 'json', '--write', 'urls.json'], { cwd: root, env })).exitCode).toBe(0);
-    expect((await svcdb(['env', 'dev', '--format', 'json', '--write', 'urls.json'], { cwd: root, env })).exitCode).toBe(0);
+    expect((await svcdb(['env', 'dev', '--format', 'json', '--write', 'urls.json'], { cwd: root, env })).exitCode).toBe(
+      0,
+    );
+    expect((await svcdb(['env', 'dev', '--format', 'json', '--write', 'urls.json'], { cwd: root, env })).exitCode).toBe(
+      0,
+    );
     expect(Object.keys(JSON.parse(readFileSync(path.join(root, 'urls.json'), 'utf8')))).toEqual(VARS);
     const ghEnv = path.join(root, 'github_env');
     writeFileSync(ghEnv, 'EXISTING=1\n');

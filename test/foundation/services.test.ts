@@ -13,11 +13,46 @@ describe('svcdb services', () => {
     expect(rows[0]).toBe('profile dev (shared), config svcdb.config.yaml');
     expect(rows[1]).toMatch(/^SERVICE\s+MIGRATIONS FOLDER\s+FILES\s+ENV VAR\s+TABLES\s+URL$/);
     expect(rows.slice(2).map((row) => row.split(/\s{2,}/))).toEqual([
-      ['actions', 'internal/services/actions/migrations', '1', 'CJ_ACTIONS_DATABASE_URL', 'action_config, dlq', 'postgres://app:***@db.local:5432/platform'],
-      ['eventhandler', 'internal/services/eventhandler/migrations', '1', 'CJ_EVENTHANDLER_DATABASE_URL', 'dlq, projections', 'postgres://app:***@db.local:5432/platform'],
-      ['ingestion', 'internal/services/ingestion/migrations', '2', 'CJ_INGESTION_DATABASE_URL', 'event_store, ingestion_cursor, outbox', 'postgres://app:***@db.local:5432/platform'],
-      ['query', 'internal/services/query (config only)', '0', 'CJ_QUERY_DATABASE_URL', '-', 'postgres://app:***@db.local:5432/platform'],
-      ['tsdb', 'internal/services/tsdb/migrations', '1', 'CJ_TSDB_DATABASE_URL', 'dlq, points', 'postgres://app:***@db.local:5432/platform'],
+      [
+        'actions',
+        'internal/services/actions/migrations',
+        '1',
+        'CJ_ACTIONS_DATABASE_URL',
+        'action_config, dlq',
+        'postgres://app:***@db.local:5432/platform',
+      ],
+      [
+        'eventhandler',
+        'internal/services/eventhandler/migrations',
+        '1',
+        'CJ_EVENTHANDLER_DATABASE_URL',
+        'dlq, projections',
+        'postgres://app:***@db.local:5432/platform',
+      ],
+      [
+        'ingestion',
+        'internal/services/ingestion/migrations',
+        '2',
+        'CJ_INGESTION_DATABASE_URL',
+        'event_store, ingestion_cursor, outbox',
+        'postgres://app:***@db.local:5432/platform',
+      ],
+      [
+        'query',
+        'internal/services/query (config only)',
+        '0',
+        'CJ_QUERY_DATABASE_URL',
+        '-',
+        'postgres://app:***@db.local:5432/platform',
+      ],
+      [
+        'tsdb',
+        'internal/services/tsdb/migrations',
+        '1',
+        'CJ_TSDB_DATABASE_URL',
+        'dlq, points',
+        'postgres://app:***@db.local:5432/platform',
+      ],
     ]);
   });
 
@@ -40,7 +75,9 @@ describe('svcdb services', () => {
   });
 
   it('shows "(no URL: …)" instead of failing when a URL cannot be resolved', async () => {
-    const r = await svcdb(['services', '--profile', 'prod'], { env: { CJ_TSDB_DATABASE_URL: 'postgres://ts:pw@tsdb.local/ts' } });
+    const r = await svcdb(['services', '--profile', 'prod'], {
+      env: { CJ_TSDB_DATABASE_URL: 'postgres://ts:pw@tsdb.local/ts' },
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ingestion .*\(no URL: CJ_INGESTION_DATABASE_URL: not set; profile "prod" is isolated/);
     expect(r.stdout).toMatch(/tsdb .*postgres:\/\/ts:\*\*\*@tsdb\.local\/ts/);
@@ -49,10 +86,15 @@ describe('svcdb services', () => {
   it('a malformed migration file exits 2 with file:line', async () => {
     const root = copyFixture('platform');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(path.join(root, 'internal/services/tsdb/migrations/20240106000000_broken.sql'), '-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n');
+    writeFileSync(
+      path.join(root, 'internal/services/tsdb/migrations/20240106000000_broken.sql'),
+      '-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n',
+    );
     const r = await svcdb(['services'], { cwd: root, env: { DATABASE_URL: URL } });
     expect(r.exitCode, r.stderr).toBe(2);
-    expect(r.stderr).toContain('internal/services/tsdb/migrations/20240106000000_broken.sql:2: -- +goose StatementBegin is never closed');
+    expect(r.stderr).toContain(
+      'internal/services/tsdb/migrations/20240106000000_broken.sql:2: -- +goose StatementBegin is never closed',
+    );
   });
 
   it('loads a svcdb.config.ts that imports defineConfig from svcdb, inside and outside this repository', async () => {
@@ -61,7 +103,9 @@ describe('svcdb services', () => {
       expect(r.stderr).toBe('');
       const doc = JSON.parse(r.stdout);
       expect(doc.configFile).toBe('svcdb.config.ts');
-      expect(doc.services).toMatchObject([{ name: 'billing', envVar: 'TS_BILLING_DATABASE_URL', tables: ['invoices', 'ledger'] }]);
+      expect(doc.services).toMatchObject([
+        { name: 'billing', envVar: 'TS_BILLING_DATABASE_URL', tables: ['invoices', 'ledger'] },
+      ]);
     }
   });
 
@@ -69,7 +113,10 @@ describe('svcdb services', () => {
     const root = copyFixture('platform');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(root, 'other.yaml'), 'discover: ["internal/services/*/migrations"]\nenvPrefix: OTHER_\n');
-    const r = await svcdb(['--cwd', root, '--config', 'other.yaml', 'env', 'dev', '--service', 'tsdb'], { cwd: fixtures, env: { DATABASE_URL: URL } });
+    const r = await svcdb(['--cwd', root, '--config', 'other.yaml', 'env', 'dev', '--service', 'tsdb'], {
+      cwd: fixtures,
+      env: { DATABASE_URL: URL },
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe(`OTHER_TSDB_DATABASE_URL=${URL}\n`);
     const missing = await svcdb(['--cwd', root, '--config', 'nope.yaml', 'services'], { env: { DATABASE_URL: URL } });

@@ -3,7 +3,20 @@
 // (r01: a planted "transpiled config" ran as the victim), writes no expanded secret to disk,
 // and Node's compile cache (Node >= 22.1) goes only into a folder that is the user's alone.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,12 +49,23 @@ const DEV = { DATABASE_URL: URL_ };
 const expectFiveUrls = (r: CliResult, prefix = 'CJ_') => {
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
-  expect(r.stdout.trim().split('\n')).toEqual([...VARS].map((v) => v.replace(/^CJ_/, prefix)).sort().map((v) => `${v}=${URL_}`));
+  expect(r.stdout.trim().split('\n')).toEqual(
+    [...VARS]
+      .map((v) => v.replace(/^CJ_/, prefix))
+      .sort()
+      .map((v) => `${v}=${URL_}`),
+  );
 };
 
 /** Every file under `dir`, relative. */
 function filesUnder(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ name: string; parentPath: string; isFile(): boolean }>)
+  return (
+    readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{
+      name: string;
+      parentPath: string;
+      isFile(): boolean;
+    }>
+  )
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
@@ -74,7 +98,8 @@ describe('the shared temp folder', () => {
     const tsProject = tempDir('ts');
     cpSync(platform, tsProject, { recursive: true });
     rmSync(path.join(tsProject, 'svcdb.config.yaml'));
-    const tsSource = "import { defineConfig } from 'svcdb';\nexport default defineConfig({ discover: ['internal/services/*/migrations'], envPrefix: 'CJ_', services: { query: {} } });\n";
+    const tsSource =
+      "import { defineConfig } from 'svcdb';\nexport default defineConfig({ discover: ['internal/services/*/migrations'], envPrefix: 'CJ_', services: { query: {} } });\n";
     writeFileSync(path.join(tsProject, 'svcdb.config.ts'), tsSource);
     const yamlText = readFileSync(path.join(platform, 'svcdb.config.yaml'), 'utf8');
     const tsVersion = (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
@@ -85,9 +110,14 @@ describe('the shared temp folder', () => {
       mkdirSync(path.dirname(path.join(cacheRoot, rel)), { recursive: true });
       writeFileSync(path.join(cacheRoot, rel), text);
     };
-    plant(`ts-configs/${oldCacheHash(tsVersion, tsSource)}.mjs`,
-      `// ${JSON.stringify([tsVersion, tsSource])}\nimport { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(proof)}, 'ran');\nexport default { discover: ['internal/services/*/migrations'], envPrefix: 'XX_' };\n`);
-    plant(`parsed-yaml/${oldCacheHash(yamlText)}.json`, JSON.stringify({ text: yamlText, value: { discover: ['internal/services/*/migrations'], envPrefix: 'XX_' } }));
+    plant(
+      `ts-configs/${oldCacheHash(tsVersion, tsSource)}.mjs`,
+      `// ${JSON.stringify([tsVersion, tsSource])}\nimport { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(proof)}, 'ran');\nexport default { discover: ['internal/services/*/migrations'], envPrefix: 'XX_' };\n`,
+    );
+    plant(
+      `parsed-yaml/${oldCacheHash(yamlText)}.json`,
+      JSON.stringify({ text: yamlText, value: { discover: ['internal/services/*/migrations'], envPrefix: 'XX_' } }),
+    );
     for (const name of ['0', '1', 'ffffffffffffffff']) plant(`valid-configs/${name}`, 'anything');
     mkdirSync(path.join(tmp, 'node-compile-cache', 'planted'), { recursive: true });
     writeFileSync(path.join(tmp, 'node-compile-cache', 'planted', 'main.cjs.cache'), Buffer.alloc(4096, 0x5a));
@@ -117,29 +147,43 @@ describe('secrets', () => {
     const project = tempDir('secret');
     cpSync(platform, project, { recursive: true });
     rmSync(path.join(project, 'svcdb.config.yaml'));
-    writeFileSync(path.join(project, 'svcdb.config.yaml'), [
-      'discover: ["internal/services/*/migrations"]',
-      'envPrefix: "${PREFIX}"',
-      'services:',
-      '  query: {}',
-      '  ingestion: { run: { command: "node x.js", env: { API_TOKEN: "${API_TOKEN}" } } }',
-      'profiles:',
-      '  staging: { strategy: shared, url: "postgres://app:${DB_PASSWORD}@127.0.0.1:1/platform" }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(project, 'svcdb.config.yaml'),
+      [
+        'discover: ["internal/services/*/migrations"]',
+        'envPrefix: "${PREFIX}"',
+        'services:',
+        '  query: {}',
+        '  ingestion: { run: { command: "node x.js", env: { API_TOKEN: "${API_TOKEN}" } } }',
+        'profiles:',
+        '  staging: { strategy: shared, url: "postgres://app:${DB_PASSWORD}@127.0.0.1:1/platform" }',
+        '',
+      ].join('\n'),
+    );
     const ts = tempDir('secret-ts');
     cpSync(project, ts, { recursive: true });
     rmSync(path.join(ts, 'svcdb.config.yaml'));
-    writeFileSync(path.join(ts, 'svcdb.config.ts'), [
-      "import { defineConfig } from 'svcdb';",
-      "export default defineConfig({ discover: ['internal/services/*/migrations'], envPrefix: '${PREFIX}',",
-      "  services: { query: {}, ingestion: { run: { command: 'node x.js', env: { API_TOKEN: '${API_TOKEN}' } } } },",
-      "  profiles: { staging: { strategy: 'shared', url: 'postgres://app:${DB_PASSWORD}@127.0.0.1:1/platform' } } });",
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(ts, 'svcdb.config.ts'),
+      [
+        "import { defineConfig } from 'svcdb';",
+        "export default defineConfig({ discover: ['internal/services/*/migrations'], envPrefix: '${PREFIX}',",
+        "  services: { query: {}, ingestion: { run: { command: 'node x.js', env: { API_TOKEN: '${API_TOKEN}' } } } },",
+        "  profiles: { staging: { strategy: 'shared', url: 'postgres://app:${DB_PASSWORD}@127.0.0.1:1/platform' } } });",
+        '',
+      ].join('\n'),
+    );
     const home = tempDir('home');
     const tmp = tempDir('tmp');
-    const env = { ...DEV, PREFIX: 'CJ_', API_TOKEN: secret, DB_PASSWORD: dbPassword, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), TMPDIR: tmp };
+    const env = {
+      ...DEV,
+      PREFIX: 'CJ_',
+      API_TOKEN: secret,
+      DB_PASSWORD: dbPassword,
+      HOME: home,
+      XDG_CACHE_HOME: path.join(home, '.cache'),
+      TMPDIR: tmp,
+    };
     for (const cwd of [project, ts]) {
       expectFiveUrls(await svcdb(['env', 'dev'], { cwd, env }));
       expect((await svcdb(['services', '--json'], { cwd, env })).exitCode).toBe(0);
@@ -147,11 +191,15 @@ describe('secrets', () => {
       expect((await svcdb(['check-ownership', '--json'], { cwd, env })).exitCode).toBe(1); // the fixture's dlq collisions
     }
     const written = (dir: string) =>
-      filesUnder(dir).filter((f) => !f.startsWith('node_modules')).filter((f) => {
-        const text = readFileSync(path.join(dir, f));
-        return text.includes(secret) || text.includes(dbPassword);
-      });
-    expect([project, ts, home, tmp, path.join(repoRoot, 'dist'), path.join(repoRoot, 'bin')].flatMap(written)).toEqual([]);
+      filesUnder(dir)
+        .filter((f) => !f.startsWith('node_modules'))
+        .filter((f) => {
+          const text = readFileSync(path.join(dir, f));
+          return text.includes(secret) || text.includes(dbPassword);
+        });
+    expect([project, ts, home, tmp, path.join(repoRoot, 'dist'), path.join(repoRoot, 'bin')].flatMap(written)).toEqual(
+      [],
+    );
   });
 });
 
@@ -196,21 +244,34 @@ describe('the bundle', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(1);
     const { findings } = JSON.parse(r.stdout) as { findings: Array<{ rule: string; table: string; service: string }> };
-    expect(findings.map((f) => `${f.rule} ${f.table} ${f.service}`)).toEqual(['table-collision dlq actions', 'table-collision dlq eventhandler', 'table-collision dlq tsdb']);
+    expect(findings.map((f) => `${f.rule} ${f.table} ${f.service}`)).toEqual([
+      'table-collision dlq actions',
+      'table-collision dlq eventhandler',
+      'table-collision dlq tsdb',
+    ]);
   });
 
   it('runs the ownership worker bundle on worker threads, with the findings of a run without them', async () => {
     const bin = packageCopy();
     const rules = path.join(repoRoot, 'test/fixtures/ownership/rules');
-    const inProcess = await svcdb(['check-ownership', '--cwd', rules, '--json'], { bin, env: { ...DEV, SVCDB_LINT_WORKERS: '0' } });
+    const inProcess = await svcdb(['check-ownership', '--cwd', rules, '--json'], {
+      bin,
+      env: { ...DEV, SVCDB_LINT_WORKERS: '0' },
+    });
     expect(inProcess.exitCode).toBe(1);
-    const threads = await svcdb(['check-ownership', '--cwd', rules, '--json'], { bin, env: { ...DEV, SVCDB_LINT_WORKERS: '2' } });
+    const threads = await svcdb(['check-ownership', '--cwd', rules, '--json'], {
+      bin,
+      env: { ...DEV, SVCDB_LINT_WORKERS: '2' },
+    });
     expect(threads.stderr).toBe('');
     expect(threads.exitCode).toBe(1);
     expect(JSON.parse(threads.stdout)).toEqual(JSON.parse(inProcess.stdout));
     // Without the worker file the threaded run fails: so the run above did use the threads.
     rmSync(path.join(path.dirname(bin), '../dist/cli-bundle/worker.js'));
-    const broken = await svcdb(['check-ownership', '--cwd', rules, '--json'], { bin, env: { ...DEV, SVCDB_LINT_WORKERS: '2' } });
+    const broken = await svcdb(['check-ownership', '--cwd', rules, '--json'], {
+      bin,
+      env: { ...DEV, SVCDB_LINT_WORKERS: '2' },
+    });
     expect(broken.stdout).toBe('');
     expect(broken.stderr).toContain('worker.js');
   });
@@ -225,7 +286,9 @@ describe('the bundle', () => {
 
   it('answers --version from package.json', async () => {
     const r = await svcdb(['--version']);
-    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    expect(r.stdout).toBe(
+      `${(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`,
+    );
     expect(r.exitCode).toBe(0);
   });
 });

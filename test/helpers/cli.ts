@@ -55,7 +55,11 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
  * `*_DATABASE_URL`, SVCDB_PROFILE, SVCDB_NO_CACHE): only what `opts.env` sets.
  */
 export function svcdb(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const clean: Record<string, string | undefined> = { DATABASE_URL: undefined, SVCDB_PROFILE: undefined, SVCDB_NO_CACHE: undefined };
+  const clean: Record<string, string | undefined> = {
+    DATABASE_URL: undefined,
+    SVCDB_PROFILE: undefined,
+    SVCDB_NO_CACHE: undefined,
+  };
   for (const k of Object.keys(process.env)) if (k.endsWith('_DATABASE_URL')) clean[k] = undefined;
   return runCli(args, { ...opts, env: { ...clean, ...opts.env } });
 }

@@ -25,7 +25,9 @@ describe('check-ownership on a repo shaped like the real one', () => {
     const text = readFileSync(config, 'utf8');
     writeFileSync(config, text.replace(/    reads:\n.*\n/, ''));
     const r = await runCli(['check-ownership', '--cwd', repo, '--format', 'github']);
-    expect(r.stdout).toBe("::error file=internal/shared/projections/store.go,line=10,col=7,title=svcdb cross-service-read::query reads eventhandler's table projections without declaring it\n");
+    expect(r.stdout).toBe(
+      "::error file=internal/shared/projections/store.go,line=10,col=7,title=svcdb cross-service-read::query reads eventhandler's table projections without declaring it\n",
+    );
     expect(r.exitCode).toBe(1);
     writeFileSync(config, text);
   });
@@ -51,10 +53,32 @@ describe('check-ownership output and exit codes', () => {
 
   it('--json prints one document with the findings and the summary', async () => {
     const r = await runCli(['check-ownership', '--cwd', rules, '--json']);
-    const doc = JSON.parse(r.stdout) as { failed: boolean; summary: { errors: number }; findings: Array<{ rule: string; file: string; line: number; column: number; service: string; table: string; owner: string }> };
+    const doc = JSON.parse(r.stdout) as {
+      failed: boolean;
+      summary: { errors: number };
+      findings: Array<{
+        rule: string;
+        file: string;
+        line: number;
+        column: number;
+        service: string;
+        table: string;
+        owner: string;
+      }>;
+    };
     expect(doc.failed).toBe(true);
     expect(doc.summary.errors).toBe(6);
-    expect(doc.findings).toContainEqual(expect.objectContaining({ rule: 'cross-service-fk', file: 'internal/ingestion/migrations/002_link_projection.sql', line: 2, column: 63, service: 'ingestion', table: 'projections', owner: 'eventhandler' }));
+    expect(doc.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'cross-service-fk',
+        file: 'internal/ingestion/migrations/002_link_projection.sql',
+        line: 2,
+        column: 63,
+        service: 'ingestion',
+        table: 'projections',
+        owner: 'eventhandler',
+      }),
+    );
     expect(r.exitCode).toBe(1);
   });
 
@@ -63,7 +87,9 @@ describe('check-ownership output and exit codes', () => {
     cpSync(path.join(fixtures, 'seed'), dir, { recursive: true });
     writeFileSync(path.join(dir, 'internal/services/tsdb/report.py'), 'Q = "SELECT count(*) FROM nowhere_table"\n');
     const ok = await runCli(['check-ownership', '--cwd', dir, '--format', 'github']);
-    expect(ok.stdout).toBe("::warning file=internal/services/tsdb/report.py,line=1,col=27,title=svcdb unknown-table::tsdb: SELECT on table nowhere_table, which no service owns\n");
+    expect(ok.stdout).toBe(
+      '::warning file=internal/services/tsdb/report.py,line=1,col=27,title=svcdb unknown-table::tsdb: SELECT on table nowhere_table, which no service owns\n',
+    );
     expect(ok.exitCode).toBe(0);
     expect((await runCli(['check-ownership', '--cwd', dir, '--max-warnings', '1'])).exitCode).toBe(0);
     expect((await runCli(['check-ownership', '--cwd', dir, '--max-warnings', '0'])).exitCode).toBe(1);

@@ -8,10 +8,14 @@ import { analyzeText } from '../../src/core/ownership/analyze-file.js';
 const ts = typescript as unknown as Parameters<typeof analyzeText>[3];
 import { loadParser } from '../../src/core/ownership/sql/parser.js';
 
-beforeAll(async () => { await loadParser(); });
+beforeAll(async () => {
+  await loadParser();
+});
 
 const refs = (file: string, kind: 'sql' | 'ts' | 'go' | 'py', text: string) =>
-  analyzeText(file, kind, text, ts).refs.map((r) => `${r.access} ${r.schema ? `${r.schema}.` : ''}${r.name} ${r.line}:${r.column}`);
+  analyzeText(file, kind, text, ts).refs.map(
+    (r) => `${r.access} ${r.schema ? `${r.schema}.` : ''}${r.name} ${r.line}:${r.column}`,
+  );
 
 describe('SQL inside TypeScript and JavaScript', () => {
   it('finds tables in plain strings after escapes, at their exact column', () => {
@@ -38,14 +42,16 @@ describe('SQL inside TypeScript and JavaScript', () => {
 
 describe('SQL inside Go', () => {
   it('reads raw strings and interpreted strings (with escapes) and skips runes and comments', () => {
-    const src = 'package x\n// SELECT * FROM c\nvar r = \'"\'\nconst q = `\n  INSERT INTO "Mixed" (a)\n  VALUES (1)`\nvar s = "DELETE FROM \\tdlq WHERE a = $1"\n';
+    const src =
+      'package x\n// SELECT * FROM c\nvar r = \'"\'\nconst q = `\n  INSERT INTO "Mixed" (a)\n  VALUES (1)`\nvar s = "DELETE FROM \\tdlq WHERE a = $1"\n';
     expect(refs('a.go', 'go', src)).toEqual(['write Mixed 5:15', 'write dlq 7:24']);
   });
 });
 
 describe('SQL inside Python', () => {
   it('reads single, triple-quoted and f-strings, with psycopg placeholders', () => {
-    const src = '# select * from c\nq = """\n  SELECT * FROM app.projections\n"""\nr = f"DELETE FROM dlq WHERE id = {x[\'a\']} AND b = 1"\ns = \'UPDATE t SET a = %(a)s WHERE id = %s\'\n';
+    const src =
+      '# select * from c\nq = """\n  SELECT * FROM app.projections\n"""\nr = f"DELETE FROM dlq WHERE id = {x[\'a\']} AND b = 1"\ns = \'UPDATE t SET a = %(a)s WHERE id = %s\'\n';
     expect(refs('a.py', 'py', src)).toEqual(['read app.projections 3:17', 'write dlq 5:19', 'write t 6:13']);
   });
 });
@@ -58,24 +64,41 @@ describe('SQL files', () => {
       'CREATE MATERIALIZED VIEW mv AS SELECT 1 FROM d;',
       'CREATE SEQUENCE s;',
       'WITH c AS (SELECT 1) MERGE INTO e USING c ON true WHEN MATCHED THEN DELETE;',
-      'TRUNCATE f; GRANT SELECT ON g TO someone; COMMENT ON TABLE h IS \'x\';',
+      "TRUNCATE f; GRANT SELECT ON g TO someone; COMMENT ON TABLE h IS 'x';",
       'CREATE INDEX ON i (x); CREATE POLICY p ON j USING (true);',
       'CREATE RULE r AS ON INSERT TO k DO ALSO INSERT INTO l VALUES (NEW.id);',
     ].join('\n');
     expect(refs('a.sql', 'sql', src)).toEqual([
-      'create a 1:14', 'fk b 1:35', 'create v 2:13', 'read c 2:32', 'create mv 3:26', 'read d 3:46', 'create s 4:17',
-      'write e 5:33', 'write f 6:10', 'write g 6:29', 'write h 6:60', 'write i 7:17', 'write j 7:43', 'write k 8:31', 'write l 8:53',
+      'create a 1:14',
+      'fk b 1:35',
+      'create v 2:13',
+      'read c 2:32',
+      'create mv 3:26',
+      'read d 3:46',
+      'create s 4:17',
+      'write e 5:33',
+      'write f 6:10',
+      'write g 6:29',
+      'write h 6:60',
+      'write i 7:17',
+      'write j 7:43',
+      'write k 8:31',
+      'write l 8:53',
     ]);
   });
 
   it('leaves system catalogs alone', () => {
-    expect(refs('a.sql', 'sql', 'SELECT * FROM pg_stat_activity, pg_catalog.pg_class, information_schema.tables, "Mine";')).toEqual(['read Mine 1:81']);
+    expect(
+      refs('a.sql', 'sql', 'SELECT * FROM pg_stat_activity, pg_catalog.pg_class, information_schema.tables, "Mine";'),
+    ).toEqual(['read Mine 1:81']);
   });
 
   it('keeps going past a statement that does not parse, and reports it at the error', () => {
     const a = analyzeText('a.sql', 'sql', 'SELECT 1 FROM ok1;\nSELEC oops;\nINSERT INTO ok2 VALUES (1);\n', null);
     expect(a.refs.map((r) => `${r.name} ${r.line}`)).toEqual(['ok1 1', 'ok2 3']);
-    expect(a.diagnostics).toEqual([{ rule: 'unparsable-sql', line: 2, column: 1, message: 'SQL does not parse: syntax error at or near "SELEC"' }]);
+    expect(a.diagnostics).toEqual([
+      { rule: 'unparsable-sql', line: 2, column: 1, message: 'SQL does not parse: syntax error at or near "SELEC"' },
+    ]);
   });
 
   it('maps positions in a line with non-ASCII text before the table', () => {
@@ -91,18 +114,34 @@ describe('PL/pgSQL bodies', () => {
       'BEGIN',
       '  SELECT count(*) INTO n FROM audit WHERE id = p_id;',
       '  INSERT INTO history SELECT NEW.*;',
-      '  EXECUTE \'DELETE FROM \' || quote_ident(TG_TABLE_NAME);',
+      "  EXECUTE 'DELETE FROM ' || quote_ident(TG_TABLE_NAME);",
       '  RETURN NEW;',
       'END $body$;',
       'DO $$ BEGIN UPDATE counters SET n = n + 1; END $$;',
     ].join('\n');
     const a = analyzeText('f.sql', 'sql', src, null);
-    expect(a.refs.map((r) => `${r.access} ${r.name} ${r.line}:${r.column}`)).toEqual(['read audit 4:31', 'write history 5:15', 'write counters 9:20']);
+    expect(a.refs.map((r) => `${r.access} ${r.name} ${r.line}:${r.column}`)).toEqual([
+      'read audit 4:31',
+      'write history 5:15',
+      'write counters 9:20',
+    ]);
     expect(a.diagnostics.map((d) => `${d.rule} ${d.line}:${d.column}`)).toEqual(['dynamic-sql 6:3']);
   });
 
   it('reports a PL/pgSQL body the parser rejects instead of skipping it silently', () => {
-    const a = analyzeText('f.sql', 'sql', 'CREATE FUNCTION g(x int) RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN INSERT INTO log VALUES (1); RETURN NEW; END $$;\n', null);
-    expect(a.diagnostics).toEqual([{ rule: 'unparsable-sql', line: 2, column: 1, message: 'PL/pgSQL body does not parse: trigger functions cannot have declared arguments' }]);
+    const a = analyzeText(
+      'f.sql',
+      'sql',
+      'CREATE FUNCTION g(x int) RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN INSERT INTO log VALUES (1); RETURN NEW; END $$;\n',
+      null,
+    );
+    expect(a.diagnostics).toEqual([
+      {
+        rule: 'unparsable-sql',
+        line: 2,
+        column: 1,
+        message: 'PL/pgSQL body does not parse: trigger functions cannot have declared arguments',
+      },
+    ]);
   });
 });

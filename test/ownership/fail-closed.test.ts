@@ -24,9 +24,26 @@ describe('check-ownership fails closed', () => {
     chmodSync(file, 0o000);
     // root reads any file: run the CLI as nobody then (the repo copy is made world-readable)
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) { chmodSync(tmp, 0o755); execFileSync('chmod', ['-R', 'a+rX', repo]); chmodSync(file, 0o000); }
+    if (asRoot) {
+      chmodSync(tmp, 0o755);
+      execFileSync('chmod', ['-R', 'a+rX', repo]);
+      chmodSync(file, 0o000);
+    }
     const r = asRoot
-      ? spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, path.resolve(__dirname, '../../bin/svcdb.js'), 'check-ownership', '--cwd', repo], { encoding: 'utf8' })
+      ? spawnSync(
+          'runuser',
+          [
+            '-u',
+            'nobody',
+            '--',
+            process.execPath,
+            path.resolve(__dirname, '../../bin/svcdb.js'),
+            'check-ownership',
+            '--cwd',
+            repo,
+          ],
+          { encoding: 'utf8' },
+        )
       : await runCli(['check-ownership', '--cwd', repo]);
     chmodSync(file, 0o644);
     expect(asRoot ? (r as { status: number }).status : (r as { exitCode: number }).exitCode).toBe(2);
@@ -48,7 +65,10 @@ describe('check-ownership fails closed', () => {
   it('services with no migration or source file at all is exit 2', async () => {
     const repo = path.join(tmp, 'declared-only');
     mkdirSync(repo, { recursive: true });
-    writeFileSync(path.join(repo, 'svcdb.config.json'), JSON.stringify({ services: { query: { path: 'internal/query' } } }));
+    writeFileSync(
+      path.join(repo, 'svcdb.config.json'),
+      JSON.stringify({ services: { query: { path: 'internal/query' } } }),
+    );
     const r = await runCli(['check-ownership', '--cwd', repo]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('no migrations or source files to check');
@@ -57,7 +77,10 @@ describe('check-ownership fails closed', () => {
   it('exceeding --max-warnings fails (exit 1) and says that this is why', async () => {
     const repo = path.join(tmp, 'warn');
     mkdirSync(path.join(repo, 'internal/a/migrations'), { recursive: true });
-    writeFileSync(path.join(repo, 'internal/a/migrations/001_a.sql'), 'CREATE TABLE a_t (id int);\nINSERT INTO nobody_owns_this VALUES (1);\n');
+    writeFileSync(
+      path.join(repo, 'internal/a/migrations/001_a.sql'),
+      'CREATE TABLE a_t (id int);\nINSERT INTO nobody_owns_this VALUES (1);\n',
+    );
     const text = await runCli(['check-ownership', '--cwd', repo, '--max-warnings', '0']);
     expect(text.exitCode).toBe(1);
     expect(text.stdout).toContain('failed: 1 warning exceeds --max-warnings 0');

@@ -7,7 +7,7 @@ import { loadProject } from '../../src/core/project.js';
 const fixture = path.resolve(__dirname, '../fixtures/ownership/rules');
 
 describe('lintMigrations', () => {
-  it('reports only the given migrations, judged against every service\'s ownership', async () => {
+  it("reports only the given migrations, judged against every service's ownership", async () => {
     const project = await loadProject({ cwd: fixture });
     const eventhandler = project.services.find((s) => s.name === 'eventhandler')!;
     const findings = await lintMigrations(project, eventhandler.migrations, 'shared');
@@ -21,7 +21,9 @@ describe('lintMigrations', () => {
   it('makes the collision a warning outside the shared strategy and finds nothing in clean migrations', async () => {
     const project = await loadProject({ cwd: fixture });
     const tsdb = project.services.find((s) => s.name === 'tsdb')!;
-    expect((await lintMigrations(project, tsdb.migrations, 'isolated')).map((f) => `${f.rule} ${f.severity}`)).toEqual(['table-collision warning']);
+    expect((await lintMigrations(project, tsdb.migrations, 'isolated')).map((f) => `${f.rule} ${f.severity}`)).toEqual([
+      'table-collision warning',
+    ]);
     const ingestion = project.services.find((s) => s.name === 'ingestion')!;
     expect(await lintMigrations(project, ingestion.migrations.slice(0, 1), 'shared')).toEqual([]);
   });

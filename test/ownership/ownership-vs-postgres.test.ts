@@ -15,16 +15,19 @@ beforeAll(async () => {
   db = await createTestDatabase('ownership');
   const dir = path.join(tmp, 'internal/catalog/migrations');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, '001_relations.sql'), [
-    'CREATE TABLE "Mixed" (id int PRIMARY KEY);',
-    'CREATE TABLE plain_lower (id int);',
-    'CREATE TABLE UPPER_FOLDED (id int);',
-    'CREATE VIEW recent AS SELECT id FROM plain_lower;',
-    'CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n FROM "Mixed";',
-    'CREATE SEQUENCE counter;',
-    'CREATE TEMP TABLE scratch (x int);',
-    'CREATE INDEX plain_lower_id ON plain_lower (id);',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, '001_relations.sql'),
+    [
+      'CREATE TABLE "Mixed" (id int PRIMARY KEY);',
+      'CREATE TABLE plain_lower (id int);',
+      'CREATE TABLE UPPER_FOLDED (id int);',
+      'CREATE VIEW recent AS SELECT id FROM plain_lower;',
+      'CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n FROM "Mixed";',
+      'CREATE SEQUENCE counter;',
+      'CREATE TEMP TABLE scratch (x int);',
+      'CREATE INDEX plain_lower_id ON plain_lower (id);',
+    ].join('\n'),
+  );
 });
 
 afterAll(async () => {

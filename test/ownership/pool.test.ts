@@ -10,8 +10,12 @@ const fixture = path.resolve(__dirname, '../fixtures/ownership/rules');
 describe('the analysis pool', () => {
   it('returns identical results with worker threads and in-process', async () => {
     const { loadProject } = (await import(path.join(dist, 'project.js'))) as typeof import('../../src/core/project.js');
-    const { collectFiles } = (await import(path.join(dist, 'ownership/collect.js'))) as typeof import('../../src/core/ownership/collect.js');
-    const { analyzeFiles } = (await import(path.join(dist, 'ownership/pool.js'))) as typeof import('../../src/core/ownership/pool.js');
+    const { collectFiles } = (await import(
+      path.join(dist, 'ownership/collect.js')
+    )) as typeof import('../../src/core/ownership/collect.js');
+    const { analyzeFiles } = (await import(
+      path.join(dist, 'ownership/pool.js')
+    )) as typeof import('../../src/core/ownership/pool.js');
     const project = await loadProject({ cwd: fixture });
     const { tasks } = collectFiles(project);
     // Repeat the files so the queue holds several batches for the worker and the main thread.
@@ -23,8 +27,12 @@ describe('the analysis pool', () => {
   });
 
   it('reports an unreadable file instead of failing the run', async () => {
-    const { analyzeFiles } = (await import(path.join(dist, 'ownership/pool.js'))) as typeof import('../../src/core/ownership/pool.js');
-    const [a] = await analyzeFiles([{ path: path.join(fixture, 'no-such-file.sql'), relPath: 'no-such-file.sql', kind: 'sql' }]);
+    const { analyzeFiles } = (await import(
+      path.join(dist, 'ownership/pool.js')
+    )) as typeof import('../../src/core/ownership/pool.js');
+    const [a] = await analyzeFiles([
+      { path: path.join(fixture, 'no-such-file.sql'), relPath: 'no-such-file.sql', kind: 'sql' },
+    ]);
     expect(a.error).toMatch(/ENOENT/);
   });
 });

@@ -35,7 +35,12 @@ describe('check-ownership rules on the fixture monorepo', () => {
   it('names the service, the table and its owner in each finding', async () => {
     const { findings } = await checkOwnership({ cwd: fixture, profile: 'dev' });
     const write = findings.find((f) => f.rule === 'cross-service-write' && f.file.endsWith('store.ts'));
-    expect(write).toMatchObject({ service: 'ingestion', table: 'metrics', owner: 'tsdb', message: "ingestion writes tsdb's table metrics (DELETE)" });
+    expect(write).toMatchObject({
+      service: 'ingestion',
+      table: 'metrics',
+      owner: 'tsdb',
+      message: "ingestion writes tsdb's table metrics (DELETE)",
+    });
     const outside = findings.find((f) => f.rule === 'read-outside-contract');
     expect(outside).toMatchObject({ service: 'query', table: 'projections', owner: 'eventhandler' });
     expect(outside?.message).toContain('internal/shared/projections');
@@ -46,13 +51,20 @@ describe('check-ownership rules on the fixture monorepo', () => {
     // store.ts lines 4 (comment), 8-9 (CTE "projections"), 10 (prose), 11 (alias "dlq"),
     // replay.py line 15 (prose), shared/projections/store.go (declared read, via folder).
     const at = new Set(findings.map((f) => `${f.file}:${f.line}`));
-    for (const spot of ['internal/ingestion/store.ts:4', 'internal/ingestion/store.ts:8', 'internal/ingestion/store.ts:9', 'internal/ingestion/store.ts:10', 'internal/ingestion/store.ts:11', 'internal/eventhandler/replay.py:15']) {
+    for (const spot of [
+      'internal/ingestion/store.ts:4',
+      'internal/ingestion/store.ts:8',
+      'internal/ingestion/store.ts:9',
+      'internal/ingestion/store.ts:10',
+      'internal/ingestion/store.ts:11',
+      'internal/eventhandler/replay.py:15',
+    ]) {
       expect(at.has(spot), spot).toBe(false);
     }
     expect(findings.some((f) => f.file.startsWith('internal/shared/'))).toBe(false);
   });
 
-  it('counts a service\'s own tables, views and sequences from its migrations and `owns`', async () => {
+  it("counts a service's own tables, views and sequences from its migrations and `owns`", async () => {
     const { ownership } = await checkOwnership({ cwd: fixture, profile: 'dev' });
     expect(ownership).toEqual({
       eventhandler: ['projections', 'dlq'],
@@ -73,14 +85,22 @@ describe('check-ownership config', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'svcdb-own-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('changes or turns off a rule\'s severity through `rules`', async () => {
+  it("changes or turns off a rule's severity through `rules`", async () => {
     const dir = path.join(tmp, 'rules-config');
     cpSync(fixture, dir, { recursive: true });
-    writeFileSync(path.join(dir, 'svcdb.config.json'), JSON.stringify({
-      services: { query: { path: 'internal/query', reads: [{ service: 'eventhandler', tables: ['projections'], via: ['internal/shared/projections'] }] } },
-      shared: { 'internal/shared/projections': 'query' },
-      rules: { 'unknown-table': 'off', 'dynamic-sql': 'error', 'table-collision': 'warning' },
-    }));
+    writeFileSync(
+      path.join(dir, 'svcdb.config.json'),
+      JSON.stringify({
+        services: {
+          query: {
+            path: 'internal/query',
+            reads: [{ service: 'eventhandler', tables: ['projections'], via: ['internal/shared/projections'] }],
+          },
+        },
+        shared: { 'internal/shared/projections': 'query' },
+        rules: { 'unknown-table': 'off', 'dynamic-sql': 'error', 'table-collision': 'warning' },
+      }),
+    );
     const { findings } = await checkOwnership({ cwd: dir, profile: 'dev' });
     expect(findings.some((f) => f.rule === 'unknown-table')).toBe(false);
     expect(findings.filter((f) => f.rule === 'dynamic-sql').map((f) => f.severity)).toEqual(['error', 'error']);
@@ -92,14 +112,17 @@ describe('check-ownership config', () => {
     mkdirSync(path.join(dir, 'internal/a/migrations'), { recursive: true });
     mkdirSync(path.join(dir, 'internal/b/migrations'), { recursive: true });
     writeFileSync(path.join(dir, 'internal/b/migrations/001_b.sql'), 'CREATE TABLE b_t (id int PRIMARY KEY);\n');
-    writeFileSync(path.join(dir, 'internal/a/migrations/001_a.sql'), [
-      'CREATE TABLE a_t (id int);',
-      '-- svcdb-ignore cross-service-fk: legacy link, removed in Q3',
-      'ALTER TABLE a_t',
-      '  ADD COLUMN b_id int REFERENCES b_t (id);',
-      'ALTER TABLE a_t ADD COLUMN c int REFERENCES b_t (id); -- svcdb-ignore cross-service-fk',
-      'ALTER TABLE a_t ADD COLUMN d int REFERENCES b_t (id);',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'internal/a/migrations/001_a.sql'),
+      [
+        'CREATE TABLE a_t (id int);',
+        '-- svcdb-ignore cross-service-fk: legacy link, removed in Q3',
+        'ALTER TABLE a_t',
+        '  ADD COLUMN b_id int REFERENCES b_t (id);',
+        'ALTER TABLE a_t ADD COLUMN c int REFERENCES b_t (id); -- svcdb-ignore cross-service-fk',
+        'ALTER TABLE a_t ADD COLUMN d int REFERENCES b_t (id);',
+      ].join('\n'),
+    );
     const { findings } = await checkOwnership({ cwd: dir, profile: 'dev' });
     expect(findings.map(key)).toEqual([
       'suppression-without-reason warning internal/a/migrations/001_a.sql:5:58',
@@ -112,7 +135,9 @@ describe('check-ownership config', () => {
     cpSync(fixture, dir, { recursive: true });
     writeFileSync(path.join(dir, 'svcdb.config.json'), JSON.stringify({ rules: { 'cross-service-wrte': 'off' } }));
     await expect(checkOwnership({ cwd: dir, profile: 'dev' })).rejects.toMatchObject({
-      name: 'UserError', message: 'unknown rule "cross-service-wrte"', where: 'svcdb.config.json: rules.cross-service-wrte',
+      name: 'UserError',
+      message: 'unknown rule "cross-service-wrte"',
+      where: 'svcdb.config.json: rules.cross-service-wrte',
     });
   });
 });

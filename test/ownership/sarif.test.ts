@@ -17,9 +17,24 @@ describe('check-ownership --format sarif', () => {
     expect(r.exitCode).toBe(1);
     const log = JSON.parse(r.stdout) as {
       version: string;
-      runs: Array<{ tool: { driver: { name: string; rules: Array<{ id: string; help: { text: string } }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endColumn?: number } } }> }> }>;
+      runs: Array<{
+        tool: { driver: { name: string; rules: Array<{ id: string; help: { text: string } }> } };
+        results: Array<{
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          locations: Array<{
+            physicalLocation: {
+              artifactLocation: { uri: string };
+              region: { startLine: number; startColumn: number; endColumn?: number };
+            };
+          }>;
+        }>;
+      }>;
     };
-    const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false }).compile(schema);
+    const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false }).compile(
+      schema,
+    );
     const valid = validate(log);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
@@ -42,7 +57,13 @@ describe('check-ownership --format sarif', () => {
   });
 
   it('is valid with no findings too', async () => {
-    const r = await runCli(['check-ownership', '--cwd', path.resolve(__dirname, '../fixtures/ownership/seed'), '--format', 'sarif']);
+    const r = await runCli([
+      'check-ownership',
+      '--cwd',
+      path.resolve(__dirname, '../fixtures/ownership/seed'),
+      '--format',
+      'sarif',
+    ]);
     expect(r.exitCode).toBe(0);
     const validate = new Ajv({ strict: false, unicodeRegExp: false, validateFormats: false }).compile(schema);
     expect(validate(JSON.parse(r.stdout))).toBe(true);

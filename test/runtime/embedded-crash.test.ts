@@ -10,7 +10,9 @@ import { removeProject, tempProject } from './helpers.js';
 
 const projects: string[] = [];
 function project(): string {
-  const dir = tempProject({ 'internal/orders/migrations/001_orders.sql': 'CREATE TABLE orders (id bigserial PRIMARY KEY);\n' });
+  const dir = tempProject({
+    'internal/orders/migrations/001_orders.sql': 'CREATE TABLE orders (id bigserial PRIMARY KEY);\n',
+  });
   projects.push(dir);
   return dir;
 }
@@ -77,7 +79,9 @@ describe('embedded PostgreSQL, stale and broken state', () => {
     for (const files of [1, 8, 16]) {
       const root = project();
       const child = spawn(process.execPath, [binPath, 'migrate', '--all', '--cwd', root], {
-        detached: true, stdio: 'ignore', env: withoutUrl(),
+        detached: true,
+        stdio: 'ignore',
+        env: withoutUrl(),
       });
       const exited = new Promise((r) => child.on('exit', r));
       // wait until initdb is at work in its scratch folder, then kill the whole group
@@ -85,7 +89,8 @@ describe('embedded PostgreSQL, stale and broken state', () => {
       for (let i = 0; i < 600; i++) {
         const entries = fs.existsSync(svcdb) ? fs.readdirSync(svcdb) : [];
         const scratch = entries.find((e) => e.startsWith('pg.init-'));
-        if (scratch && (fs.readdirSync(path.join(svcdb, scratch), { recursive: true }) as string[]).length >= files) break;
+        if (scratch && (fs.readdirSync(path.join(svcdb, scratch), { recursive: true }) as string[]).length >= files)
+          break;
         await new Promise((r) => setTimeout(r, 5));
       }
       try {
@@ -126,10 +131,15 @@ describe('an embedded server started only for one command', () => {
   it('plan, status and migrate stop the server they started (and say so with --verbose)', async () => {
     const root = project();
     const dataDir = path.join(root, '.svcdb/pg');
-    for (const args of [['plan', '--all'], ['status', '--all', '--verbose'], ['migrate', '--all', '--verbose']]) {
+    for (const args of [
+      ['plan', '--all'],
+      ['status', '--all', '--verbose'],
+      ['migrate', '--all', '--verbose'],
+    ]) {
       const res = await runCli([...args, '--cwd', root], { env: noUrl });
       expect(res.exitCode, res.stderr).toBe(0);
-      if (args.includes('--verbose')) expect(res.stderr).toContain('stopped the embedded PostgreSQL this command started');
+      if (args.includes('--verbose'))
+        expect(res.stderr).toContain('stopped the embedded PostgreSQL this command started');
       expect(postgresOf(dataDir)).toEqual([]);
     }
   });
@@ -153,7 +163,8 @@ describe('a cluster half made by an older svcdb', () => {
     await stopEmbedded(root);
     const dataDir = (await embeddedStatus(root)).dataDir!;
     // what a killed initdb left behind: the folder and PG_VERSION, no control file, never started
-    for (const entry of fs.readdirSync(dataDir)) if (entry !== 'PG_VERSION') fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    for (const entry of fs.readdirSync(dataDir))
+      if (entry !== 'PG_VERSION') fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
     const res = await runCli(['migrate', '--all', '--cwd', root], { env: noUrl });
     expect(res.exitCode, res.stderr).toBe(0);
   });

@@ -35,7 +35,7 @@ describe('embedded PostgreSQL', () => {
   it('starts a real PostgreSQL 18 in .svcdb/pg, ignores .svcdb/ in git, then reuses the running server', async () => {
     const root = project({ '.gitignore': 'node_modules\n' });
     const url = await ensureEmbedded(root);
-    const [row] = await query<{ v: string }>(url, 'select current_setting(\'server_version_num\') as v');
+    const [row] = await query<{ v: string }>(url, "select current_setting('server_version_num') as v");
     expect(Number(row.v)).toBeGreaterThanOrEqual(180000);
     expect(fs.existsSync(path.join(root, '.svcdb/pg/PG_VERSION'))).toBe(true);
     expect(fs.readFileSync(path.join(root, '.gitignore'), 'utf8')).toBe('node_modules\n.svcdb/\n');
@@ -80,34 +80,46 @@ describe('embedded PostgreSQL', () => {
     expect(fs.statSync(path.join(root, '.svcdb/pg')).uid).toBe(uid);
   });
 
-  it.runIf(isRoot)('as root, a project under a folder nobody cannot traverse keeps its data under the temp dir', async () => {
-    const root = project();
-    fs.chmodSync(root, 0o700);
-    await ensureEmbedded(root);
-    const { dataDir } = await embeddedStatus(root);
-    expect(dataDir!.startsWith(root)).toBe(false);
-    expect(JSON.parse(fs.readFileSync(path.join(root, '.svcdb/embedded.json'), 'utf8')).dataDir).toBe(dataDir);
-    await destroyEmbedded(root);
-    expect(fs.existsSync(dataDir!)).toBe(false);
-  });
+  it.runIf(isRoot)(
+    'as root, a project under a folder nobody cannot traverse keeps its data under the temp dir',
+    async () => {
+      const root = project();
+      fs.chmodSync(root, 0o700);
+      await ensureEmbedded(root);
+      const { dataDir } = await embeddedStatus(root);
+      expect(dataDir!.startsWith(root)).toBe(false);
+      expect(JSON.parse(fs.readFileSync(path.join(root, '.svcdb/embedded.json'), 'utf8')).dataDir).toBe(dataDir);
+      await destroyEmbedded(root);
+      expect(fs.existsSync(dataDir!)).toBe(false);
+    },
+  );
 
-  it.runIf(isRoot && fs.existsSync('/usr/bin/setpriv'))('starts and stops as a normal (non-root) user too', async () => {
-    const root = project();
-    fs.chownSync(root, 65534, 65534);
-    const script = `
+  it.runIf(isRoot && fs.existsSync('/usr/bin/setpriv'))(
+    'starts and stops as a normal (non-root) user too',
+    async () => {
+      const root = project();
+      fs.chownSync(root, 65534, 65534);
+      const script = `
       const m = await import(${JSON.stringify(path.join(repoRoot, 'dist/db/embedded.js'))});
       const url = await m.ensureEmbedded(${JSON.stringify(root)});
       const s = await m.embeddedStatus(${JSON.stringify(root)});
       await m.stopEmbedded(${JSON.stringify(root)});
       console.log(JSON.stringify({ ok: url.startsWith('postgres://'), pid: s.pid, dataDir: s.dataDir }));`;
-    const res = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], {
-      cwd: '/', encoding: 'utf8', env: { ...process.env, HOME: root },
-    });
-    expect(res.stderr).toBe('');
-    const out = JSON.parse(res.stdout) as { ok: boolean; dataDir: string };
-    expect(out.ok).toBe(true);
-    expect(out.dataDir).toBe(path.join(root, '.svcdb/pg'));
-  });
+      const res = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script],
+        {
+          cwd: '/',
+          encoding: 'utf8',
+          env: { ...process.env, HOME: root },
+        },
+      );
+      expect(res.stderr).toBe('');
+      const out = JSON.parse(res.stdout) as { ok: boolean; dataDir: string };
+      expect(out.ok).toBe(true);
+      expect(out.dataDir).toBe(path.join(root, '.svcdb/pg'));
+    },
+  );
 });
 
 describe('svcdb db', () => {

@@ -7,9 +7,12 @@ import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.
 import { dropRoles, readJson, removeProject, tempProject, uniquePrefix } from './helpers.js';
 
 const config = 'profiles:\n  cloud: { strategy: schema, url: "${TEST_BASE_URL}" }\n';
-const ACCOUNTS = '-- +goose Up\nCREATE EXTENSION IF NOT EXISTS citext;\nCREATE TABLE accounts (id bigserial PRIMARY KEY, email citext UNIQUE NOT NULL);\n';
-const HANDLES = '-- migrate:up\nCREATE EXTENSION citext;\nCREATE TABLE handles (handle citext PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE handles;\n';
-const USES_ONLY = 'CREATE TABLE contacts (id bigserial PRIMARY KEY, email citext NOT NULL);\nCREATE FUNCTION normalized(e citext) RETURNS text LANGUAGE sql AS $$ SELECT lower(e::text) $$;\n';
+const ACCOUNTS =
+  '-- +goose Up\nCREATE EXTENSION IF NOT EXISTS citext;\nCREATE TABLE accounts (id bigserial PRIMARY KEY, email citext UNIQUE NOT NULL);\n';
+const HANDLES =
+  '-- migrate:up\nCREATE EXTENSION citext;\nCREATE TABLE handles (handle citext PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE handles;\n';
+const USES_ONLY =
+  'CREATE TABLE contacts (id bigserial PRIMARY KEY, email citext NOT NULL);\nCREATE FUNCTION normalized(e citext) RETURNS text LANGUAGE sql AS $$ SELECT lower(e::text) $$;\n';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -26,11 +29,18 @@ describe('CREATE EXTENSION under the schema strategy', () => {
   it('two services creating citext at once both succeed, and it lands in public (3 fresh databases)', async () => {
     for (let round = 0; round < 3; round++) {
       const db = await database(`ext_race${round}`);
-      const root = tempProject({ 'svcdb.config.yaml': config, 'internal/accounts/migrations/001_accounts.sql': ACCOUNTS, 'internal/profiles/migrations/001_handles.sql': HANDLES });
+      const root = tempProject({
+        'svcdb.config.yaml': config,
+        'internal/accounts/migrations/001_accounts.sql': ACCOUNTS,
+        'internal/profiles/migrations/001_handles.sql': HANDLES,
+      });
       cleanup.push(async () => removeProject(root));
-      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], {
+        env: { TEST_BASE_URL: db.url },
+      });
       expect(res.exitCode, res.stderr).toBe(0);
-      const [ext] = await db.sql`select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'citext'`;
+      const [ext] =
+        await db.sql`select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'citext'`;
       expect(ext.nspname).toBe('public');
       await db.sql`insert into profiles.handles values ('Ada')`;
       expect((await db.sql`select count(*)::int as n from profiles.handles where handle = 'ADA'`)[0].n).toBe(1);
@@ -39,7 +49,11 @@ describe('CREATE EXTENSION under the schema strategy', () => {
 
   it("provisioned roles: A's migration creates citext, B's table uses it, both started at once", async () => {
     const prefix = uniquePrefix('e');
-    const root = tempProject({ 'svcdb.config.yaml': config, 'internal/accounts/migrations/001_accounts.sql': ACCOUNTS, 'internal/crm/migrations/001_contacts.sql': USES_ONLY });
+    const root = tempProject({
+      'svcdb.config.yaml': config,
+      'internal/accounts/migrations/001_accounts.sql': ACCOUNTS,
+      'internal/crm/migrations/001_contacts.sql': USES_ONLY,
+    });
     // roles go after the database holding their objects (cleanup runs in reverse)
     cleanup.push(async () => {
       await dropRoles(serverUrl(), [`${prefix}accounts`, `${prefix}crm`]);
@@ -47,12 +61,17 @@ describe('CREATE EXTENSION under the schema strategy', () => {
     });
     const db = await database('ext_roles');
     const env = { TEST_BASE_URL: db.url };
-    const provisioned = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], { env });
+    const provisioned = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], {
+      env,
+    });
     expect(provisioned.exitCode, provisioned.stderr).toBe(0);
     const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], { env });
     expect(res.exitCode, res.stderr).toBe(0);
-    const owners = await db.sql`select tablename, tableowner from pg_tables where tablename in ('accounts', 'contacts') order by 1`;
+    const owners =
+      await db.sql`select tablename, tableowner from pg_tables where tablename in ('accounts', 'contacts') order by 1`;
     expect(owners.map((o) => o.tableowner)).toEqual([`${prefix}accounts`, `${prefix}crm`]);
-    expect(readJson<{ profiles: Record<string, unknown> }>(path.join(root, '.svcdb/credentials.json')).profiles.cloud).toBeTruthy();
+    expect(
+      readJson<{ profiles: Record<string, unknown> }>(path.join(root, '.svcdb/credentials.json')).profiles.cloud,
+    ).toBeTruthy();
   });
 });

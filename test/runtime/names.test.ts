@@ -11,7 +11,8 @@ type Credentials = { profiles: Record<string, Record<string, { role: string }>> 
 
 const LONG = `${'inventory_reconciliation_'.repeat(2)}and_reporting_svc_v2`; // 70 characters
 const LONG2 = `${LONG.slice(0, 66)}_v3`;
-const TABLE = (name: string) => `-- migrate:up\nCREATE TABLE ${name} (id bigserial PRIMARY KEY, payload jsonb);\n-- migrate:down\nDROP TABLE ${name};\n`;
+const TABLE = (name: string) =>
+  `-- migrate:up\nCREATE TABLE ${name} (id bigserial PRIMARY KEY, payload jsonb);\n-- migrate:down\nDROP TABLE ${name};\n`;
 const schemaProfile = 'profiles:\n  cloud: { strategy: schema, url: "${TEST_BASE_URL}" }\n';
 
 describe('names PostgreSQL would refuse or truncate', () => {
@@ -33,17 +34,23 @@ describe('names PostgreSQL would refuse or truncate', () => {
   afterAll(async () => {
     await db.drop();
     const creds = readJson<Credentials>(path.join(root, '.svcdb/credentials.json')).profiles.cloud;
-    await dropRoles(serverUrl(), Object.values(creds).map((c) => c.role));
+    await dropRoles(
+      serverUrl(),
+      Object.values(creds).map((c) => c.role),
+    );
     removeProject(root);
   });
 
   it('pg_queue, Orders and 70-character names get valid, distinct schemas and roles, shown by services', async () => {
     expect(LONG).toHaveLength(70);
-    const provisioned = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], { env: env() });
+    const provisioned = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], {
+      env: env(),
+    });
     expect(provisioned.exitCode, provisioned.stderr).toBe(0);
     const migrated = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], { env: env() });
     expect(migrated.exitCode, migrated.stderr).toBe(0);
-    const tables = await db.sql`select schemaname, tablename, tableowner from pg_tables where tablename in ('jobs', 'orders', 'dlq') order by 1`;
+    const tables =
+      await db.sql`select schemaname, tablename, tableowner from pg_tables where tablename in ('jobs', 'orders', 'dlq') order by 1`;
     const schemas = tables.map((t) => t.schemaname);
     expect(schemas).toContain('s_pg_queue');
     expect(schemas).toContain('orders');
@@ -71,12 +78,21 @@ describe('names that would merge two services', () => {
 
   it('tsdb-v2 and tsdb_v2 are exit 2 naming both, before anything is written', async () => {
     const prefix = uniquePrefix('c');
-    const root = tempProject({ 'svcdb.config.yaml': schemaProfile, 'internal/tsdb-v2/migrations/001_a.sql': TABLE('points'), 'internal/tsdb_v2/migrations/001_a.sql': TABLE('samples') });
+    const root = tempProject({
+      'svcdb.config.yaml': schemaProfile,
+      'internal/tsdb-v2/migrations/001_a.sql': TABLE('points'),
+      'internal/tsdb_v2/migrations/001_a.sql': TABLE('samples'),
+    });
     try {
-      for (const args of [['provision', '--role-prefix', prefix], ['migrate', '--all']]) {
+      for (const args of [
+        ['provision', '--role-prefix', prefix],
+        ['migrate', '--all'],
+      ]) {
         const res = await runCli([...args, '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
         expect(res.exitCode).toBe(2);
-        expect(res.stderr).toContain('services "tsdb-v2" and "tsdb_v2" map to one environment variable "TSDB_V2_DATABASE_URL"');
+        expect(res.stderr).toContain(
+          'services "tsdb-v2" and "tsdb_v2" map to one environment variable "TSDB_V2_DATABASE_URL"',
+        );
       }
       expect(await db.sql`select 1 from pg_roles where rolname like ${`${prefix}%`}`).toHaveLength(0);
       expect(await db.sql`select 1 from pg_namespace where nspname like 'tsdb%'`).toHaveLength(0);
@@ -88,10 +104,13 @@ describe('names that would merge two services', () => {
   it('a schema named in config for two services is exit 2', async () => {
     const root = tempProject({
       'svcdb.config.yaml': `${schemaProfile}services:\n  billing: { schema: money }\n  ledger: { schema: money }\n`,
-      'internal/billing/migrations/001_a.sql': TABLE('invoices'), 'internal/ledger/migrations/001_a.sql': TABLE('entries'),
+      'internal/billing/migrations/001_a.sql': TABLE('invoices'),
+      'internal/ledger/migrations/001_a.sql': TABLE('entries'),
     });
     try {
-      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], {
+        env: { TEST_BASE_URL: db.url },
+      });
       expect(res.exitCode).toBe(2);
       expect(res.stderr).toContain('services "billing" and "ledger" map to one schema "money"');
       expect(await db.sql`select 1 from pg_namespace where nspname = 'money'`).toHaveLength(0);
@@ -102,9 +121,15 @@ describe('names that would merge two services', () => {
 
   it('a 63-character --role-prefix (every role the same) is exit 2, nothing created', async () => {
     const prefix = `t${'x'.repeat(61)}_`;
-    const root = tempProject({ 'svcdb.config.yaml': schemaProfile, 'internal/alpha/migrations/001_a.sql': TABLE('a'), 'internal/beta/migrations/001_a.sql': TABLE('b') });
+    const root = tempProject({
+      'svcdb.config.yaml': schemaProfile,
+      'internal/alpha/migrations/001_a.sql': TABLE('a'),
+      'internal/beta/migrations/001_a.sql': TABLE('b'),
+    });
     try {
-      const res = await runCli(['provision', '--role-prefix', prefix, '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(['provision', '--role-prefix', prefix, '--profile', 'cloud', '--cwd', root], {
+        env: { TEST_BASE_URL: db.url },
+      });
       expect(res.exitCode).toBe(2);
       expect(res.stderr).toContain('at most 40 characters');
       expect(await db.sql`select 1 from pg_roles where rolname like 'txxxx%'`).toHaveLength(0);
@@ -126,15 +151,24 @@ describe('names the repository already uses', () => {
 
   it('a schemaName "{service}_schema" profile applies migrations that qualify their tables with it', async () => {
     const root = tempProject({
-      'svcdb.config.yaml': 'profiles:\n  cloud: { strategy: schema, url: "${TEST_BASE_URL}", schemaName: "{service}_schema" }\n',
-      'internal/billing/migrations/001_invoices.sql': 'CREATE TABLE "billing_schema"."invoices" (id bigserial PRIMARY KEY);\nCREATE INDEX ON billing_schema.invoices (id);\n',
-      'internal/users/migrations/001_users.sql': 'CREATE TABLE users_schema.accounts (id bigserial PRIMARY KEY);\nINSERT INTO accounts DEFAULT VALUES;\n',
+      'svcdb.config.yaml':
+        'profiles:\n  cloud: { strategy: schema, url: "${TEST_BASE_URL}", schemaName: "{service}_schema" }\n',
+      'internal/billing/migrations/001_invoices.sql':
+        'CREATE TABLE "billing_schema"."invoices" (id bigserial PRIMARY KEY);\nCREATE INDEX ON billing_schema.invoices (id);\n',
+      'internal/users/migrations/001_users.sql':
+        'CREATE TABLE users_schema.accounts (id bigserial PRIMARY KEY);\nINSERT INTO accounts DEFAULT VALUES;\n',
     });
     try {
-      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], {
+        env: { TEST_BASE_URL: db.url },
+      });
       expect(res.exitCode, res.stderr).toBe(0);
-      const rows = await db.sql`select table_schema, table_name from information_schema.tables where table_name in ('invoices', 'accounts') order by 1`;
-      expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual(['billing_schema.invoices', 'users_schema.accounts']);
+      const rows =
+        await db.sql`select table_schema, table_name from information_schema.tables where table_name in ('invoices', 'accounts') order by 1`;
+      expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
+        'billing_schema.invoices',
+        'users_schema.accounts',
+      ]);
       expect((await db.sql`select count(*)::int as n from users_schema.accounts`)[0].n).toBe(1);
     } finally {
       removeProject(root);
@@ -171,7 +205,9 @@ describe('names the repository already uses', () => {
       'internal/users/migrations/001_users.sql': TABLE('accounts'),
     });
     try {
-      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(['migrate', '--all', '--profile', 'cloud', '--cwd', root], {
+        env: { TEST_BASE_URL: db.url },
+      });
       expect(res.exitCode).toBe(2);
       expect(res.stderr).toContain('services.users.schema');
       expect(res.stderr).toContain('reserved');

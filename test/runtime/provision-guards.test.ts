@@ -10,7 +10,8 @@ import { attempt, dropRoles, readJson, removeProject, tempProject, uniquePrefix 
 
 type Credentials = { profiles: Record<string, Record<string, { role: string; password: string }>> };
 
-const ORDERS = '-- +goose Up\nCREATE TABLE orders (id bigserial PRIMARY KEY, total numeric NOT NULL);\n-- +goose Down\nDROP TABLE orders;\n';
+const ORDERS =
+  '-- +goose Up\nCREATE TABLE orders (id bigserial PRIMARY KEY, total numeric NOT NULL);\n-- +goose Down\nDROP TABLE orders;\n';
 const BILLING = 'CREATE TABLE IF NOT EXISTS invoices (id bigserial PRIMARY KEY, secret text);\n';
 
 const profileYaml = 'profiles:\n  cloud: { strategy: schema, url: "${TEST_BASE_URL}" }\n';
@@ -33,13 +34,20 @@ describe('provision and roles it did not create', () => {
     roles.push(role, `${prefix}billing`);
     await db.sql.unsafe(`create role "${role}" login createrole password 'theirs'`);
     await db.sql.unsafe(`grant pg_read_all_data to "${role}"`);
-    const root = tempProject({ 'svcdb.config.yaml': profileYaml, 'internal/orders/migrations/001_orders.sql': ORDERS, 'internal/billing/migrations/001_invoices.sql': BILLING });
+    const root = tempProject({
+      'svcdb.config.yaml': profileYaml,
+      'internal/orders/migrations/001_orders.sql': ORDERS,
+      'internal/billing/migrations/001_invoices.sql': BILLING,
+    });
     try {
-      const res = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], {
+        env: { TEST_BASE_URL: db.url },
+      });
       expect(res.exitCode).toBe(1);
       expect(res.stderr).toContain(`role "${role}" (service orders) exists and was not created by svcdb`);
       expect(res.stderr).toContain('--adopt-roles');
-      const [r] = await db.sql`select rolcreaterole, pg_has_role(oid, 'pg_read_all_data', 'member') as reads_all from pg_roles where rolname = ${role}`;
+      const [r] =
+        await db.sql`select rolcreaterole, pg_has_role(oid, 'pg_read_all_data', 'member') as reads_all from pg_roles where rolname = ${role}`;
       expect(r).toEqual({ rolcreaterole: true, reads_all: true });
       // nothing else was written either: no role for billing, no schemas
       expect(await db.sql`select 1 from pg_roles where rolname = ${`${prefix}billing`}`).toHaveLength(0);
@@ -57,11 +65,23 @@ describe('provision and roles it did not create', () => {
     await db.sql.unsafe(`grant "${role}" to "${spy}"`);
     const root = tempProject({ 'svcdb.config.yaml': profileYaml, 'internal/orders/migrations/001_orders.sql': ORDERS });
     try {
-      const res = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--adopt-roles', '--cwd', root], { env: { TEST_BASE_URL: db.url } });
+      const res = await runCli(
+        ['provision', '--profile', 'cloud', '--role-prefix', prefix, '--adopt-roles', '--cwd', root],
+        { env: { TEST_BASE_URL: db.url } },
+      );
       expect(res.exitCode, res.stderr).toBe(0);
-      const [r] = await db.sql`select rolsuper, rolcreaterole, rolcreatedb, rolinherit, rolcanlogin, shobj_description(oid, 'pg_authid') as note from pg_roles where rolname = ${role}`;
-      expect(r).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolinherit: false, rolcanlogin: true, note: 'svcdb: login role of service orders' });
-      const memberships = await db.sql`select r.rolname as role, m.rolname as member from pg_auth_members a join pg_roles r on r.oid = a.roleid join pg_roles m on m.oid = a.member where ${role} in (r.rolname, m.rolname)`;
+      const [r] =
+        await db.sql`select rolsuper, rolcreaterole, rolcreatedb, rolinherit, rolcanlogin, shobj_description(oid, 'pg_authid') as note from pg_roles where rolname = ${role}`;
+      expect(r).toEqual({
+        rolsuper: false,
+        rolcreaterole: false,
+        rolcreatedb: false,
+        rolinherit: false,
+        rolcanlogin: true,
+        note: 'svcdb: login role of service orders',
+      });
+      const memberships =
+        await db.sql`select r.rolname as role, m.rolname as member from pg_auth_members a join pg_roles r on r.oid = a.roleid join pg_roles m on m.oid = a.member where ${role} in (r.rolname, m.rolname)`;
       // only the admin that ran provision may remain a member (PostgreSQL 16 makes the creator one)
       expect(memberships.filter((m) => m.member !== 'postgres' && m.member !== 'root')).toEqual([]);
     } finally {
@@ -73,10 +93,16 @@ describe('provision and roles it did not create', () => {
     const admin = `${prefix}admin`;
     roles.push(admin);
     await db.sql.unsafe(`create role "${admin}" login superuser`);
-    const root = tempProject({ 'svcdb.config.yaml': profileYaml, 'internal/admin/migrations/001_a.sql': 'CREATE TABLE audit (id int);\n' });
+    const root = tempProject({
+      'svcdb.config.yaml': profileYaml,
+      'internal/admin/migrations/001_a.sql': 'CREATE TABLE audit (id int);\n',
+    });
     try {
       const url = withCredentials(db.url, admin, 'x');
-      const res = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--adopt-roles', '--cwd', root], { env: { TEST_BASE_URL: url } });
+      const res = await runCli(
+        ['provision', '--profile', 'cloud', '--role-prefix', prefix, '--adopt-roles', '--cwd', root],
+        { env: { TEST_BASE_URL: url } },
+      );
       expect(res.exitCode).toBe(1);
       expect(res.stderr).toContain(`role "${admin}" (service admin) is the role provision connects as`);
       const [r] = await db.sql`select rolsuper from pg_roles where rolname = ${admin}`;
@@ -134,12 +160,17 @@ describe('schema squatting', () => {
     db = await createTestDatabase('guard_squat');
     prefix = uniquePrefix('s');
     root = tempProject({ 'svcdb.config.yaml': profileYaml, 'internal/orders/migrations/001_orders.sql': ORDERS });
-    const res = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], { env: env() });
+    const res = await runCli(['provision', '--profile', 'cloud', '--role-prefix', prefix, '--cwd', root], {
+      env: env(),
+    });
     expect(res.exitCode, res.stderr).toBe(0);
   });
   afterAll(async () => {
     await db.drop();
-    await dropRoles(serverUrl(), ['orders', 'billing', 'ledger'].map((s) => `${prefix}${s}`).concat(`${prefix}outsider`));
+    await dropRoles(
+      serverUrl(),
+      ['orders', 'billing', 'ledger'].map((s) => `${prefix}${s}`).concat(`${prefix}outsider`),
+    );
     removeProject(root);
   });
 
@@ -150,12 +181,16 @@ describe('schema squatting', () => {
   it("a schema owned by another service's role is refused, and the new service's migration never runs into it", async () => {
     // as an older svcdb allowed: orders' role made billing's schema and table, open to PUBLIC
     await db.sql.unsafe(`create schema billing authorization "${prefix}orders"`);
-    await db.sql.unsafe(`create table billing.invoices (id bigserial primary key, secret text); alter table billing.invoices owner to "${prefix}orders"; grant all on billing.invoices to public`);
+    await db.sql.unsafe(
+      `create table billing.invoices (id bigserial primary key, secret text); alter table billing.invoices owner to "${prefix}orders"; grant all on billing.invoices to public`,
+    );
     fs.mkdirSync(path.join(root, 'internal/billing/migrations'), { recursive: true });
     fs.writeFileSync(path.join(root, 'internal/billing/migrations/001_invoices.sql'), BILLING);
     const res = await runCli(['provision', '--profile', 'cloud', '--cwd', root], { env: env() });
     expect(res.exitCode).toBe(1);
-    expect(res.stderr).toContain(`schema "billing" (service billing) is owned by "${prefix}orders", another service's role`);
+    expect(res.stderr).toContain(
+      `schema "billing" (service billing) is owned by "${prefix}orders", another service's role`,
+    );
     const [s] = await db.sql`select pg_get_userbyid(nspowner) as owner from pg_namespace where nspname = 'billing'`;
     expect(s.owner).toBe(`${prefix}orders`);
   });
@@ -164,8 +199,12 @@ describe('schema squatting', () => {
     await db.sql.unsafe('drop schema billing cascade');
     await db.sql.unsafe(`create role "${prefix}outsider" login`);
     await db.sql.unsafe(`create schema billing authorization "${prefix}outsider"`);
-    await db.sql.unsafe(`create table billing.invoices (id bigserial primary key, secret text); alter table billing.invoices owner to "${prefix}outsider"`);
-    await db.sql.unsafe(`grant usage on schema billing to public; grant all on billing.invoices to public; grant all on billing.invoices to "${prefix}orders"`);
+    await db.sql.unsafe(
+      `create table billing.invoices (id bigserial primary key, secret text); alter table billing.invoices owner to "${prefix}outsider"`,
+    );
+    await db.sql.unsafe(
+      `grant usage on schema billing to public; grant all on billing.invoices to public; grant all on billing.invoices to "${prefix}orders"`,
+    );
     const res = await runCli(['provision', '--profile', 'cloud', '--cwd', root], { env: env() });
     expect(res.exitCode, res.stderr).toBe(0);
     const [p] = await db.sql`select has_schema_privilege('public', 'billing', 'usage') as public_usage,

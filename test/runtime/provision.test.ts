@@ -42,7 +42,10 @@ describe('provision under a schema profile', () => {
 
   afterAll(async () => {
     await db.drop();
-    await dropRoles(serverUrl(), ['eventhandler', 'ingestion', 'query'].map((s) => `${prefix}${s}`));
+    await dropRoles(
+      serverUrl(),
+      ['eventhandler', 'ingestion', 'query'].map((s) => `${prefix}${s}`),
+    );
     removeProject(root);
   });
 
@@ -54,7 +57,8 @@ describe('provision under a schema profile', () => {
   });
 
   it('migrations ran as the service roles: each owns its tables', async () => {
-    const rows = await db.sql`select schemaname, tablename, tableowner from pg_tables where schemaname in ('ingestion', 'eventhandler') order by 1, 2`;
+    const rows =
+      await db.sql`select schemaname, tablename, tableowner from pg_tables where schemaname in ('ingestion', 'eventhandler') order by 1, 2`;
     for (const row of rows) expect(row.tableowner).toBe(`${prefix}${row.schemaname}`);
     expect(rows.map((r) => `${r.schemaname}.${r.tablename}`)).toContain('eventhandler.projections');
   });
@@ -97,8 +101,21 @@ describe('provision under a schema profile', () => {
   });
 
   it('services then get URLs carrying their own role (svcdb run)', async () => {
-    const res = await runCli(['run', 'ingestion', '--profile', 'schemas', '--cwd', root, '--', process.execPath, '-e',
-      'const u = new URL(process.env.INGESTION_DATABASE_URL); console.log(u.username)'], { env });
+    const res = await runCli(
+      [
+        'run',
+        'ingestion',
+        '--profile',
+        'schemas',
+        '--cwd',
+        root,
+        '--',
+        process.execPath,
+        '-e',
+        'const u = new URL(process.env.INGESTION_DATABASE_URL); console.log(u.username)',
+      ],
+      { env },
+    );
     expect(res.exitCode, res.stderr).toBe(0);
     expect(res.stdout.trim()).toBe(`${prefix}ingestion`);
   });
@@ -106,8 +123,21 @@ describe('provision under a schema profile', () => {
   it('credentials made on one database are not applied when the profile points at another', async () => {
     const other = await createTestDatabase('provision_other');
     try {
-      const res = await runCli(['run', 'ingestion', '--profile', 'schemas', '--cwd', root, '--', process.execPath, '-e',
-        'const u = new URL(process.env.INGESTION_DATABASE_URL); console.log(u.username, u.pathname)'], { env: { TEST_BASE_URL: other.url } });
+      const res = await runCli(
+        [
+          'run',
+          'ingestion',
+          '--profile',
+          'schemas',
+          '--cwd',
+          root,
+          '--',
+          process.execPath,
+          '-e',
+          'const u = new URL(process.env.INGESTION_DATABASE_URL); console.log(u.username, u.pathname)',
+        ],
+        { env: { TEST_BASE_URL: other.url } },
+      );
       expect(res.exitCode, res.stderr).toBe(0);
       expect(res.stdout.trim()).toBe(`${new URL(other.url).username} /${other.name}`);
     } finally {
@@ -137,9 +167,10 @@ describe('provision under a database profile', () => {
     removeProject(root);
   });
 
-  const as = (service: string, database: string) => withDatabase(withCredentials(base, creds[service].role, creds[service].password), database);
+  const as = (service: string, database: string) =>
+    withDatabase(withCredentials(base, creds[service].role, creds[service].password), database);
 
-  it("gives each service its own database that the other roles cannot even connect to", async () => {
+  it('gives each service its own database that the other roles cannot even connect to', async () => {
     expect(await attempt(as('ingestion', 'ingestion'), 'select * from outbox')).toBe('ok');
     expect(await attempt(as('ingestion', 'eventhandler'), 'select 1')).toBe(DENIED);
     expect(await attempt(as('eventhandler', 'ingestion'), 'select 1')).toBe(DENIED);

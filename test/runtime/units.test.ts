@@ -16,7 +16,12 @@ describe('start order', () => {
   });
 
   it('a cycle is a config error naming it', () => {
-    expect(() => startOrder([{ name: 'a', after: ['b'] }, { name: 'b', after: ['a'] }])).toThrow(/cycle: a → b → a/);
+    expect(() =>
+      startOrder([
+        { name: 'a', after: ['b'] },
+        { name: 'b', after: ['a'] },
+      ]),
+    ).toThrow(/cycle: a → b → a/);
   });
 
   it('running after a service with no run command is a config error naming the key', () => {
@@ -38,7 +43,11 @@ describe('service env', () => {
       databaseUrl: 'postgres://q@h/db',
       others: [{ name: 'query', port: 8081 }, { name: 'read-model', port: 8085 }, { name: 'worker' }],
     });
-    expect(env).toEqual({ CJ_QUERY_DATABASE_URL: 'postgres://q@h/db', PORT: '8081', READ_MODEL_URL: 'http://127.0.0.1:8085' });
+    expect(env).toEqual({
+      CJ_QUERY_DATABASE_URL: 'postgres://q@h/db',
+      PORT: '8081',
+      READ_MODEL_URL: 'http://127.0.0.1:8085',
+    });
     expect(baseUrlVariable('event-handler')).toBe('EVENT_HANDLER_URL');
   });
 });
@@ -57,9 +66,12 @@ describe('service output', () => {
     const lines: string[] = [];
     const url = 'postgres://svc_orders:Pa%24%24w0rd-9f2@127.0.0.1:5432/platform';
     const proc = await launch({
-      name: 'orders', cwd: process.cwd(), env: { ORDERS_DATABASE_URL: url },
+      name: 'orders',
+      cwd: process.cwd(),
+      env: { ORDERS_DATABASE_URL: url },
       command: `node -e "const u = process.env.ORDERS_DATABASE_URL; console.log('connecting to ' + u); console.error('auth with ' + decodeURIComponent(new URL(u).password))"`,
-      prefix: (line) => `orders | ${line}`, write: (text) => lines.push(text),
+      prefix: (line) => `orders | ${line}`,
+      write: (text) => lines.push(text),
     });
     await proc.exited;
     const printed = lines.join('');

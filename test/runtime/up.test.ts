@@ -19,10 +19,16 @@ if (process.env.CRASH_AFTER_MS) setTimeout(() => { console.log('about to fail');
 `;
 
 async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve) => {
+          const s = net.createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -32,7 +38,15 @@ function project(ports: number[], opts: { crash?: boolean } = {}): string {
   const config = {
     profiles: { dev: { strategy: 'schema', url: '${TEST_BASE_URL}' } },
     services: {
-      api: { run: { command: 'node svc.mjs api', port: ports[0], health: '/health', after: ['worker'], ...(opts.crash ? { env: { CRASH_AFTER_MS: '300' } } : {}) } },
+      api: {
+        run: {
+          command: 'node svc.mjs api',
+          port: ports[0],
+          health: '/health',
+          after: ['worker'],
+          ...(opts.crash ? { env: { CRASH_AFTER_MS: '300' } } : {}),
+        },
+      },
       worker: { run: { command: 'node svc.mjs worker', port: ports[1], health: '/health' } },
     },
   };
@@ -44,10 +58,16 @@ function project(ports: number[], opts: { crash?: boolean } = {}): string {
   });
 }
 
-interface Up { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+interface Up {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 function startUp(root: string, env: Record<string, string>, args: string[] = []): Up {
-  const child = spawn(process.execPath, [binPath, 'up', '--cwd', root, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [binPath, 'up', '--cwd', root, ...args], {
+    env: { ...process.env, ...env, NO_COLOR: '1' },
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -72,13 +92,17 @@ function listening(port: number): Promise<boolean> {
 
 /** Processes whose command line mentions `root` (the services run `node svc.mjs` there). */
 function processesIn(root: string): number[] {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-    try {
-      return fs.readlinkSync(`/proc/${pid}/cwd`) === root;
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/cwd`) === root;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('svcdb up', () => {
@@ -117,9 +141,15 @@ describe('svcdb up', () => {
     await until(() => running!.output().includes('(Ctrl-C to stop)'), 30_000);
     const out = running.output();
     expect(out.indexOf('worker listening')).toBeLessThan(out.indexOf('starting api'));
-    expect(out).toMatch(/^worker\s+\| worker env .*API_URL=http:\/\/127\.0\.0\.1:\d+ .*WORKER_DATABASE_URL=postgres:\/\/\w+worker:\*\*\*@/m);
-    expect(out).toMatch(/^api\s+\| api env .*API_DATABASE_URL=postgres:\/\/\w+api:\*\*\*@.*WORKER_URL=http:\/\/127\.0\.0\.1:/m);
-    expect(out).toMatch(new RegExp(`^api\\s+http://127\\.0\\.0\\.1:${ports[0]}\\s+127\\.0\\.0\\.1:\\d+/\\S+ \\(schema api\\)$`, 'm'));
+    expect(out).toMatch(
+      /^worker\s+\| worker env .*API_URL=http:\/\/127\.0\.0\.1:\d+ .*WORKER_DATABASE_URL=postgres:\/\/\w+worker:\*\*\*@/m,
+    );
+    expect(out).toMatch(
+      /^api\s+\| api env .*API_DATABASE_URL=postgres:\/\/\w+api:\*\*\*@.*WORKER_URL=http:\/\/127\.0\.0\.1:/m,
+    );
+    expect(out).toMatch(
+      new RegExp(`^api\\s+http://127\\.0\\.0\\.1:${ports[0]}\\s+127\\.0\\.0\\.1:\\d+/\\S+ \\(schema api\\)$`, 'm'),
+    );
     expect(await db.sql`select count(*)::int as n from api.svcdb_migrations`).toEqual([{ n: 1 }]);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
@@ -164,7 +194,8 @@ describe('svcdb up', () => {
     roots.push(root);
     const configFile = `${root}/svcdb.config.json`;
     const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-    config.services.worker.run.command = 'node -e "require(\'http\').createServer((q, r) => { r.statusCode = 503; r.end(); }).listen(process.env.PORT)"';
+    config.services.worker.run.command =
+      'node -e "require(\'http\').createServer((q, r) => { r.statusCode = 503; r.end(); }).listen(process.env.PORT)"';
     fs.writeFileSync(configFile, JSON.stringify(config));
     const res = await runCli(['up', '--cwd', root, '--role-prefix', prefix, '--health-timeout', '1'], { env: env() });
     expect(res.exitCode, res.stderr).toBe(1);
@@ -174,13 +205,17 @@ describe('svcdb up', () => {
   });
 
   it('a service that ignores SIGTERM is killed after the grace period, or at once on a second Ctrl-C', async () => {
-    for (const [args, secondSignal] of [[['--grace', '1'], false], [['--grace', '60'], true]] as const) {
+    for (const [args, secondSignal] of [
+      [['--grace', '1'], false],
+      [['--grace', '60'], true],
+    ] as const) {
       const ports = await freePorts(2);
       const root = project(ports);
       roots.push(root);
       const configFile = `${root}/svcdb.config.json`;
       const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-      config.services.worker.run.command = 'node -e "process.on(\'SIGTERM\', () => console.log(\'ignoring SIGTERM\')); require(\'http\').createServer((q, r) => r.end()).listen(process.env.PORT)"';
+      config.services.worker.run.command =
+        "node -e \"process.on('SIGTERM', () => console.log('ignoring SIGTERM')); require('http').createServer((q, r) => r.end()).listen(process.env.PORT)\"";
       fs.writeFileSync(configFile, JSON.stringify(config));
       running = startUp(root, env(), ['--role-prefix', prefix, ...args]);
       await until(() => running!.output().includes('(Ctrl-C to stop)'), 30_000);

@@ -14,11 +14,32 @@ import { SAFETY_RULES } from '../../src/core/safety/rule-meta.js';
 const fixtures = path.resolve(__dirname, '../fixtures/safety');
 const rulesRepo = path.join(fixtures, 'rules');
 const versions = path.join(fixtures, 'versions');
-const sarifSchema = JSON.parse(readFileSync(path.resolve(__dirname, '../ownership/sarif-schema-2.1.0.json'), 'utf8')) as object;
+const sarifSchema = JSON.parse(
+  readFileSync(path.resolve(__dirname, '../ownership/sarif-schema-2.1.0.json'), 'utf8'),
+) as object;
 
-interface Doc { scope: string; postgresVersion: { version: number; source: string }; notes: string[]; summary: { files: number }; findings: Array<{ rule: string; severity: string; file: string; line: number; column: number; service: string; message: string; hint: string }> }
+interface Doc {
+  scope: string;
+  postgresVersion: { version: number; source: string };
+  notes: string[];
+  summary: { files: number };
+  findings: Array<{
+    rule: string;
+    severity: string;
+    file: string;
+    line: number;
+    column: number;
+    service: string;
+    message: string;
+    hint: string;
+  }>;
+}
 
-async function check(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | null; doc: Doc; stderr: string }> {
+async function check(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number | null; doc: Doc; stderr: string }> {
   const r = await svcdb(['--cwd', cwd, 'check-migrations', '--format', 'json', ...args], { env });
   return { exitCode: r.exitCode, doc: JSON.parse(r.stdout || '{}') as Doc, stderr: r.stderr };
 }
@@ -48,7 +69,11 @@ describe('check-migrations: every rule', () => {
 
   it('an index on an existing table: require-concurrent-index-creation, with CONCURRENTLY and how svcdb runs that file', () => {
     const f = doc.findings.find((x) => x.rule === 'require-concurrent-index-creation')!;
-    expect(f).toMatchObject({ file: 'internal/billing/migrations/002_require_concurrent_index_creation_fail.sql', line: 2, column: 36 });
+    expect(f).toMatchObject({
+      file: 'internal/billing/migrations/002_require_concurrent_index_creation_fail.sql',
+      line: 2,
+      column: 36,
+    });
     expect(f.hint).toContain('CREATE INDEX CONCURRENTLY');
     expect(f.hint).toContain('outside a transaction');
     // 001 and 003 index tables created earlier in the same migration: nothing to report
@@ -65,8 +90,15 @@ describe('check-migrations: every rule', () => {
 
   it('SARIF validates against the 2.1.0 schema and carries the rule catalogue', async () => {
     const r = await svcdb(['--cwd', rulesRepo, 'check-migrations', '--all-migrations', '--format', 'sarif']);
-    const log = JSON.parse(r.stdout) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number }> }> };
-    const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false }).compile(sarifSchema);
+    const log = JSON.parse(r.stdout) as {
+      runs: Array<{
+        tool: { driver: { rules: Array<{ id: string }> } };
+        results: Array<{ ruleId: string; ruleIndex: number }>;
+      }>;
+    };
+    const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false }).compile(
+      sarifSchema,
+    );
     expect(validate(log)).toBe(true);
     expect(validate.errors ?? []).toEqual([]);
     const run = log.runs[0];
@@ -78,7 +110,9 @@ describe('check-migrations: every rule', () => {
   it('github format: one annotation per finding', async () => {
     const r = await svcdb(['--cwd', rulesRepo, 'check-migrations', '--all-migrations', '--format', 'github']);
     expect(r.stdout.trim().split('\n')).toHaveLength(SAFETY_RULES.length);
-    expect(r.stdout).toContain('::error file=internal/billing/migrations/002_require_concurrent_index_creation_fail.sql,line=2,col=36,title=svcdb require-concurrent-index-creation::');
+    expect(r.stdout).toContain(
+      '::error file=internal/billing/migrations/002_require_concurrent_index_creation_fail.sql,line=2,col=36,title=svcdb require-concurrent-index-creation::',
+    );
   });
 });
 
@@ -95,7 +129,10 @@ describe('check-migrations: PostgreSQL version, config, baseline', () => {
 
   it('postgresVersion 10: the constant default is flagged too', async () => {
     const pg10 = await check(versions, ['--config', path.join(versions, 'svcdb.pg10.json'), '--all-migrations']);
-    expect(pg10.doc.findings.map((f) => [f.line, f.rule])).toEqual([[2, 'adding-field-with-default'], [3, 'adding-field-with-default']]);
+    expect(pg10.doc.findings.map((f) => [f.line, f.rule])).toEqual([
+      [2, 'adding-field-with-default'],
+      [3, 'adding-field-with-default'],
+    ]);
     expect(pg10.doc.findings[0].message).toContain('before PostgreSQL 11');
   });
 
@@ -107,7 +144,14 @@ describe('check-migrations: PostgreSQL version, config, baseline', () => {
   });
 
   it('bad input is exit 2 naming the key: an unknown rule, an unknown service, a bad git ref', async () => {
-    const typo = await svcdb(['--cwd', versions, '--config', path.join(versions, 'svcdb.typo.json'), 'check-migrations', '--all-migrations']);
+    const typo = await svcdb([
+      '--cwd',
+      versions,
+      '--config',
+      path.join(versions, 'svcdb.typo.json'),
+      'check-migrations',
+      '--all-migrations',
+    ]);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain('checkMigrations.rules.adding-field-with-dflt');
     expect(typo.stderr).not.toContain('    at ');
@@ -139,7 +183,7 @@ describe('check-migrations against PostgreSQL: pending scope, server version, pl
     expect(r.stderr).toContain('no database reachable');
   });
 
-  it('checks only the pending migrations, with the server\'s version', async () => {
+  it("checks only the pending migrations, with the server's version", async () => {
     const env = { DATABASE_URL: db.url };
     expect((await svcdb(['--cwd', dir, 'migrate', 'orders', '--to', '20240101120000'], { env })).exitCode).toBe(0);
     const r = await check(dir, [], env);

@@ -10,20 +10,25 @@ import type { FindingsFormat } from '../render/findings.js';
 export function register(program: Command): void {
   program
     .command('check-ownership')
-    .description('lint for one service reading or writing another service\'s tables (exit 1 on an error-level finding)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .description("lint for one service reading or writing another service's tables (exit 1 on an error-level finding)")
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'),
+    )
     .option('--max-warnings <n>', 'also fail (exit 1) when there are more than <n> warnings')
-    .addHelpText('after', [
-      '',
-      'Examples:',
-      '  svcdb check-ownership',
-      '  svcdb check-ownership --format sarif > svcdb.sarif     # upload with github/codeql-action/upload-sarif',
-      '  svcdb check-ownership --format github --max-warnings 0',
-      '  svcdb check-ownership --profile prod --json',
-      '',
-      'Silence one finding with a comment on the line above (or the same line):',
-      '  -- svcdb-ignore cross-service-read: reporting job, reviewed with the owners',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  svcdb check-ownership',
+        '  svcdb check-ownership --format sarif > svcdb.sarif     # upload with github/codeql-action/upload-sarif',
+        '  svcdb check-ownership --format github --max-warnings 0',
+        '  svcdb check-ownership --profile prod --json',
+        '',
+        'Silence one finding with a comment on the line above (or the same line):',
+        '  -- svcdb-ignore cross-service-read: reporting job, reviewed with the owners',
+      ].join('\n'),
+    )
     .action(async (_opts, cmd: Command) => {
       const g = globals(cmd);
       const o = cmd.opts() as { format: FindingsFormat; maxWarnings?: string };
@@ -37,14 +42,21 @@ export function register(program: Command): void {
       write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
       // Text output says it itself; the machine formats keep stdout parseable, so say it on stderr.
       if (result.warningsOverLimit !== undefined && format !== 'text') {
-        write(2, `svcdb: failed: ${result.summary.warnings} warnings exceed --max-warnings ${result.warningsOverLimit}\n`);
+        write(
+          2,
+          `svcdb: failed: ${result.summary.warnings} warnings exceed --max-warnings ${result.warningsOverLimit}\n`,
+        );
       }
       if (result.failed) process.exitCode = 1;
     });
 }
 
 function parseCount(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UserError(`--max-warnings expects a whole number, got "${text}"`, { where: '--max-warnings', hint: 'e.g. --max-warnings 0' });
+  if (!/^\d+$/.test(text))
+    throw new UserError(`--max-warnings expects a whole number, got "${text}"`, {
+      where: '--max-warnings',
+      hint: 'e.g. --max-warnings 0',
+    });
   return Number(text);
 }
 

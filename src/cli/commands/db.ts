@@ -11,14 +11,17 @@ export function register(program: Command): void {
     .command('db')
     .argument('<action>', `one of: ${ACTIONS.join(', ')}`)
     .description("manage the project's embedded PostgreSQL (data in .svcdb/pg)")
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The embedded server is used when the profile has no url and DATABASE_URL is unset.
 As root it runs as the user "nobody" (PostgreSQL refuses to run as root).
 
 Examples:
   svcdb db start      # initialise on first use, else a warm start; prints the port
   svcdb db status --json
-  svcdb db destroy    # stop it and delete .svcdb/pg`)
+  svcdb db destroy    # stop it and delete .svcdb/pg`,
+    )
     .action(async (action: string, _opts: unknown, cmd: Command) => {
       if (!(ACTIONS as readonly string[]).includes(action)) {
         throw new UserError(`unknown db action "${action}"`, { hint: `use one of: ${ACTIONS.join(', ')}` });

@@ -18,7 +18,19 @@ import { register as db } from './db.js';
 import { register as run } from './run.js';
 
 export const commands: ReadonlyArray<readonly [name: string, register: (program: Command) => void]> = [
-  ['services', services], ['env', env], ['migrate', migrate], ['plan', plan], ['status', status],
-  ['down', down], ['new', newCmd], ['repair', repair], ['adopt', adopt], ['check-ownership', checkOwnership], ['check-migrations', checkMigrations],
-  ['provision', provision], ['up', up], ['db', db], ['run', run],
+  ['services', services],
+  ['env', env],
+  ['migrate', migrate],
+  ['plan', plan],
+  ['status', status],
+  ['down', down],
+  ['new', newCmd],
+  ['repair', repair],
+  ['adopt', adopt],
+  ['check-ownership', checkOwnership],
+  ['check-migrations', checkMigrations],
+  ['provision', provision],
+  ['up', up],
+  ['db', db],
+  ['run', run],
 ];

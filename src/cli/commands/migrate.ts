@@ -12,7 +12,9 @@ import { Progress } from '../render/progress.js';
 import type { MigrateEvent, MigrateResult, ServiceMigrateResult } from '../../commands/migrate.js';
 
 export function addWaitFlag(cmd: Command): Command {
-  return cmd.addOption(durationOption('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)', 10_000));
+  return cmd.addOption(
+    durationOption('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)', 10_000),
+  );
 }
 
 function parseLockTimeout(value: string): number {
@@ -28,7 +30,11 @@ function parseLockTimeout(value: string): number {
 }
 
 export function addLockFlag(cmd: Command): Command {
-  return cmd.addOption(durationOption('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1", 60_000).argParser(parseLockTimeout));
+  return cmd.addOption(
+    durationOption('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1", 60_000).argParser(
+      parseLockTimeout,
+    ),
+  );
 }
 
 export function waitingLine(service: string, pid: number | null): string {
@@ -44,24 +50,42 @@ export function register(program: Command): void {
     .option('--to <migration>', 'stop after this migration (file name, id or number) in each service')
     .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 8)
     .option('-q, --quiet', 'print only the summary, no line per migration')
-    .addHelpText('after', '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004 --wait 30s\n');
-  addLockFlag(addWaitFlag(cmd)).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number; quiet?: boolean }, command: Command) => {
-    const g = globals(command);
-    const { migrate } = await import('../../commands/migrate.js');
-    const bar = new Progress({ stream: stderr(), live: Boolean(stderr().isTTY), paint: c(), quiet: flags.quiet });
-    let result: MigrateResult;
-    try {
-      result = await migrate({
-        cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to,
-        waitMs: flags.wait, lockTimeoutMs: flags.lockTimeout, concurrency: flags.concurrency,
-        onEvent: progress(bar), log, notices: Boolean(g.verbose),
-      });
-    } finally {
-      bar.end();
-    }
-    await render(result, Boolean(g.json));
-    if (!g.json) process.exitCode = result.exitCode;
-  });
+    .addHelpText(
+      'after',
+      '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004 --wait 30s\n',
+    );
+  addLockFlag(addWaitFlag(cmd)).action(
+    async (
+      services: string[],
+      flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number; quiet?: boolean },
+      command: Command,
+    ) => {
+      const g = globals(command);
+      const { migrate } = await import('../../commands/migrate.js');
+      const bar = new Progress({ stream: stderr(), live: Boolean(stderr().isTTY), paint: c(), quiet: flags.quiet });
+      let result: MigrateResult;
+      try {
+        result = await migrate({
+          cwd: g.cwd,
+          config: g.config,
+          profile: g.profileName,
+          services,
+          all: flags.all,
+          to: flags.to,
+          waitMs: flags.wait,
+          lockTimeoutMs: flags.lockTimeout,
+          concurrency: flags.concurrency,
+          onEvent: progress(bar),
+          log,
+          notices: Boolean(g.verbose),
+        });
+      } finally {
+        bar.end();
+      }
+      await render(result, Boolean(g.json));
+      if (!g.json) process.exitCode = result.exitCode;
+    },
+  );
 }
 
 export function positiveInt(value: string): number {
@@ -89,11 +113,16 @@ function progress(bar: Progress): (e: MigrateEvent) => void {
 /** The service's outcome, after its lines per migration (scripts grep this closing line). */
 function serviceLine(r: ServiceMigrateResult): string | null {
   switch (r.status) {
-    case 'up-to-date': return `${r.service}: up to date`;
-    case 'applied': return `${r.service}: applied ${r.applied.length} (${r.applied.at(0)?.id} … ${r.applied.at(-1)?.id}) in ${r.durationMs} ms`;
-    case 'failed': return `${r.service}: FAILED at ${r.failure?.migration} after applying ${r.applied.length}`;
-    case 'drift': return `${r.service}: REFUSED, ${r.drifted.length} applied file(s) changed`;
-    default: return null; // the error itself is reported after the summary
+    case 'up-to-date':
+      return `${r.service}: up to date`;
+    case 'applied':
+      return `${r.service}: applied ${r.applied.length} (${r.applied.at(0)?.id} … ${r.applied.at(-1)?.id}) in ${r.durationMs} ms`;
+    case 'failed':
+      return `${r.service}: FAILED at ${r.failure?.migration} after applying ${r.applied.length}`;
+    case 'drift':
+      return `${r.service}: REFUSED, ${r.drifted.length} applied file(s) changed`;
+    default:
+      return null; // the error itself is reported after the summary
   }
 }
 
@@ -101,7 +130,12 @@ async function render(result: MigrateResult, json: boolean): Promise<void> {
   if (json) emitJson(result, result.exitCode);
   else {
     const rows = result.services.map((s) => [
-      s.service, statusText(s.status), String(s.applied.length), String(s.notTried.length), `${s.durationMs} ms`, s.target,
+      s.service,
+      statusText(s.status),
+      String(s.applied.length),
+      String(s.notTried.length),
+      `${s.durationMs} ms`,
+      s.target,
     ]);
     out(table(['SERVICE', 'STATUS', 'APPLIED', 'NOT TRIED', 'TIME', 'TARGET'], rows));
   }
@@ -122,14 +156,18 @@ async function reportProblems(result: MigrateResult): Promise<void> {
       if (s.notTried.length) log(`  not tried: ${s.notTried.join(', ')}`);
     }
     if (s.status === 'drift') {
-      log(`${c().red('error:')} ${s.service}: applied migrations changed since they were applied, nothing was run:\n  ${s.drifted.join('\n  ')}`);
+      log(
+        `${c().red('error:')} ${s.service}: applied migrations changed since they were applied, nothing was run:\n  ${s.drifted.join('\n  ')}`,
+      );
       log(`  hint: restore the files, or accept them with: svcdb repair ${s.service}`);
     }
     if (s.error) {
       log(`${c().red('error:')} ${servicePrefixed(s.service, s.error.message)}`);
       if (s.error.hint) log(`  hint: ${s.error.hint}`);
     }
-    for (const r of s.renamed) log(`${s.service}: ${r.from} was renamed ${r.to}: recorded under the new name, not run again`);
-    if (s.missing.length) log(`${c().yellow('warning:')} ${s.service}: recorded as applied but the file is gone: ${s.missing.join(', ')}`);
+    for (const r of s.renamed)
+      log(`${s.service}: ${r.from} was renamed ${r.to}: recorded under the new name, not run again`);
+    if (s.missing.length)
+      log(`${c().yellow('warning:')} ${s.service}: recorded as applied but the file is gone: ${s.missing.join(', ')}`);
   }
 }

@@ -14,14 +14,25 @@ export function register(program: Command): void {
     .option('-a, --all', 'every service')
     .option('--to <migration>', 'plan up to this migration (file name, id or number)')
     .addHelpText('after', '\nExamples:\n  svcdb plan --all\n  svcdb plan ingestion --profile staging --json\n');
-  addWaitFlag(cmd).action(async (services: string[], flags: { all?: boolean; to?: string; wait: number }, command: Command) => {
-    const g = globals(command);
-    const { plan } = await import('../../commands/plan.js');
-    const result = await plan({ cwd: g.cwd, config: g.config, profile: g.profileName, services, all: flags.all, to: flags.to, waitMs: flags.wait, log });
-    if (g.json) return emitJson(result, result.exitCode);
-    out(renderPlan(result));
-    process.exitCode = result.exitCode;
-  });
+  addWaitFlag(cmd).action(
+    async (services: string[], flags: { all?: boolean; to?: string; wait: number }, command: Command) => {
+      const g = globals(command);
+      const { plan } = await import('../../commands/plan.js');
+      const result = await plan({
+        cwd: g.cwd,
+        config: g.config,
+        profile: g.profileName,
+        services,
+        all: flags.all,
+        to: flags.to,
+        waitMs: flags.wait,
+        log,
+      });
+      if (g.json) return emitJson(result, result.exitCode);
+      out(renderPlan(result));
+      process.exitCode = result.exitCode;
+    },
+  );
 }
 
 function renderPlan(result: PlanResult): string {
@@ -33,12 +44,19 @@ function renderPlan(result: PlanResult): string {
       continue;
     }
     for (const w of s.wouldCreate) lines.push(`  would create ${w}`);
-    for (const r of s.renamed) lines.push(`  renamed: ${r.from} is now ${r.to}; migrate records the new name and runs nothing`);
-    for (const d of s.drifted) lines.push(`  ${c().red('drift:')} ${d} changed since it was applied; migrate will refuse (svcdb repair ${s.service})`);
-    for (const m of s.missing) lines.push(`  ${c().yellow('missing:')} ${m} is recorded as applied but its file is gone`);
+    for (const r of s.renamed)
+      lines.push(`  renamed: ${r.from} is now ${r.to}; migrate records the new name and runs nothing`);
+    for (const d of s.drifted)
+      lines.push(
+        `  ${c().red('drift:')} ${d} changed since it was applied; migrate will refuse (svcdb repair ${s.service})`,
+      );
+    for (const m of s.missing)
+      lines.push(`  ${c().yellow('missing:')} ${m} is recorded as applied but its file is gone`);
     if (!s.pending.length) lines.push(`  nothing pending (${s.appliedCount} applied)`);
     for (const m of s.pending) {
-      lines.push(`  ${c().green('+')} ${m.file}${m.transaction ? '' : c().yellow(`  (no transaction${m.outsideTransactionBecause ? `: ${m.outsideTransactionBecause}` : ''})`)}`);
+      lines.push(
+        `  ${c().green('+')} ${m.file}${m.transaction ? '' : c().yellow(`  (no transaction${m.outsideTransactionBecause ? `: ${m.outsideTransactionBecause}` : ''})`)}`,
+      );
       for (const st of m.statements) lines.push(`      ${c().dim(`${st.line}:`)} ${oneLine(st.sql)}`);
     }
     lines.push('');
@@ -54,7 +72,10 @@ function renderPlan(result: PlanResult): string {
     lines.push(c().bold('safety findings in the pending migrations (svcdb check-migrations)'));
     for (const f of result.safety) {
       const level = f.severity === 'error' ? c().red('error') : c().yellow('warning');
-      lines.push(`  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`, `    ${c().dim('hint:')} ${f.hint ?? ''}`);
+      lines.push(
+        `  ${f.file}:${f.line}:${f.column}  ${level}  ${f.message}  ${c().dim(f.rule)}`,
+        `    ${c().dim('hint:')} ${f.hint ?? ''}`,
+      );
     }
   }
   return lines.join('\n').trimEnd();

@@ -8,21 +8,30 @@ import { emitJson } from '../output.js';
 export function register(program: Command): void {
   program
     .command('services')
-    .description('list every service: folder, migrations, env var, owned tables, URL under the profile (password redacted)')
-    .addHelpText('after', `
+    .description(
+      'list every service: folder, migrations, env var, owned tables, URL under the profile (password redacted)',
+    )
+    .addHelpText(
+      'after',
+      `
 Services are the folders above each match of the discover globs (default internal/*/migrations)
 plus the services declared in the config.
 
 Examples:
   svcdb services
   svcdb services --profile dev-aws
-  svcdb services --json | jq '.services[].envVar'`)
+  svcdb services --json | jq '.services[].envVar'`,
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       const { services } = await import('../../commands/services.js');
       const result = await services({ cwd: g.cwd, config: g.config, profile: g.profileName });
       if (g.json) return emitJson(result, 0);
-      out(c().bold(`profile ${result.profile} (${result.strategy})${result.configFile ? `, config ${result.configFile}` : ', no config file'}`));
+      out(
+        c().bold(
+          `profile ${result.profile} (${result.strategy})${result.configFile ? `, config ${result.configFile}` : ', no config file'}`,
+        ),
+      );
       const rows = result.services.map((s) => [
         s.name,
         s.migrationsDir ?? `${s.folder} (config only)`,
@@ -32,7 +41,10 @@ Examples:
         s.url ?? `(no URL: ${s.urlProblem ?? 'unknown'})`,
       ]);
       // the tables column takes what the terminal leaves; the rest of a long list is "+N more"
-      const others = [0, 1, 2, 3, 5].reduce((sum, i) => sum + Math.max(HEADERS[i].length, ...rows.map((r) => r[i].length)) + 2, 0);
+      const others = [0, 1, 2, 3, 5].reduce(
+        (sum, i) => sum + Math.max(HEADERS[i].length, ...rows.map((r) => r[i].length)) + 2,
+        0,
+      );
       const budget = Math.max(24, terminalWidth() - others - 2);
       result.services.forEach((s, i) => {
         if (s.tables.length) rows[i][4] = shortList(s.tables, budget);

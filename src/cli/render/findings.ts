@@ -7,25 +7,39 @@ import type { CheckOwnershipResult } from '../../commands/check-ownership.js';
 
 export type FindingsFormat = 'text' | 'json' | 'sarif' | 'github';
 
-export function renderFindings(result: CheckOwnershipResult, format: FindingsFormat, opts: { paint: ChalkInstance; version: string }): string {
+export function renderFindings(
+  result: CheckOwnershipResult,
+  format: FindingsFormat,
+  opts: { paint: ChalkInstance; version: string },
+): string {
   switch (format) {
-    case 'json': return `${JSON.stringify(jsonDocument(result), null, 2)}\n`;
-    case 'sarif': return `${JSON.stringify(sarifLog(result.findings, opts.version), null, 2)}\n`;
-    case 'github': return renderGithub(result);
-    default: return renderText(result, opts.paint);
+    case 'json':
+      return `${JSON.stringify(jsonDocument(result), null, 2)}\n`;
+    case 'sarif':
+      return `${JSON.stringify(sarifLog(result.findings, opts.version), null, 2)}\n`;
+    case 'github':
+      return renderGithub(result);
+    default:
+      return renderText(result, opts.paint);
   }
 }
 
 export function jsonDocument(result: CheckOwnershipResult): object {
   return {
-    profile: result.profile, strategy: result.strategy, failed: result.failed, summary: result.summary,
+    profile: result.profile,
+    strategy: result.strategy,
+    failed: result.failed,
+    summary: result.summary,
     ...(result.warningsOverLimit !== undefined ? { maxWarnings: result.warningsOverLimit } : {}),
-    ownership: result.ownership, findings: result.findings,
+    ownership: result.ownership,
+    findings: result.findings,
   };
 }
 
 /** What the text and GitHub renderers need: check-ownership's result, or check-migrations'. */
-export type FindingsReport = Pick<CheckOwnershipResult, 'findings' | 'summary' | 'failed' | 'lines'> & { warningsOverLimit?: number };
+export type FindingsReport = Pick<CheckOwnershipResult, 'findings' | 'summary' | 'failed' | 'lines'> & {
+  warningsOverLimit?: number;
+};
 
 export function renderText(result: FindingsReport, paint: ChalkInstance, clean = 'no ownership problems'): string {
   const groups = new Map<string, Finding[]>();
@@ -48,9 +62,19 @@ export function renderText(result: FindingsReport, paint: ChalkInstance, clean =
   }
   const { errors, warnings, files, services } = result.summary;
   const tally = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(files, 'file')} of ${plural(services, 'service')}`;
-  out.push(result.findings.length === 0 ? paint.green(`${clean} (${tally})`) : (result.failed ? paint.red(tally) : paint.yellow(tally)));
+  out.push(
+    result.findings.length === 0
+      ? paint.green(`${clean} (${tally})`)
+      : result.failed
+        ? paint.red(tally)
+        : paint.yellow(tally),
+  );
   if (result.warningsOverLimit !== undefined) {
-    out.push(paint.red(`failed: ${plural(warnings, 'warning')} exceed${warnings === 1 ? 's' : ''} --max-warnings ${result.warningsOverLimit}`));
+    out.push(
+      paint.red(
+        `failed: ${plural(warnings, 'warning')} exceed${warnings === 1 ? 's' : ''} --max-warnings ${result.warningsOverLimit}`,
+      ),
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -97,43 +121,58 @@ function prop(s: string): string {
 }
 
 /** A SARIF 2.1.0 log: one run, the rule catalogue in the driver, one result per finding. */
-export function sarifLog(findings: Finding[], version: string, catalogue: { rules: RuleMeta[]; level(rule: string): string } = { rules: RULES, level: (id) => defaultSeverity(id, 'shared') }): object {
+export function sarifLog(
+  findings: Finding[],
+  version: string,
+  catalogue: { rules: RuleMeta[]; level(rule: string): string } = {
+    rules: RULES,
+    level: (id) => defaultSeverity(id, 'shared'),
+  },
+): object {
   const index = new Map(catalogue.rules.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'svcdb',
-          semanticVersion: version,
-          version,
-          rules: catalogue.rules.map((r) => ({
-            id: r.id,
-            name: r.name,
-            shortDescription: { text: r.short },
-            fullDescription: { text: r.help },
-            help: { text: r.help, markdown: `**${r.short}.** ${r.help}` },
-            // The strictest strategy's severity (table-collision is an error only under `shared`).
-            defaultConfiguration: { level: catalogue.level(r.id) },
-          })),
-        },
-      },
-      columnKind: 'utf16CodeUnits',
-      results: findings.map((f) => ({
-        ruleId: f.rule,
-        ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
-        level: f.severity === 'error' ? 'error' : 'warning',
-        message: { text: f.hint ? `${f.message}. Safe rewrite: ${f.hint}` : f.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: encodeURI(f.file) },
-            region: { startLine: f.line, startColumn: f.column, ...(f.table ? { endColumn: f.column + f.table.length } : {}) },
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'svcdb',
+            semanticVersion: version,
+            version,
+            rules: catalogue.rules.map((r) => ({
+              id: r.id,
+              name: r.name,
+              shortDescription: { text: r.short },
+              fullDescription: { text: r.help },
+              help: { text: r.help, markdown: `**${r.short}.** ${r.help}` },
+              // The strictest strategy's severity (table-collision is an error only under `shared`).
+              defaultConfiguration: { level: catalogue.level(r.id) },
+            })),
           },
-        }],
-        partialFingerprints: { svcdbFinding: `${f.rule}:${f.file}:${f.table ?? ''}:${f.service ?? ''}` },
-        properties: { service: f.service, table: f.table, owner: f.owner },
-      })),
-    }],
+        },
+        columnKind: 'utf16CodeUnits',
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
+          level: f.severity === 'error' ? 'error' : 'warning',
+          message: { text: f.hint ? `${f.message}. Safe rewrite: ${f.hint}` : f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: encodeURI(f.file) },
+                region: {
+                  startLine: f.line,
+                  startColumn: f.column,
+                  ...(f.table ? { endColumn: f.column + f.table.length } : {}),
+                },
+              },
+            },
+          ],
+          partialFingerprints: { svcdbFinding: `${f.rule}:${f.file}:${f.table ?? ''}:${f.service ?? ''}` },
+          properties: { service: f.service, table: f.table, owner: f.owner },
+        })),
+      },
+    ],
   };
 }

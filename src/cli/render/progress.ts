@@ -93,8 +93,10 @@ export class Progress {
   private draw(): void {
     if (!this.opts.live || !this.running.size) return;
     const p = this.opts.paint;
-    const lines = [...this.running].map(([service, r]) =>
-      `${p.cyan(service)}: ${r.index}/${r.total} ${r.migration} ${p.dim(formatMs(this.now() - r.startedAt))}`);
+    const lines = [...this.running].map(
+      ([service, r]) =>
+        `${p.cyan(service)}: ${r.index}/${r.total} ${r.migration} ${p.dim(formatMs(this.now() - r.startedAt))}`,
+    );
     this.opts.stream.write(`${lines.join('\n')}\n`);
     this.drawn = lines.length;
   }

@@ -12,7 +12,8 @@ import { byteToChar, lineIndex } from './sql/offsets.js';
 import { parser } from './sql/parser.js';
 
 /** Cheap test before tokenizing a source file: a quote followed by a SQL keyword. */
-const MAYBE_SQL = /["'`][\s(]*(?:select|insert|update|delete|with|merge|truncate|create|alter|drop|grant|revoke|comment|copy|lock|refresh|table|do|explain)\s/i;
+const MAYBE_SQL =
+  /["'`][\s(]*(?:select|insert|update|delete|with|merge|truncate|create|alter|drop|grant|revoke|comment|copy|lock|refresh|table|do|explain)\s/i;
 
 export function needsTypescript(kind: FileKind, text: string): boolean {
   return kind === 'ts' && MAYBE_SQL.test(text);
@@ -43,20 +44,34 @@ function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
   // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
   // parse as it is: `?` is also a jsonb operator.
   const bound = bindPlaceholders(c.text);
-  if (bound && analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)) return;
+  if (
+    bound &&
+    analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)
+  )
+    return;
   const start = c.text.search(/\S/);
   const pos = sink.position(toFile(Math.max(0, start)));
   if (c.interpolated) {
-    sink.diagnostics.push({ rule: 'dynamic-sql', ...pos, message: 'SQL built with interpolated values does not parse on its own: the tables it touches cannot be checked' });
+    sink.diagnostics.push({
+      rule: 'dynamic-sql',
+      ...pos,
+      message: 'SQL built with interpolated values does not parse on its own: the tables it touches cannot be checked',
+    });
   } else if (looksLikeBrokenSql(c.text)) {
-    sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `string looks like SQL but does not parse: ${parseError(c.text).message}` });
+    sink.diagnostics.push({
+      rule: 'unparsable-sql',
+      ...pos,
+      message: `string looks like SQL but does not parse: ${parseError(c.text).message}`,
+    });
   }
 }
 
 function driverPlaceholders(text: string): string {
   if (!text.includes('%')) return text;
   let n = 0;
-  return text.replace(/%(?:\([A-Za-z_]\w*\))?s/g, (m) => `$${++n}`.padEnd(m.length, ' ').slice(0, Math.max(m.length, 2)));
+  return text.replace(/%(?:\([A-Za-z_]\w*\))?s/g, (m) =>
+    `$${++n}`.padEnd(m.length, ' ').slice(0, Math.max(m.length, 2)),
+  );
 }
 
 /** A .sql file: parsed whole; if that fails, statement by statement so one bad statement costs only itself. */
@@ -102,7 +117,10 @@ function parseError(sql: string): { message: string; at: number } {
     return { message: 'unknown error', at: -1 };
   } catch (e) {
     const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    const at = typeof details?.cursorPosition === 'number' ? Buffer.from(sql, 'utf8').subarray(0, details.cursorPosition).toString('utf8').length : -1;
+    const at =
+      typeof details?.cursorPosition === 'number'
+        ? Buffer.from(sql, 'utf8').subarray(0, details.cursorPosition).toString('utf8').length
+        : -1;
     return { message: e instanceof Error ? e.message : String(e), at };
   }
 }

@@ -18,7 +18,8 @@ export function isUnder(relPath: string, folder: string): boolean {
 export function attributor(project: Project): Attributor {
   const folders: Array<{ folder: string; service: string }> = [];
   for (const s of project.services) folders.push({ folder: normalizeFolder(s.relDir), service: s.name });
-  for (const [folder, owner] of Object.entries(project.config.shared ?? {})) folders.push({ folder: normalizeFolder(folder), service: owner });
+  for (const [folder, owner] of Object.entries(project.config.shared ?? {}))
+    folders.push({ folder: normalizeFolder(folder), service: owner });
   folders.sort((a, b) => b.folder.length - a.folder.length);
   return {
     serviceOf(relPath) {

@@ -39,7 +39,8 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
   const seen = new Set<string>();
   const tasks: FileTask[] = [];
   const unreadable: Collected['unreadable'] = [];
-  const cannotRead = (abs: string, e: unknown) => unreadable.push({ file: toRel(project.root, abs), error: (e as Error).message });
+  const cannotRead = (abs: string, e: unknown) =>
+    unreadable.push({ file: toRel(project.root, abs), error: (e as Error).message });
   const migrationOwner = new Map<string, string>();
   const add = (abs: string, kind: FileKind): string => {
     const relPath = toRel(project.root, abs);
@@ -56,7 +57,10 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
     for (const abs of migrationFolderFiles(service.migrationsDir)) migrationOwner.set(add(abs, 'sql'), service.name);
   }
   if (opts.migrationsOnly) return { tasks, migrationOwner, unreadable };
-  const roots = [...project.services.map((s) => s.dir), ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f))];
+  const roots = [
+    ...project.services.map((s) => s.dir),
+    ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f)),
+  ];
   for (const root of roots) walk(root, (abs, kind) => add(abs, kind), cannotRead);
   return { tasks, migrationOwner, unreadable };
 }
@@ -64,13 +68,20 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
 function migrationFolderFiles(dir: string | null): string[] {
   if (!dir) return [];
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && isMigrationFileName(e.name)).map((e) => path.join(dir, e.name)).sort();
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && isMigrationFileName(e.name))
+      .map((e) => path.join(dir, e.name))
+      .sort();
   } catch {
     return [];
   }
 }
 
-function walk(dir: string, visit: (abs: string, kind: FileKind) => void, cannotRead: (abs: string, e: unknown) => void): void {
+function walk(
+  dir: string,
+  visit: (abs: string, kind: FileKind) => void,
+  cannotRead: (abs: string, e: unknown) => void,
+): void {
   let entries: import('node:fs').Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -34,12 +34,22 @@ export async function lintProject(project: Project, opts: LintOptions): Promise<
   const collected = collectFiles(project);
   const analyses = await analyzeFiles(collected.tasks, { workers: opts.workers });
   const ownership = buildOwnership(project, analyses, collected.migrationOwner);
-  const findings = evaluate({ project, strategy: opts.strategy, analyses, ownership, attribution: attributor(project), migrationOwner: collected.migrationOwner });
+  const findings = evaluate({
+    project,
+    strategy: opts.strategy,
+    analyses,
+    ownership,
+    attribution: attributor(project),
+    migrationOwner: collected.migrationOwner,
+  });
   const owned: Record<string, string[]> = {};
   for (const s of project.services) owned[s.name] = [];
   for (const c of ownership.creations) if (!owned[c.service].includes(c.name)) owned[c.service].push(c.name);
   for (const s of project.services) for (const t of s.owns) if (!owned[s.name].includes(t)) owned[s.name].push(t);
-  const unreadable = [...collected.unreadable, ...analyses.filter((a) => a.error).map((a) => ({ file: a.file, error: a.error ?? '' }))];
+  const unreadable = [
+    ...collected.unreadable,
+    ...analyses.filter((a) => a.error).map((a) => ({ file: a.file, error: a.error ?? '' })),
+  ];
   return { findings, files: analyses.length, ownership: owned, unreadable };
 }
 
@@ -47,7 +57,11 @@ export async function lintProject(project: Project, opts: LintOptions): Promise<
  * Findings for some migrations (e.g. the pending ones `plan` shows), judged against the
  * ownership every service's migrations establish. Source files are not read.
  */
-export async function lintMigrations(project: Project, migrations: Migration[], strategy: Strategy): Promise<Finding[]> {
+export async function lintMigrations(
+  project: Project,
+  migrations: Migration[],
+  strategy: Strategy,
+): Promise<Finding[]> {
   const collected = collectFiles(project, { migrationsOnly: true });
   const wanted = new Set(migrationFiles(migrations).map((f) => toRel(project.root, f.path)));
   // Pending migrations not yet known to the project (a caller's own list) are read too.
@@ -62,6 +76,13 @@ export async function lintMigrations(project: Project, migrations: Migration[], 
   }
   const analyses = await analyzeFiles(collected.tasks);
   const ownership = buildOwnership(project, analyses, collected.migrationOwner);
-  const findings = evaluate({ project, strategy, analyses, ownership, attribution: attributor(project), migrationOwner: collected.migrationOwner });
+  const findings = evaluate({
+    project,
+    strategy,
+    analyses,
+    ownership,
+    attribution: attributor(project),
+    migrationOwner: collected.migrationOwner,
+  });
   return findings.filter((f) => wanted.has(f.file));
 }

@@ -70,11 +70,17 @@ export function parseQualifiedName(text: string): { schema: string | null; name:
     if (re.lastIndex >= text.length) break;
   }
   if (parts.length === 0) return { schema: null, name: text };
-  return parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] };
+  return parts.length > 1
+    ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] }
+    : { schema: null, name: parts[0] };
 }
 
 /** Builds the map from the analyses of every service's migration files. */
-export function buildOwnership(project: Project, analyses: FileAnalysis[], migrationOwner: Map<string, string>): OwnershipMap {
+export function buildOwnership(
+  project: Project,
+  analyses: FileAnalysis[],
+  migrationOwner: Map<string, string>,
+): OwnershipMap {
   const map = new OwnershipMap(project);
   for (const a of analyses) {
     const service = migrationOwner.get(a.file);

@@ -57,7 +57,10 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
     // so usually only one thread loads the TypeScript scanner), yielding between batches so
     // that worker messages are handled promptly.
     for (let batch = queue.takeBack(); batch; batch = queue.takeBack()) {
-      queue.store(batch, batch.tasks.map((t) => analyzeTask(t)));
+      queue.store(
+        batch,
+        batch.tasks.map((t) => analyzeTask(t)),
+      );
       if (done.length > 0) await new Promise((r) => setImmediate(r));
     }
     await workersDone;
@@ -105,7 +108,9 @@ class BatchQueue {
   results(): FileAnalysis[] {
     const flat = this.out.flat();
     const byTask: FileAnalysis[] = new Array(this.tasks.length);
-    this.order.forEach((taskIndex, position) => { byTask[taskIndex] = flat[position]; });
+    this.order.forEach((taskIndex, position) => {
+      byTask[taskIndex] = flat[position];
+    });
     return byTask;
   }
 }
@@ -124,7 +129,10 @@ function feedWorker(worker: Worker, queue: BatchQueue): Promise<void> {
         inFlight.set(batch.id, batch);
         worker.postMessage({ id: batch.id, tasks: batch.tasks });
       }
-      if (inFlight.size === 0) { cleanup(); resolve(); }
+      if (inFlight.size === 0) {
+        cleanup();
+        resolve();
+      }
     };
     const onMessage = (msg: { ready?: boolean; id?: number; results?: FileAnalysis[] }) => {
       const batch = msg.ready ? undefined : inFlight.get(msg.id ?? -1);
@@ -134,11 +142,21 @@ function feedWorker(worker: Worker, queue: BatchQueue): Promise<void> {
       }
       feed();
     };
-    const onError = (err: unknown) => { cleanup(); reject(new Error(`a lint worker thread failed: ${(err as Error).message}`, { cause: err })); };
+    const onError = (err: unknown) => {
+      cleanup();
+      reject(new Error(`a lint worker thread failed: ${(err as Error).message}`, { cause: err }));
+    };
     // A worker that exits without an 'error' event (process.exit in a dependency, out of memory)
     // would otherwise leave its batches in flight and this promise pending forever.
-    const onExit = (code: number) => { cleanup(); reject(new Error(`a lint worker thread exited with code ${code} before finishing its files`)); };
-    const cleanup = () => { worker.off('message', onMessage); worker.off('error', onError); worker.off('exit', onExit); };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`a lint worker thread exited with code ${code} before finishing its files`));
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
     // Attached in the same tick the worker was created, so its one-time "ready" message (parser
     // loaded) reaches onMessage, which hands it its first batches.
     worker.on('message', onMessage);

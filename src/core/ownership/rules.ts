@@ -31,7 +31,18 @@ export function evaluate(input: RuleInput): Finding[] {
       if (d) drafts.push(d);
     }
     for (const diag of a.diagnostics) {
-      drafts.push({ rule: diag.rule, severity: 'warning', file: a.file, line: diag.line, column: diag.column, service: serviceName, table: null, owner: null, message: diag.message, suppressLines: [diag.line, diag.line - 1] });
+      drafts.push({
+        rule: diag.rule,
+        severity: 'warning',
+        file: a.file,
+        line: diag.line,
+        column: diag.column,
+        service: serviceName,
+        table: null,
+        owner: null,
+        message: diag.message,
+        suppressLines: [diag.line, diag.line - 1],
+      });
     }
   }
   drafts.push(...collisions(input));
@@ -39,29 +50,78 @@ export function evaluate(input: RuleInput): Finding[] {
   return applySeverities(kept, input.project.config.rules ?? {}, input.strategy);
 }
 
-function refFinding(input: RuleInput, service: Service | undefined, serviceName: string | null, file: string, ref: TableRef, isMigration: boolean): Draft | null {
+function refFinding(
+  input: RuleInput,
+  service: Service | undefined,
+  serviceName: string | null,
+  file: string,
+  ref: TableRef,
+  isMigration: boolean,
+): Draft | null {
   if (!serviceName) return null;
-  if (ref.access === 'create' && isMigration && (!ref.schema || !input.ownership.services.has(ref.schema) || ref.schema === serviceName)) return null;
+  if (
+    ref.access === 'create' &&
+    isMigration &&
+    (!ref.schema || !input.ownership.services.has(ref.schema) || ref.schema === serviceName)
+  )
+    return null;
   const owners = input.ownership.ownersOf(ref.schema, ref.name);
   const table = ref.schema ? `${ref.schema}.${ref.name}` : ref.name;
-  const base = { severity: 'error' as Severity, file, line: ref.line, column: ref.column, service: serviceName, table, suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1] };
+  const base = {
+    severity: 'error' as Severity,
+    file,
+    line: ref.line,
+    column: ref.column,
+    service: serviceName,
+    table,
+    suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1],
+  };
   if (owners.length === 0) {
-    return { ...base, rule: 'unknown-table', owner: null, message: `${serviceName}: ${ref.verb} on table ${table}, which no service owns` };
+    return {
+      ...base,
+      rule: 'unknown-table',
+      owner: null,
+      message: `${serviceName}: ${ref.verb} on table ${table}, which no service owns`,
+    };
   }
   if (owners.includes(serviceName)) return null;
   const owner = owners[0];
   if (ref.access === 'write' || ref.access === 'create') {
-    return { ...base, rule: 'cross-service-write', owner, message: `${serviceName} writes ${owner}'s table ${table} (${ref.verb})` };
+    return {
+      ...base,
+      rule: 'cross-service-write',
+      owner,
+      message: `${serviceName} writes ${owner}'s table ${table} (${ref.verb})`,
+    };
   }
   if (ref.access === 'fk') {
-    return { ...base, rule: 'cross-service-fk', owner, message: `${serviceName} has a foreign key to ${owner}'s table ${table}: it cannot hold across databases` };
+    return {
+      ...base,
+      rule: 'cross-service-fk',
+      owner,
+      message: `${serviceName} has a foreign key to ${owner}'s table ${table}: it cannot hold across databases`,
+    };
   }
-  const declared = (service?.reads ?? []).find((r) => r.service === owner && (r.tables.length === 0 || r.tables.some((t) => t === '*' || parseQualifiedName(t).name === ref.name)));
+  const declared = (service?.reads ?? []).find(
+    (r) =>
+      r.service === owner &&
+      (r.tables.length === 0 || r.tables.some((t) => t === '*' || parseQualifiedName(t).name === ref.name)),
+  );
   if (!declared) {
-    return { ...base, rule: 'cross-service-read', owner, message: `${serviceName} reads ${owner}'s table ${table} without declaring it` };
+    return {
+      ...base,
+      rule: 'cross-service-read',
+      owner,
+      message: `${serviceName} reads ${owner}'s table ${table} without declaring it`,
+    };
   }
   if (declared.via.length === 0 || declared.via.some((v) => isUnder(file, v))) return null;
-  return { ...base, rule: 'read-outside-contract', owner, message: `${serviceName} reads ${owner}'s table ${table} from ${file}, outside its declared via folders (${declared.via.join(', ')})` };
+  return {
+    ...base,
+    rule: 'read-outside-contract',
+    owner,
+    message: `${serviceName} reads ${owner}'s table ${table} from ${file}, outside its declared via folders (${declared.via.join(', ')})`,
+  };
 }
 
 function collisions(input: RuleInput): Draft[] {
@@ -71,7 +131,14 @@ function collisions(input: RuleInput): Draft[] {
       const others = [...new Set(list.filter((o) => o.service !== c.service).map((o) => o.service))].sort();
       const first = list.find((o) => o.service === others[0]);
       out.push({
-        rule: 'table-collision', severity: 'error', file: c.file, line: c.line, column: c.column, service: c.service, table: name, owner: others[0] ?? null,
+        rule: 'table-collision',
+        severity: 'error',
+        file: c.file,
+        line: c.line,
+        column: c.column,
+        service: c.service,
+        table: name,
+        owner: others[0] ?? null,
         message: `${c.service} creates table ${name}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
         suppressLines: [c.line, c.line - 1],
       });
@@ -81,21 +148,39 @@ function collisions(input: RuleInput): Draft[] {
 }
 
 /** `svcdb-ignore <rule>: <reason>` silences one finding on its line or the next. */
-function applySuppressions(drafts: Draft[], analyses: FileAnalysis[], attribution: Attributor, migrationOwner: Map<string, string>): Finding[] {
+function applySuppressions(
+  drafts: Draft[],
+  analyses: FileAnalysis[],
+  attribution: Attributor,
+  migrationOwner: Map<string, string>,
+): Finding[] {
   const byFile = new Map(analyses.map((a) => [a.file, a.suppressions.map((s) => ({ ...s, used: false }))]));
   const kept: Finding[] = [];
   const sorted = [...drafts].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   for (const d of sorted) {
     const list = byFile.get(d.file) ?? [];
     const s = list.find((x) => !x.used && x.rule === d.rule && d.suppressLines.includes(x.line));
-    if (s) { s.used = true; continue; }
+    if (s) {
+      s.used = true;
+      continue;
+    }
     const { suppressLines: _ignored, ...finding } = d;
     kept.push(finding);
   }
   for (const [file, list] of byFile) {
     for (const s of list) {
       if (s.reason !== null) continue;
-      kept.push({ rule: 'suppression-without-reason', severity: 'warning', file, line: s.line, column: s.column, service: migrationOwner.get(file) ?? attribution.serviceOf(file), table: null, owner: null, message: `svcdb-ignore ${s.rule} has no reason: write \`svcdb-ignore ${s.rule}: <why this is fine>\`` });
+      kept.push({
+        rule: 'suppression-without-reason',
+        severity: 'warning',
+        file,
+        line: s.line,
+        column: s.column,
+        service: migrationOwner.get(file) ?? attribution.serviceOf(file),
+        table: null,
+        owner: null,
+        message: `svcdb-ignore ${s.rule} has no reason: write \`svcdb-ignore ${s.rule}: <why this is fine>\``,
+      });
     }
   }
   return kept;
@@ -106,8 +191,16 @@ function applySeverities(findings: Finding[], rules: Record<string, string>, str
   for (const f of findings) {
     const configured = rules[f.rule];
     if (configured === 'off') continue;
-    const severity = configured === 'error' || configured === 'warning' ? configured : defaultSeverity(f.rule, strategy);
+    const severity =
+      configured === 'error' || configured === 'warning' ? configured : defaultSeverity(f.rule, strategy);
     out.push({ ...f, severity });
   }
-  return out.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  return out.sort(
+    (a, b) =>
+      (a.service ?? '').localeCompare(b.service ?? '') ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.rule.localeCompare(b.rule),
+  );
 }

@@ -28,6 +28,13 @@ export function analyzeTask(task: FileTask): FileAnalysis {
     return analyzeText(task.relPath, task.kind, text, ts);
   } catch (e) {
     // The analysis must never take the lint down: report the file as unreadable SQL instead.
-    return { file: task.relPath, refs: [], diagnostics: [{ rule: 'unparsable-sql', line: 1, column: 1, message: `could not analyse this file: ${(e as Error).message}` }], suppressions: [] };
+    return {
+      file: task.relPath,
+      refs: [],
+      diagnostics: [
+        { rule: 'unparsable-sql', line: 1, column: 1, message: `could not analyse this file: ${(e as Error).message}` },
+      ],
+      suppressions: [],
+    };
   }
 }

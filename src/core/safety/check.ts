@@ -21,9 +21,29 @@ type RangeVar = { relname?: string; schemaname?: string; location?: number };
 
 // Functions whose result does not change row by row: a DEFAULT of these is stored once in the
 // catalog from PostgreSQL 11 on. Anything else is taken as volatile, as squawk does.
-const NON_VOLATILE_FUNCTIONS = new Set(['now', 'current_timestamp', 'current_date', 'current_time', 'localtimestamp', 'localtime',
-  'transaction_timestamp', 'statement_timestamp', 'lower', 'upper', 'concat', 'coalesce', 'jsonb_build_object', 'json_build_object',
-  'jsonb_build_array', 'array', 'make_interval', 'to_jsonb', 'current_user', 'session_user', 'pg_catalog.now']);
+const NON_VOLATILE_FUNCTIONS = new Set([
+  'now',
+  'current_timestamp',
+  'current_date',
+  'current_time',
+  'localtimestamp',
+  'localtime',
+  'transaction_timestamp',
+  'statement_timestamp',
+  'lower',
+  'upper',
+  'concat',
+  'coalesce',
+  'jsonb_build_object',
+  'json_build_object',
+  'jsonb_build_array',
+  'array',
+  'make_interval',
+  'to_jsonb',
+  'current_user',
+  'session_user',
+  'pg_catalog.now',
+]);
 
 export function checkMigration(m: Migration, postgresVersion: number): SafetyDraft[] {
   const out: SafetyDraft[] = [];
@@ -48,8 +68,11 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
       const [kind, node] = Object.entries(stmt)[0] as [string, Node];
       const isNew = (r: RangeVar | undefined) => Boolean(r?.relname && created.has(key(r)));
       switch (kind) {
-        case 'CreateStmt': case 'CreateTableAsStmt': {
-          const rel = (kind === 'CreateStmt' ? node.relation : (node.into as Node | undefined)?.rel) as RangeVar | undefined;
+        case 'CreateStmt':
+        case 'CreateTableAsStmt': {
+          const rel = (kind === 'CreateStmt' ? node.relation : (node.into as Node | undefined)?.rel) as
+            | RangeVar
+            | undefined;
           if (rel?.relname) created.add(key(rel));
           break;
         }
@@ -57,7 +80,12 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
           const rel = node.relation as RangeVar;
           if (typeof node.idxname === 'string') createdIndexes.add(node.idxname);
           if (!node.concurrent && !isNew(rel)) {
-            report('require-concurrent-index-creation', rel.location, name(rel), `CREATE INDEX on ${name(rel)} without CONCURRENTLY blocks its writes for the whole build`);
+            report(
+              'require-concurrent-index-creation',
+              rel.location,
+              name(rel),
+              `CREATE INDEX on ${name(rel)} without CONCURRENTLY blocks its writes for the whole build`,
+            );
           }
           break;
         }
@@ -66,7 +94,12 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
           if (type === 'OBJECT_INDEX' && !node.concurrent) {
             const names = objectNames(node);
             if (!names.every((n) => createdIndexes.has(n.split('.').pop() ?? n))) {
-              report('require-concurrent-index-deletion', undefined, null, `DROP INDEX ${names.join(', ')} without CONCURRENTLY locks the table`);
+              report(
+                'require-concurrent-index-deletion',
+                undefined,
+                null,
+                `DROP INDEX ${names.join(', ')} without CONCURRENTLY locks the table`,
+              );
             }
           } else if (type === 'OBJECT_TABLE') {
             const names = objectNames(node).filter((n) => !created.has(n));
@@ -78,13 +111,26 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
           report('ban-drop-database', undefined, null, `DROP DATABASE ${String(node.dbname)}`);
           break;
         case 'TruncateStmt':
-          if (node.behavior === 'DROP_CASCADE') report('ban-truncate-cascade', undefined, null, 'TRUNCATE ... CASCADE also empties every table that references these');
+          if (node.behavior === 'DROP_CASCADE')
+            report(
+              'ban-truncate-cascade',
+              undefined,
+              null,
+              'TRUNCATE ... CASCADE also empties every table that references these',
+            );
           break;
         case 'RenameStmt': {
           const rel = node.relation as RangeVar | undefined;
           if (isNew(rel)) break;
-          if (node.renameType === 'OBJECT_COLUMN') report('renaming-column', rel?.location, name(rel), `RENAME COLUMN ${String(node.subname)} of ${name(rel)} to ${String(node.newname)}`);
-          else if (node.renameType === 'OBJECT_TABLE') report('renaming-table', rel?.location, name(rel), `RENAME TABLE ${name(rel)} to ${String(node.newname)}`);
+          if (node.renameType === 'OBJECT_COLUMN')
+            report(
+              'renaming-column',
+              rel?.location,
+              name(rel),
+              `RENAME COLUMN ${String(node.subname)} of ${name(rel)} to ${String(node.newname)}`,
+            );
+          else if (node.renameType === 'OBJECT_TABLE')
+            report('renaming-table', rel?.location, name(rel), `RENAME TABLE ${name(rel)} to ${String(node.newname)}`);
           break;
         }
         case 'AlterTableStmt': {
@@ -107,7 +153,8 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
 // Only DDL can break a rule: INSERTs, functions, triggers and grants skip the parser (a
 // function body is most of a migration's text). Several statements in one (a goose block) parse.
 const LEADING = /^(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*/;
-const DDL = /^(?:alter|drop|truncate|rename|create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table|create\s+(?:unique\s+)?index)\b/i;
+const DDL =
+  /^(?:alter|drop|truncate|rename|create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table|create\s+(?:unique\s+)?index)\b/i;
 
 function worthParsing(sql: string): boolean {
   const body = sql.slice(LEADING.exec(sql)?.[0].length ?? 0);
@@ -116,7 +163,15 @@ function worthParsing(sql: string): boolean {
 
 type Report = (rule: string, byteLoc: number | undefined, table: string | null, message: string) => void;
 
-function alterCommand(cmd: Node, table: string, rel: RangeVar, pg: number, inTransaction: boolean, notValid: Set<string>, report: Report): void {
+function alterCommand(
+  cmd: Node,
+  table: string,
+  rel: RangeVar,
+  pg: number,
+  inTransaction: boolean,
+  notValid: Set<string>,
+  report: Report,
+): void {
   const def = cmd.def as Node | undefined;
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
@@ -126,20 +181,62 @@ function alterCommand(cmd: Node, table: string, rel: RangeVar, pg: number, inTra
       const at = col.location as number | undefined;
       const dflt = constraints.find((x) => x.contype === 'CONSTR_DEFAULT');
       const generated = constraints.find((x) => x.contype === 'CONSTR_GENERATED');
-      const typeName = ((col.typeName as Node | undefined)?.names as Node[] | undefined)?.map((n) => (n.String as Node).sval).pop();
+      const typeName = ((col.typeName as Node | undefined)?.names as Node[] | undefined)
+        ?.map((n) => (n.String as Node).sval)
+        .pop();
       const serial = typeof typeName === 'string' && /^(?:small|big)?serial[248]?$/.test(typeName);
       if (generated && generated.generated_kind === 's') {
         report('adding-field-with-default', at, table, `ADD COLUMN ${column} GENERATED ... STORED rewrites ${table}`);
       } else if (dflt && !isNullConst(dflt.raw_expr as Node)) {
-        if (pg < 11) report('adding-field-with-default', at, table, `ADD COLUMN ${column} with a DEFAULT rewrites ${table} before PostgreSQL 11 (checking for ${pg})`);
-        else if (!nonVolatile(dflt.raw_expr as Node)) report('adding-field-with-default', at, table, `ADD COLUMN ${column} with a volatile DEFAULT rewrites ${table}`);
+        if (pg < 11)
+          report(
+            'adding-field-with-default',
+            at,
+            table,
+            `ADD COLUMN ${column} with a DEFAULT rewrites ${table} before PostgreSQL 11 (checking for ${pg})`,
+          );
+        else if (!nonVolatile(dflt.raw_expr as Node))
+          report(
+            'adding-field-with-default',
+            at,
+            table,
+            `ADD COLUMN ${column} with a volatile DEFAULT rewrites ${table}`,
+          );
       }
-      if (constraints.some((x) => x.contype === 'CONSTR_NOTNULL') && !generated && (!dflt || isNullConst(dflt.raw_expr as Node)) && !serial) {
-        report('adding-required-field', at, table, `ADD COLUMN ${column} NOT NULL without a default fails on a table with rows`);
+      if (
+        constraints.some((x) => x.contype === 'CONSTR_NOTNULL') &&
+        !generated &&
+        (!dflt || isNullConst(dflt.raw_expr as Node)) &&
+        !serial
+      ) {
+        report(
+          'adding-required-field',
+          at,
+          table,
+          `ADD COLUMN ${column} NOT NULL without a default fails on a table with rows`,
+        );
       }
-      if (constraints.some((x) => x.contype === 'CONSTR_PRIMARY')) report('adding-serial-primary-key-field', at, table, `ADD COLUMN ${column} ... PRIMARY KEY builds the index under an ACCESS EXCLUSIVE lock on ${table}`);
-      if (constraints.some((x) => x.contype === 'CONSTR_UNIQUE')) report('disallowed-unique-constraint', at, table, `ADD COLUMN ${column} ... UNIQUE builds the index under an ACCESS EXCLUSIVE lock on ${table}`);
-      if (constraints.some((x) => x.contype === 'CONSTR_FOREIGN')) report('adding-foreign-key-constraint', at, table, `ADD COLUMN ${column} ... REFERENCES adds a foreign key to ${table} in one step`);
+      if (constraints.some((x) => x.contype === 'CONSTR_PRIMARY'))
+        report(
+          'adding-serial-primary-key-field',
+          at,
+          table,
+          `ADD COLUMN ${column} ... PRIMARY KEY builds the index under an ACCESS EXCLUSIVE lock on ${table}`,
+        );
+      if (constraints.some((x) => x.contype === 'CONSTR_UNIQUE'))
+        report(
+          'disallowed-unique-constraint',
+          at,
+          table,
+          `ADD COLUMN ${column} ... UNIQUE builds the index under an ACCESS EXCLUSIVE lock on ${table}`,
+        );
+      if (constraints.some((x) => x.contype === 'CONSTR_FOREIGN'))
+        report(
+          'adding-foreign-key-constraint',
+          at,
+          table,
+          `ADD COLUMN ${column} ... REFERENCES adds a foreign key to ${table} in one step`,
+        );
       break;
     }
     case 'AT_AddConstraint': {
@@ -147,25 +244,53 @@ function alterCommand(cmd: Node, table: string, rel: RangeVar, pg: number, inTra
       const at = con.location as number | undefined;
       const label = con.conname ? ` ${String(con.conname)}` : '';
       if ((con.contype === 'CONSTR_CHECK' || con.contype === 'CONSTR_FOREIGN') && !con.skip_validation) {
-        report('constraint-missing-not-valid', at, table, `ADD CONSTRAINT${label} on ${table} without NOT VALID scans the table under an ACCESS EXCLUSIVE lock`);
+        report(
+          'constraint-missing-not-valid',
+          at,
+          table,
+          `ADD CONSTRAINT${label} on ${table} without NOT VALID scans the table under an ACCESS EXCLUSIVE lock`,
+        );
       }
-      if (con.contype === 'CONSTR_FOREIGN' && !con.skip_validation) report('adding-foreign-key-constraint', at, table, `foreign key${label} added to ${table} in one step`);
+      if (con.contype === 'CONSTR_FOREIGN' && !con.skip_validation)
+        report('adding-foreign-key-constraint', at, table, `foreign key${label} added to ${table} in one step`);
       if (con.skip_validation && typeof con.conname === 'string') notValid.add(`${table}.${con.conname}`);
-      if (con.contype === 'CONSTR_PRIMARY' && !con.indexname) report('adding-serial-primary-key-field', at, table, `ADD PRIMARY KEY on ${table} builds the index under an ACCESS EXCLUSIVE lock`);
-      if (con.contype === 'CONSTR_UNIQUE' && !con.indexname) report('disallowed-unique-constraint', at, table, `ADD UNIQUE on ${table} builds the index under an ACCESS EXCLUSIVE lock`);
+      if (con.contype === 'CONSTR_PRIMARY' && !con.indexname)
+        report(
+          'adding-serial-primary-key-field',
+          at,
+          table,
+          `ADD PRIMARY KEY on ${table} builds the index under an ACCESS EXCLUSIVE lock`,
+        );
+      if (con.contype === 'CONSTR_UNIQUE' && !con.indexname)
+        report(
+          'disallowed-unique-constraint',
+          at,
+          table,
+          `ADD UNIQUE on ${table} builds the index under an ACCESS EXCLUSIVE lock`,
+        );
       break;
     }
     case 'AT_ValidateConstraint':
       // Validating in the transaction that added the constraint NOT VALID keeps its lock.
       if (inTransaction && notValid.has(`${table}.${String(cmd.name)}`)) {
-        report('constraint-missing-not-valid', rel.location, table, `VALIDATE CONSTRAINT ${String(cmd.name)} in the transaction that added it keeps the ACCESS EXCLUSIVE lock on ${table}`);
+        report(
+          'constraint-missing-not-valid',
+          rel.location,
+          table,
+          `VALIDATE CONSTRAINT ${String(cmd.name)} in the transaction that added it keeps the ACCESS EXCLUSIVE lock on ${table}`,
+        );
       }
       break;
     case 'AT_AlterColumnType':
       report('changing-column-type', rel.location, table, `ALTER COLUMN ${String(cmd.name)} TYPE rewrites ${table}`);
       break;
     case 'AT_SetNotNull':
-      report('adding-not-nullable-field', rel.location, table, `SET NOT NULL on ${table}.${String(cmd.name)} scans the table under an ACCESS EXCLUSIVE lock`);
+      report(
+        'adding-not-nullable-field',
+        rel.location,
+        table,
+        `SET NOT NULL on ${table}.${String(cmd.name)} scans the table under an ACCESS EXCLUSIVE lock`,
+      );
       break;
     case 'AT_DropNotNull':
       report('ban-drop-not-null', rel.location, table, `DROP NOT NULL on ${table}.${String(cmd.name)}`);
@@ -181,15 +306,24 @@ function nonVolatile(expr: Node | undefined): boolean {
   if (!expr) return true;
   const [kind, node] = Object.entries(expr)[0] as [string, Node];
   switch (kind) {
-    case 'A_Const': case 'SQLValueFunction': return true;
-    case 'TypeCast': return nonVolatile(node.arg as Node);
-    case 'A_Expr': return nonVolatile(node.lexpr as Node) && nonVolatile(node.rexpr as Node);
-    case 'BoolExpr': case 'A_ArrayExpr': return ((node.args ?? node.elements ?? []) as Node[]).every(nonVolatile);
+    case 'A_Const':
+    case 'SQLValueFunction':
+      return true;
+    case 'TypeCast':
+      return nonVolatile(node.arg as Node);
+    case 'A_Expr':
+      return nonVolatile(node.lexpr as Node) && nonVolatile(node.rexpr as Node);
+    case 'BoolExpr':
+    case 'A_ArrayExpr':
+      return ((node.args ?? node.elements ?? []) as Node[]).every(nonVolatile);
     case 'FuncCall': {
       const fn = ((node.funcname ?? []) as Node[]).map((n) => (n.String as Node).sval).join('.');
-      return NON_VOLATILE_FUNCTIONS.has(fn.replace(/^pg_catalog\./, '')) && ((node.args ?? []) as Node[]).every(nonVolatile);
+      return (
+        NON_VOLATILE_FUNCTIONS.has(fn.replace(/^pg_catalog\./, '')) && ((node.args ?? []) as Node[]).every(nonVolatile)
+      );
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -207,7 +341,9 @@ function name(r: RangeVar | undefined): string {
 }
 
 function objectNames(node: Node): string[] {
-  return ((node.objects ?? []) as Node[]).map((o) => ((o.List as Node | undefined)?.items as Node[] | undefined ?? []).map((i) => (i.String as Node).sval).join('.'));
+  return ((node.objects ?? []) as Node[]).map((o) =>
+    (((o.List as Node | undefined)?.items as Node[] | undefined) ?? []).map((i) => (i.String as Node).sval).join('.'),
+  );
 }
 
 /** File line:column of a character index in a statement (`skipTrivia`: of its first token). */

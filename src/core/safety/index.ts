@@ -48,10 +48,25 @@ async function asRun(m: Migration): Promise<{ migration: Migration; refusals: Sa
     const list = err instanceof UserErrors ? err.errors : [err];
     const refusals = list.map((e): SafetyDraft => {
       const line = Number(/:(\d+)$/.exec(e.where ?? '')?.[1] ?? 1);
-      const rule = /CONCURRENTLY/.test(e.message) ? 'ban-concurrent-index-creation-in-transaction' : 'transaction-nesting';
-      return { rule, line, column: 1, statementLine: line, table: null, message: `${e.message}${e.hint ? ` (${e.hint})` : ''}` };
+      const rule = /CONCURRENTLY/.test(e.message)
+        ? 'ban-concurrent-index-creation-in-transaction'
+        : 'transaction-nesting';
+      return {
+        rule,
+        line,
+        column: 1,
+        statementLine: line,
+        table: null,
+        message: `${e.message}${e.hint ? ` (${e.hint})` : ''}`,
+      };
     });
-    return { migration: { ...m, transaction: !refusals.some((r) => r.rule === 'ban-concurrent-index-creation-in-transaction') && m.transaction }, refusals };
+    return {
+      migration: {
+        ...m,
+        transaction: !refusals.some((r) => r.rule === 'ban-concurrent-index-creation-in-transaction') && m.transaction,
+      },
+      refusals,
+    };
   }
 }
 
@@ -60,7 +75,11 @@ async function asRun(m: Migration): Promise<{ migration: Migration; refusals: Sa
 const SVCDB_IGNORE = /svcdb-ignore\s+([a-z][a-z-]*)/;
 const SQUAWK_IGNORE = /squawk-ignore(-file)?\b[ \t]*([a-z-, \t]*)/;
 
-interface Ignore { line: number; rules: Set<string> | 'all'; file: boolean }
+interface Ignore {
+  line: number;
+  rules: Set<string> | 'all';
+  file: boolean;
+}
 
 function ignoresOf(text: string): Ignore[] {
   if (!text.includes('-ignore')) return [];
@@ -84,15 +103,26 @@ function suppress(m: Migration, drafts: SafetyDraft[]): Finding[] {
   } catch {
     // the project model read the file a moment ago; a vanished file simply has no comments
   }
-  const covers = (ig: Ignore, d: SafetyDraft) => (ig.rules === 'all' || ig.rules.has(d.rule))
-    && (ig.file || [d.line, d.line - 1, d.statementLine, d.statementLine - 1].includes(ig.line));
-  return drafts.filter((d) => !ignores.some((ig) => covers(ig, d))).map((d) => {
-    const meta = safetyRule(d.rule);
-    return {
-      rule: d.rule, severity: meta?.severity ?? 'warning', file: m.relPath, line: d.line, column: d.column,
-      service: m.service, table: d.table, owner: null, message: d.message, hint: meta?.hint ?? '',
-    };
-  });
+  const covers = (ig: Ignore, d: SafetyDraft) =>
+    (ig.rules === 'all' || ig.rules.has(d.rule)) &&
+    (ig.file || [d.line, d.line - 1, d.statementLine, d.statementLine - 1].includes(ig.line));
+  return drafts
+    .filter((d) => !ignores.some((ig) => covers(ig, d)))
+    .map((d) => {
+      const meta = safetyRule(d.rule);
+      return {
+        rule: d.rule,
+        severity: meta?.severity ?? 'warning',
+        file: m.relPath,
+        line: d.line,
+        column: d.column,
+        service: m.service,
+        table: d.table,
+        owner: null,
+        message: d.message,
+        hint: meta?.hint ?? '',
+      };
+    });
 }
 
 function severities(findings: Finding[], rules: Record<string, RuleSeverity>): Finding[] {
@@ -102,7 +132,14 @@ function severities(findings: Finding[], rules: Record<string, RuleSeverity>): F
     if (configured === 'off') continue;
     out.push(configured ? { ...f, severity: configured } : f);
   }
-  return out.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  return out.sort(
+    (a, b) =>
+      (a.service ?? '').localeCompare(b.service ?? '') ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.rule.localeCompare(b.rule),
+  );
 }
 
 export function safetyRuleNames(): string[] {

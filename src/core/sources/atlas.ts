@@ -19,16 +19,28 @@ export function readAtlas(ctx: LayoutContext): Migration[] {
     if (ATLAS_FILE.test(f)) sqlFiles.push(f);
     else ctx.unfit(inDir(ctx.dir, f), '<version>_<name>.sql');
   }
-  const contents = sqlFiles.map((f) => collect(ctx.problems, () => ({ file: f, ...readMigrationFile(inDir(ctx.dir, f), ctx.rel) })));
+  const contents = sqlFiles.map((f) =>
+    collect(ctx.problems, () => ({ file: f, ...readMigrationFile(inDir(ctx.dir, f), ctx.rel) })),
+  );
   if (contents.some((c) => c === undefined)) return [];
   const read = contents as Array<NonNullable<(typeof contents)[number]>>;
-  verifySum(ctx, read.map((c) => ({ name: c.file, bytes: c.bytes, text: c.text })));
+  verifySum(
+    ctx,
+    read.map((c) => ({ name: c.file, bytes: c.bytes, text: c.text })),
+  );
   return read.map((c) => {
     const m = ATLAS_FILE.exec(c.file)!;
     return {
-      service: ctx.service, version: m[1], name: m[2] ?? '', id: c.file.replace(/\.sql$/, ''),
-      path: inDir(ctx.dir, c.file), relPath: c.relPath, checksum: c.checksum, format: 'atlas' as const,
-      up: splitAt(c.text, 0, c.text.length, c.relPath, 1), down: null,
+      service: ctx.service,
+      version: m[1],
+      name: m[2] ?? '',
+      id: c.file.replace(/\.sql$/, ''),
+      path: inDir(ctx.dir, c.file),
+      relPath: c.relPath,
+      checksum: c.checksum,
+      format: 'atlas' as const,
+      up: splitAt(c.text, 0, c.text.length, c.relPath, 1),
+      down: null,
       transaction: directive(c.text, 'txmode') !== 'none',
     };
   });
@@ -76,13 +88,27 @@ function verifySum(ctx: LayoutContext, files: Array<{ name: string; bytes: Buffe
   }
   const expected = atlasSum(files);
   if (written.replace(/\r\n/g, '\n') === expected) return;
-  const want = new Map(expected.split('\n').slice(1).filter(Boolean).map((l) => l.split(' ') as [string, string]));
-  const have = new Map(written.replace(/\r\n/g, '\n').split('\n').slice(1).filter(Boolean).map((l) => l.split(' ') as [string, string]));
+  const want = new Map(
+    expected
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
+  const have = new Map(
+    written
+      .replace(/\r\n/g, '\n')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
   const changed = [...want.keys()].filter((n) => have.get(n) !== want.get(n));
   const gone = [...have.keys()].filter((n) => !want.has(n));
-  const what = changed.length || gone.length
-    ? `${[...changed.map((n) => (have.has(n) ? `${n} changed` : `${n} is not in it`)), ...gone.map((n) => `${n} is gone`)].join(', ')}`
-    : 'its total sum does not match its lines';
+  const what =
+    changed.length || gone.length
+      ? `${[...changed.map((n) => (have.has(n) ? `${n} changed` : `${n} is not in it`)), ...gone.map((n) => `${n} is gone`)].join(', ')}`
+      : 'its total sum does not match its lines';
   throw new UserError(`atlas.sum does not match the migration files: ${what}`, {
     where,
     hint: 'if the change is intended, run atlas migrate hash; otherwise restore the files',

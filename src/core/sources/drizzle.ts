@@ -27,17 +27,25 @@ export function readDrizzle(ctx: LayoutContext): Migration[] {
     entries = doc.entries as JournalEntry[];
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`invalid JSON: ${(err as Error).message}`, { where, hint: 'regenerate it with drizzle-kit generate' });
+    throw new UserError(`invalid JSON: ${(err as Error).message}`, {
+      where,
+      hint: 'regenerate it with drizzle-kit generate',
+    });
   }
   const { files, dirs } = ctx.list(ctx.dir);
   const listed = new Set(entries.map((e) => `${e.tag}.sql`));
   for (const f of files) if (!listed.has(f)) ctx.unfit(inDir(ctx.dir, f), 'a file listed in meta/_journal.json');
-  for (const d of dirs) if (d !== 'meta') ctx.unfit(inDir(ctx.dir, d), 'the meta/ folder and the journal\'s SQL files');
+  for (const d of dirs) if (d !== 'meta') ctx.unfit(inDir(ctx.dir, d), "the meta/ folder and the journal's SQL files");
   const migrations: Migration[] = [];
   for (const entry of entries) {
     const file = inDir(ctx.dir, `${entry.tag}.sql`);
     if (!isFile(file)) {
-      ctx.problems.push(new UserError(`meta/_journal.json lists ${entry.tag}, but ${entry.tag}.sql is missing`, { where, hint: 'restore the file or regenerate the journal with drizzle-kit' }));
+      ctx.problems.push(
+        new UserError(`meta/_journal.json lists ${entry.tag}, but ${entry.tag}.sql is missing`, {
+          where,
+          hint: 'restore the file or regenerate the journal with drizzle-kit',
+        }),
+      );
       continue;
     }
     const m = collect(ctx.problems, () => {
@@ -48,12 +56,14 @@ export function readDrizzle(ctx: LayoutContext): Migration[] {
         version: parts?.[1] ?? String(entry.idx ?? migrations.length),
         name: parts?.[2] ?? entry.tag,
         id: entry.tag,
-        path: file, relPath: content.relPath,
+        path: file,
+        relPath: content.relPath,
         // sha256 hex of the file, as Drizzle records it in __drizzle_migrations.hash
         checksum: content.checksum,
         format: 'drizzle' as const,
         up: splitAt(content.text, 0, content.text.length, content.relPath, 1),
-        down: null, transaction: true,
+        down: null,
+        transaction: true,
       };
     });
     if (m) migrations.push(m);

@@ -22,11 +22,19 @@ export function readFlat(ctx: LayoutContext): Migration[] {
   for (const file of files) {
     const m = FLAT_FILE.exec(file);
     if (!m) {
-      ctx.unfit(path.join(ctx.dir, file), file.toLowerCase().endsWith('.sql') ? '<number>_<name>.sql' : 'a <number>_<name>.sql migration');
+      ctx.unfit(
+        path.join(ctx.dir, file),
+        file.toLowerCase().endsWith('.sql') ? '<number>_<name>.sql' : 'a <number>_<name>.sql migration',
+      );
       continue;
     }
     const suffix = m[3]?.toLowerCase();
-    const entry: FileEntry = { version: m[1], name: m[2], kind: suffix === '.up' ? 'up' : suffix === '.down' ? 'down' : 'single', file };
+    const entry: FileEntry = {
+      version: m[1],
+      name: m[2],
+      kind: suffix === '.up' ? 'up' : suffix === '.down' ? 'down' : 'single',
+      file,
+    };
     // Versions compare as numbers: 001 and 1 are the same version.
     const key = withoutLeadingZeros(m[1]);
     const same = byVersion.get(key);
@@ -49,16 +57,22 @@ function readVersion(ctx: LayoutContext, entries: FileEntry[]): Migration {
   const pairsName = (list: FileEntry[]) => list.map((e) => e.file).join(' and ');
   if (singles.length + ups.length > 1 || downs.length > 1) {
     const clash = downs.length > 1 ? downs : [...singles, ...ups];
-    throw new UserError(`two migrations with version ${entries[0].version} in service "${service}": ${pairsName(clash)}`, {
-      where: rel(path.join(dir, clash[1].file)),
-      hint: 'give one of them the next free number',
-    });
+    throw new UserError(
+      `two migrations with version ${entries[0].version} in service "${service}": ${pairsName(clash)}`,
+      {
+        where: rel(path.join(dir, clash[1].file)),
+        hint: 'give one of them the next free number',
+      },
+    );
   }
   if (downs.length === 1 && ups.length === 0) {
-    throw new UserError(`down migration without an up migration${singles.length ? ` (${singles[0].file} is not a .up.sql file)` : ''}`, {
-      where: rel(path.join(dir, downs[0].file)),
-      hint: `add ${downs[0].file.replace(/\.down\.sql$/, '.up.sql')} or remove the down file`,
-    });
+    throw new UserError(
+      `down migration without an up migration${singles.length ? ` (${singles[0].file} is not a .up.sql file)` : ''}`,
+      {
+        where: rel(path.join(dir, downs[0].file)),
+        hint: `add ${downs[0].file.replace(/\.down\.sql$/, '.up.sql')} or remove the down file`,
+      },
+    );
   }
   const main = singles[0] ?? ups[0];
   const mainPath = inDir(dir, main.file);
@@ -73,7 +87,14 @@ function readVersion(ctx: LayoutContext, entries: FileEntry[]): Migration {
   };
   if (singles.length === 1) {
     const sections = parseSections(content.text, base.relPath);
-    return { ...base, checksum: content.checksum, format: sections.format, up: sections.up, down: sections.down, transaction: sections.transaction };
+    return {
+      ...base,
+      checksum: content.checksum,
+      format: sections.format,
+      up: sections.up,
+      down: sections.down,
+      transaction: sections.transaction,
+    };
   }
   // golang-migrate: both files are plain SQL; the pair is one migration.
   const up = splitAt(content.text, 0, content.text.length, base.relPath, 1);

@@ -40,13 +40,20 @@ export function readFlyway(ctx: LayoutContext): Migration[] {
   }
   for (const [version, file] of undo) {
     if (!versioned.has(version)) {
-      ctx.problems.push(new UserError(`undo migration for version ${version}, which has no V${version}__ file`, { where: ctx.rel(file), hint: 'add the versioned migration or remove the undo file' }));
+      ctx.problems.push(
+        new UserError(`undo migration for version ${version}, which has no V${version}__ file`, {
+          where: ctx.rel(file),
+          hint: 'add the versioned migration or remove the undo file',
+        }),
+      );
     }
   }
   const migrations: Migration[] = [];
   const ordered = [...versioned.entries()].sort(([a], [b]) => compareVersions(a, b));
   for (const [canonical, v] of ordered) {
-    const m = collect(ctx.problems, () => read(ctx, v.file, v.version, `V${v.version}__${v.description}`, v.description, undo.get(canonical)));
+    const m = collect(ctx.problems, () =>
+      read(ctx, v.file, v.version, `V${v.version}__${v.description}`, v.description, undo.get(canonical)),
+    );
     if (m) migrations.push(m);
   }
   // Repeatables run in the order of their descriptions, as Flyway runs them.
@@ -64,7 +71,14 @@ function walk(ctx: LayoutContext, dir: string): string[] {
   return [...files.map((f) => inDir(dir, f)), ...dirs.flatMap((d) => walk(ctx, inDir(dir, d)))];
 }
 
-function read(ctx: LayoutContext, file: string, version: string, id: string, name: string, undoFile: string | undefined): Migration {
+function read(
+  ctx: LayoutContext,
+  file: string,
+  version: string,
+  id: string,
+  name: string,
+  undoFile: string | undefined,
+): Migration {
   const content = readMigrationFile(file, ctx.rel);
   const up = splitAt(content.text, 0, content.text.length, content.relPath, 1);
   let down: Migration['down'] = null;
@@ -73,9 +87,18 @@ function read(ctx: LayoutContext, file: string, version: string, id: string, nam
     down = splitAt(undo.text, 0, undo.text.length, undo.relPath, 1);
   }
   return {
-    service: ctx.service, version, name, id, path: file, relPath: content.relPath,
+    service: ctx.service,
+    version,
+    name,
+    id,
+    path: file,
+    relPath: content.relPath,
     ...(undoFile ? { downPath: undoFile } : {}),
     // the V file's bytes only, as Flyway's own checksum: adding an undo file later is no drift
-    checksum: content.checksum, format: 'flyway', up, down, transaction: true,
+    checksum: content.checksum,
+    format: 'flyway',
+    up,
+    down,
+    transaction: true,
   };
 }

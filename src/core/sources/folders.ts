@@ -42,15 +42,29 @@ export function readPrisma(ctx: LayoutContext): Migration[] {
     checkFiles(ctx, abs, ['migration.sql']);
     const file = inDir(abs, 'migration.sql');
     if (!isFile(file)) {
-      ctx.problems.push(new UserError('Prisma migration folder without migration.sql', { where: ctx.rel(abs), hint: 'add migration.sql or remove the folder' }));
+      ctx.problems.push(
+        new UserError('Prisma migration folder without migration.sql', {
+          where: ctx.rel(abs),
+          hint: 'add migration.sql or remove the folder',
+        }),
+      );
       continue;
     }
     const m = collect(ctx.problems, () => {
       const content = readMigrationFile(file, ctx.rel);
       const up = splitAt(content.text, 0, content.text.length, content.relPath, 1);
       return {
-        service: ctx.service, version: versionOf(folder), name: MIGRATION_FOLDER.exec(folder)![2], id: folder,
-        path: file, relPath: content.relPath, checksum: content.checksum, format: 'prisma' as const, up, down: null, transaction: true,
+        service: ctx.service,
+        version: versionOf(folder),
+        name: MIGRATION_FOLDER.exec(folder)![2],
+        id: folder,
+        path: file,
+        relPath: content.relPath,
+        checksum: content.checksum,
+        format: 'prisma' as const,
+        up,
+        down: null,
+        transaction: true,
       };
     });
     if (m) migrations.push(m);
@@ -67,7 +81,12 @@ export function readFolderPerMigration(ctx: LayoutContext): Migration[] {
     checkFiles(ctx, abs, ['up.sql', 'down.sql', 'metadata.yaml', 'metadata.yml', 'metadata.toml']);
     const upFile = inDir(abs, 'up.sql');
     if (!isFile(upFile)) {
-      ctx.problems.push(new UserError('migration folder without up.sql', { where: ctx.rel(abs), hint: 'add up.sql or remove the folder' }));
+      ctx.problems.push(
+        new UserError('migration folder without up.sql', {
+          where: ctx.rel(abs),
+          hint: 'add up.sql or remove the folder',
+        }),
+      );
       continue;
     }
     const m = collect(ctx.problems, () => {
@@ -82,9 +101,17 @@ export function readFolderPerMigration(ctx: LayoutContext): Migration[] {
       const meta = readMetadata(ctx, abs);
       if (meta.parents) parents.set(folder, meta.parents);
       return {
-        service: ctx.service, version: versionOf(folder), name: MIGRATION_FOLDER.exec(folder)![2], id: folder,
-        path: upFile, relPath: content.relPath, ...(isFile(downFile) ? { downPath: downFile } : {}),
-        checksum: content.checksum, format: 'folder' as const, up: sections.up, down,
+        service: ctx.service,
+        version: versionOf(folder),
+        name: MIGRATION_FOLDER.exec(folder)![2],
+        id: folder,
+        path: upFile,
+        relPath: content.relPath,
+        ...(isFile(downFile) ? { downPath: downFile } : {}),
+        checksum: content.checksum,
+        format: 'folder' as const,
+        up: sections.up,
+        down,
         transaction: sections.transaction && meta.transaction,
       };
     });
@@ -97,7 +124,8 @@ export function readFolderPerMigration(ctx: LayoutContext): Migration[] {
 function readMetadata(ctx: LayoutContext, folder: string): { parents?: string[]; transaction: boolean } {
   const out: { parents?: string[]; transaction: boolean } = { transaction: true };
   const toml = inDir(folder, 'metadata.toml');
-  if (isFile(toml) && /^\s*run_in_transaction\s*=\s*false\b/m.test(readTextFile(toml, ctx.rel))) out.transaction = false;
+  if (isFile(toml) && /^\s*run_in_transaction\s*=\s*false\b/m.test(readTextFile(toml, ctx.rel)))
+    out.transaction = false;
   for (const name of ['metadata.yaml', 'metadata.yml']) {
     const file = inDir(folder, name);
     if (!isFile(file)) continue;
@@ -126,10 +154,12 @@ function orderByParents(ctx: LayoutContext, migrations: Migration[], parents: Ma
   for (const [id, list] of parents) {
     for (const p of list) {
       if (!byId.has(p)) {
-        ctx.problems.push(new UserError(`parent "${p}" is no migration folder of service "${ctx.service}"`, {
-          where: `${ctx.rel(inDir(inDir(ctx.dir, id), 'metadata.yaml'))}: parents`,
-          hint: `name one of: ${[...byId.keys()].join(', ')}`,
-        }));
+        ctx.problems.push(
+          new UserError(`parent "${p}" is no migration folder of service "${ctx.service}"`, {
+            where: `${ctx.rel(inDir(inDir(ctx.dir, id), 'metadata.yaml'))}: parents`,
+            hint: `name one of: ${[...byId.keys()].join(', ')}`,
+          }),
+        );
         return migrations;
       }
     }
@@ -140,10 +170,12 @@ function orderByParents(ctx: LayoutContext, migrations: Migration[], parents: Ma
   const visit = (m: Migration, chain: string[]): boolean => {
     if (done.has(m.id)) return true;
     if (visiting.has(m.id)) {
-      ctx.problems.push(new UserError(`migration parents form a cycle: ${[...chain, m.id].join(' → ')}`, {
-        where: ctx.rel(inDir(ctx.dir, m.id)),
-        hint: 'a migration cannot come before its own parent',
-      }));
+      ctx.problems.push(
+        new UserError(`migration parents form a cycle: ${[...chain, m.id].join(' → ')}`, {
+          where: ctx.rel(inDir(ctx.dir, m.id)),
+          hint: 'a migration cannot come before its own parent',
+        }),
+      );
       return false;
     }
     visiting.add(m.id);
@@ -158,8 +190,9 @@ function orderByParents(ctx: LayoutContext, migrations: Migration[], parents: Ma
 }
 
 export function readVersionedFolders(ctx: LayoutContext): Migration[] {
-  const folders = subfolders(ctx, VERSION_FOLDER, 'v<version>/ folders of SQL files')
-    .sort((a, b) => compareVersions(VERSION_FOLDER.exec(a)![1], VERSION_FOLDER.exec(b)![1]));
+  const folders = subfolders(ctx, VERSION_FOLDER, 'v<version>/ folders of SQL files').sort((a, b) =>
+    compareVersions(VERSION_FOLDER.exec(a)![1], VERSION_FOLDER.exec(b)![1]),
+  );
   const migrations: Migration[] = [];
   const seen = new Map<string, string>();
   for (const folder of folders) {
@@ -167,7 +200,9 @@ export function readVersionedFolders(ctx: LayoutContext): Migration[] {
     const abs = inDir(ctx.dir, folder);
     const previous = seen.get(folderVersion);
     if (previous) {
-      ctx.problems.push(new UserError(`two folders for version ${folderVersion}: ${previous} and ${folder}`, { where: ctx.rel(abs) }));
+      ctx.problems.push(
+        new UserError(`two folders for version ${folderVersion}: ${previous} and ${folder}`, { where: ctx.rel(abs) }),
+      );
       continue;
     }
     seen.set(folderVersion, folder);
@@ -179,9 +214,17 @@ export function readVersionedFolders(ctx: LayoutContext): Migration[] {
         const sections = parseSections(content.text, content.relPath);
         const stem = file.replace(/\.sql$/i, '');
         return {
-          service: ctx.service, version: `${folderVersion}.${i + 1}`, name: stem, id: `${folder}/${stem}`,
-          path: full, relPath: content.relPath, checksum: content.checksum, format: sections.format,
-          up: sections.up, down: sections.down, transaction: sections.transaction,
+          service: ctx.service,
+          version: `${folderVersion}.${i + 1}`,
+          name: stem,
+          id: `${folder}/${stem}`,
+          path: full,
+          relPath: content.relPath,
+          checksum: content.checksum,
+          format: sections.format,
+          up: sections.up,
+          down: sections.down,
+          transaction: sections.transaction,
         };
       });
       if (m) migrations.push(m);
@@ -205,14 +248,24 @@ function filesOf(ctx: LayoutContext, folder: string): string[] {
   } catch (err) {
     throw new UserError(`invalid JSON: ${(err as Error).message}`, { where: ctx.rel(manifest) });
   }
-  const list = Array.isArray(doc) ? doc : (doc as { files?: unknown; migrations?: unknown } | null)?.files ?? (doc as { migrations?: unknown } | null)?.migrations;
+  const list = Array.isArray(doc)
+    ? doc
+    : ((doc as { files?: unknown; migrations?: unknown } | null)?.files ??
+      (doc as { migrations?: unknown } | null)?.migrations);
   if (!Array.isArray(list) || !list.every((f) => typeof f === 'string')) {
-    throw new UserError('manifest.json must list the folder\'s SQL files: {"files": ["001_a.sql", ...]}', { where: ctx.rel(manifest) });
+    throw new UserError('manifest.json must list the folder\'s SQL files: {"files": ["001_a.sql", ...]}', {
+      where: ctx.rel(manifest),
+    });
   }
   const listed = list as string[];
   for (const f of listed) {
-    if (!files.includes(f)) throw new UserError(`manifest.json lists ${f}, which is not in the folder`, { where: ctx.rel(manifest), hint: `add ${path.posix.join(folder, f)} or remove it from the list` });
+    if (!files.includes(f))
+      throw new UserError(`manifest.json lists ${f}, which is not in the folder`, {
+        where: ctx.rel(manifest),
+        hint: `add ${path.posix.join(folder, f)} or remove it from the list`,
+      });
   }
-  for (const f of files) if (f !== 'manifest.json' && !listed.includes(f)) ctx.unfit(inDir(folder, f), 'a file listed in manifest.json');
+  for (const f of files)
+    if (f !== 'manifest.json' && !listed.includes(f)) ctx.unfit(inDir(folder, f), 'a file listed in manifest.json');
   return listed;
 }

@@ -43,13 +43,21 @@ const READERS: Record<FolderLayout, LayoutReader> = {
   'versioned-folders': readVersionedFolders,
 };
 
-export async function parseMigrationFiles(service: string, dir: string, projectRoot: string, opts: ParseOptions = {}): Promise<Migration[]> {
+export async function parseMigrationFiles(
+  service: string,
+  dir: string,
+  projectRoot: string,
+  opts: ParseOptions = {},
+): Promise<Migration[]> {
   const rel = relativeTo(projectRoot);
   const ignored = globMatcher(opts.ignore ?? []);
   const skip = (abs: string) => ignored([rel(abs), path.relative(dir, abs).split(path.sep).join('/')]);
   const problems: UserError[] = [];
   const ctx: LayoutContext = {
-    service, dir, rel, problems,
+    service,
+    dir,
+    rel,
+    problems,
     list: (folder) => {
       const entries = listFolder(folder, rel);
       return {
@@ -58,10 +66,12 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
       };
     },
     unfit: (abs, expected) => {
-      problems.push(new UserError(`file fits no migration layout of this folder (expected ${expected})`, {
-        where: rel(abs),
-        hint: 'rename it, move it out of the migrations folder, or skip it with an `ignore` glob in the config',
-      }));
+      problems.push(
+        new UserError(`file fits no migration layout of this folder (expected ${expected})`, {
+          where: rel(abs),
+          hint: 'rename it, move it out of the migrations folder, or skip it with an `ignore` glob in the config',
+        }),
+      );
     },
   };
   const layout = opts.format ?? detectLayout(ctx.list(dir), dir);
@@ -78,10 +88,12 @@ export async function parseMigrationFiles(service: string, dir: string, projectR
   if (problems.length === 0 && migrations.length === 0) {
     const entries = ctx.list(dir);
     if (entries.files.length || entries.dirs.length) {
-      problems.push(new UserError(`no migrations found in a folder that is not empty (read as the ${layout} layout)`, {
-        where: rel(dir),
-        hint: 'name the layout with services.<name>.format, or skip the files with `ignore`',
-      }));
+      problems.push(
+        new UserError(`no migrations found in a folder that is not empty (read as the ${layout} layout)`, {
+          where: rel(dir),
+          hint: 'name the layout with services.<name>.format, or skip the files with `ignore`',
+        }),
+      );
     }
   }
   if (problems.length === 1) throw problems[0];
@@ -100,6 +112,7 @@ export function detectLayout(entries: FolderEntries, dir: string): FolderLayout 
     if (migrationDirs.some((d) => isFile(path.join(dir, d, 'migration.sql')))) return 'prisma';
     return 'folder';
   }
-  if (entries.dirs.some((d) => VERSION_FOLDER.test(d)) && !entries.files.some((f) => /\.sql$/i.test(f))) return 'versioned-folders';
+  if (entries.dirs.some((d) => VERSION_FOLDER.test(d)) && !entries.files.some((f) => /\.sql$/i.test(f)))
+    return 'versioned-folders';
   return 'flat';
 }

@@ -43,7 +43,10 @@ export function listFolder(dir: string, rel: Rel): FolderEntries {
         const st = statSync(path.join(dir, e.name)); // stat never opens: safe on a FIFO
         kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
       } catch {
-        throw new UserError('broken symbolic link in a migrations folder', { where: rel(path.join(dir, e.name)), hint: 'fix or remove the link' });
+        throw new UserError('broken symbolic link in a migrations folder', {
+          where: rel(path.join(dir, e.name)),
+          hint: 'fix or remove the link',
+        });
       }
     }
     if (kind === 'other') {

@@ -60,14 +60,25 @@ export function parseSections(text: string, relPath: string): Sections {
  * Splits text[from, to) into statements, turning an unclosed quote into a file:line error.
  * `startLine`: the line at `from`, when the caller knows it.
  */
-export function splitAt(text: string, from: number, to: number, relPath: string, startLine = position(text, from).line): Statement[] {
+export function splitAt(
+  text: string,
+  from: number,
+  to: number,
+  relPath: string,
+  startLine = position(text, from).line,
+): Statement[] {
   const chunk = text.slice(from, to);
   try {
     return splitStatements(chunk, startLine, from);
   } catch (err) {
     if (!isUnterminated(err)) throw err;
     const line = position(chunk, err.offset, startLine).line;
-    const what = { string: 'string', identifier: 'quoted identifier', dollar: 'dollar-quoted body', comment: '/* comment' }[err.kind];
+    const what = {
+      string: 'string',
+      identifier: 'quoted identifier',
+      dollar: 'dollar-quoted body',
+      comment: '/* comment',
+    }[err.kind];
     throw new UserError(`unterminated ${what} starting here`, {
       where: `${relPath}:${line}`,
       hint: 'close it, or check for a stray quote earlier in the file',
@@ -107,7 +118,8 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
     chunkFrom = nextLine;
     chunkLine = lineAfter(text, line);
     if (word === 'up') {
-      if (section !== 'before') throw err(line, 'a second -- +goose Up', 'a goose file has one Up section, then optionally one Down');
+      if (section !== 'before')
+        throw err(line, 'a second -- +goose Up', 'a goose file has one Up section, then optionally one Down');
       section = 'up';
     } else if (word === 'down') {
       if (section === 'before') throw err(line, '-- +goose Down before -- +goose Up', 'put the Up section first');
@@ -121,10 +133,15 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
     } else if (word === 'no transaction') {
       transaction = false;
     } else if (!word.startsWith('envsub')) {
-      throw err(line, `unknown goose annotation "+goose ${m[1]}"`, 'known: Up, Down, StatementBegin, StatementEnd, NO TRANSACTION');
+      throw err(
+        line,
+        `unknown goose annotation "+goose ${m[1]}"`,
+        'known: Up, Down, StatementBegin, StatementEnd, NO TRANSACTION',
+      );
     }
   }
-  if (block) throw err(block, '-- +goose StatementBegin is never closed', 'add -- +goose StatementEnd after the statement');
+  if (block)
+    throw err(block, '-- +goose StatementBegin is never closed', 'add -- +goose StatementEnd after the statement');
   out[section].push(...splitAt(text, chunkFrom, text.length, relPath, chunkLine));
   if (section === 'before') {
     throw new UserError('goose file has no -- +goose Up annotation', {
@@ -133,7 +150,11 @@ function parseGoose(text: string, lines: Line[], relPath: string): Sections {
     });
   }
   if (out.before.length > 0) {
-    throw err({ text: '', offset: 0, number: out.before[0].line }, 'SQL before -- +goose Up', 'move it below the -- +goose Up line');
+    throw err(
+      { text: '', offset: 0, number: out.before[0].line },
+      'SQL before -- +goose Up',
+      'move it below the -- +goose Up line',
+    );
   }
   return { format: 'goose', up: out.up, down: seenDown ? out.down : null, transaction };
 }
@@ -176,7 +197,8 @@ function parseDbmate(text: string, lines: Line[], relPath: string): Sections {
       section = 'up';
       transaction = !/\btransaction:\s*false\b/i.test(m[2]);
     } else {
-      if (section === 'before') throw new UserError('-- migrate:down before -- migrate:up', { where, hint: 'put the up section first' });
+      if (section === 'before')
+        throw new UserError('-- migrate:down before -- migrate:up', { where, hint: 'put the up section first' });
       if (seenDown) throw new UserError('a second -- migrate:down', { where });
       section = 'down';
       seenDown = true;

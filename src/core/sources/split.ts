@@ -201,10 +201,16 @@ function isEscapeStringPrefix(sql: string, quote: number): boolean {
   return quote < 2 || !isIdentChar(sql.charCodeAt(quote - 2));
 }
 
-function skipQuoted(sql: string, start: number, quote: number, backslash: boolean, kind: UnterminatedToken['kind']): number {
+function skipQuoted(
+  sql: string,
+  start: number,
+  quote: number,
+  backslash: boolean,
+  kind: UnterminatedToken['kind'],
+): number {
   if (!backslash) {
     const mark = quote === QUOTE ? "'" : '"';
-    for (let from = start + 1; ;) {
+    for (let from = start + 1; ; ) {
       const close = sql.indexOf(mark, from);
       if (close === -1) break;
       if (sql.charCodeAt(close + 1) !== quote) return close + 1;

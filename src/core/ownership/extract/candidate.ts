@@ -48,7 +48,22 @@ export class CookedBuilder {
 export function decodeEscape(raw: string, i: number, lang: 'js' | 'go' | 'py'): [string, number] {
   const ch = raw[i + 1];
   if (ch === undefined) return ['\\', i + 1];
-  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', '\\': '\\', "'": "'", '"': '"', '`': '`', $: '$', '{': '{', '}': '}' };
+  const simple: Record<string, string> = {
+    n: '\n',
+    t: '\t',
+    r: '\r',
+    b: '\b',
+    f: '\f',
+    v: '\v',
+    a: '\x07',
+    '\\': '\\',
+    "'": "'",
+    '"': '"',
+    '`': '`',
+    $: '$',
+    '{': '{',
+    '}': '}',
+  };
   if (ch === '\n') return ['', i + 2]; // line continuation
   if (ch === '\r') return ['', raw[i + 2] === '\n' ? i + 3 : i + 2];
   if (ch === 'x') return hex(raw, i + 2, 2);
@@ -87,7 +102,13 @@ export function literal(raw: string, from: number, to: number, lang: 'js' | 'go'
 }
 
 /** Cooks `raw[from, to)` of a quoted literal, decoding backslash escapes. */
-export function cookEscaped(raw: string, from: number, to: number, lang: 'js' | 'go' | 'py', b = new CookedBuilder()): CookedBuilder {
+export function cookEscaped(
+  raw: string,
+  from: number,
+  to: number,
+  lang: 'js' | 'go' | 'py',
+  b = new CookedBuilder(),
+): CookedBuilder {
   let i = from;
   while (i < to) {
     if (raw[i] === '\\') {

@@ -13,8 +13,8 @@ export function goStrings(src: string): SqlCandidate[] {
     } else if (ch === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       i = end < 0 ? n : end + 2;
-    } else if (ch === '\'') {
-      i = skipQuoted(src, i, '\'');
+    } else if (ch === "'") {
+      i = skipQuoted(src, i, "'");
     } else if (ch === '"') {
       const end = skipQuoted(src, i, '"');
       const close = src[end - 1] === '"' ? end - 1 : end;

@@ -1,8 +1,29 @@
 // Which strings are worth handing to the SQL parser.
 
 const STARTERS = new Set([
-  'select', 'insert', 'update', 'delete', 'with', 'merge', 'truncate', 'create', 'alter', 'drop',
-  'grant', 'revoke', 'comment', 'copy', 'lock', 'refresh', 'table', 'do', 'explain', 'reindex', 'cluster', 'vacuum', 'analyze',
+  'select',
+  'insert',
+  'update',
+  'delete',
+  'with',
+  'merge',
+  'truncate',
+  'create',
+  'alter',
+  'drop',
+  'grant',
+  'revoke',
+  'comment',
+  'copy',
+  'lock',
+  'refresh',
+  'table',
+  'do',
+  'explain',
+  'reindex',
+  'cluster',
+  'vacuum',
+  'analyze',
 ]);
 
 /** True when the text (after blanks and opening parentheses) begins with a SQL keyword and a second word. */

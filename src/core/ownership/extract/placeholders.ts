@@ -11,7 +11,8 @@ export interface Bound {
 // Outside quotes: `?` (qmark), `%s` / `%(name)s` (psycopg), `:name` (not `::type`),
 // `@name` (not `@@`), `{name}` (str.format). Quoted strings, quoted identifiers and
 // comments are matched first and kept as they are.
-const TOKEN = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\d+|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|(?<![@\w])@[A-Za-z_]\w*|\{[A-Za-z_]\w*\}|\?/g;
+const TOKEN =
+  /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\d+|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|(?<![@\w])@[A-Za-z_]\w*|\{[A-Za-z_]\w*\}|\?/g;
 
 /** The text with placeholders bound, or null when it holds none. */
 export function bindPlaceholders(text: string): Bound | null {
@@ -25,15 +26,24 @@ export function bindPlaceholders(text: string): Bound | null {
   for (const m of text.matchAll(TOKEN)) {
     const tok = m[0];
     const first = tok[0];
-    if (first === '\'' || first === '"' || first === '-' || (first === '/' && tok[1] === '*') || first === '$') continue;
+    if (first === "'" || first === '"' || first === '-' || (first === '/' && tok[1] === '*') || first === '$') continue;
     const at = m.index ?? 0;
-    for (let i = last; i < at; i++) { chars.push(text[i]); map.push(i); }
+    for (let i = last; i < at; i++) {
+      chars.push(text[i]);
+      map.push(i);
+    }
     const param = `$${++n}`;
-    for (let k = 0; k < param.length; k++) { chars.push(param[k]); map.push(at + Math.min(k, tok.length - 1)); }
+    for (let k = 0; k < param.length; k++) {
+      chars.push(param[k]);
+      map.push(at + Math.min(k, tok.length - 1));
+    }
     last = at + tok.length;
     changed = true;
   }
   if (!changed) return null;
-  for (let i = last; i < text.length; i++) { chars.push(text[i]); map.push(i); }
+  for (let i = last; i < text.length; i++) {
+    chars.push(text[i]);
+    map.push(i);
+  }
   return { text: chars.join(''), map: Int32Array.from(map) };
 }

@@ -12,13 +12,13 @@ export function pythonStrings(src: string): SqlCandidate[] {
     if (ch === '#') {
       const end = src.indexOf('\n', i);
       i = end < 0 ? n : end;
-    } else if (ch === '"' || ch === '\'') {
+    } else if (ch === '"' || ch === "'") {
       i = readString(src, i, '', out);
     } else if (isIdentStart(ch)) {
       let j = i + 1;
       while (j < n && isIdentPart(src[j])) j++;
       const word = src.slice(i, j).toLowerCase();
-      if ((src[j] === '"' || src[j] === '\'') && /^(r|u|f|b|br|rb|fr|rf)$/.test(word)) i = readString(src, j, word, out);
+      if ((src[j] === '"' || src[j] === "'") && /^(r|u|f|b|br|rb|fr|rf)$/.test(word)) i = readString(src, j, word, out);
       else i = j;
     } else {
       i++;
@@ -58,9 +58,21 @@ function cook(src: string, from: number, to: number, raw: boolean, fstring: bool
   let i = from;
   while (i < to) {
     const ch = src[i];
-    if (fstring && ch === '{' && src[i + 1] === '{') { b.push('{', i); i += 2; continue; }
-    if (fstring && ch === '}' && src[i + 1] === '}') { b.push('}', i); i += 2; continue; }
-    if (fstring && ch === '{') { b.placeholder(i); i = skipField(src, i, to); continue; }
+    if (fstring && ch === '{' && src[i + 1] === '{') {
+      b.push('{', i);
+      i += 2;
+      continue;
+    }
+    if (fstring && ch === '}' && src[i + 1] === '}') {
+      b.push('}', i);
+      i += 2;
+      continue;
+    }
+    if (fstring && ch === '{') {
+      b.placeholder(i);
+      i = skipField(src, i, to);
+      continue;
+    }
     if (ch === '\\' && !raw) {
       const [cooked, next] = decodePy(src, i);
       b.push(cooked, i);

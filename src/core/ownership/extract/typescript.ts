@@ -22,7 +22,11 @@ export function typescriptStrings(ts: typeof TS, src: string, jsx: boolean): Sql
     if (kind === K.SlashToken || kind === K.SlashEqualsToken) {
       if (!endsExpression(ts, prev)) kind = scanner.reScanSlashToken();
     }
-    if (kind === K.CloseBraceToken && templateDepths.length > 0 && templateDepths[templateDepths.length - 1] === depth) {
+    if (
+      kind === K.CloseBraceToken &&
+      templateDepths.length > 0 &&
+      templateDepths[templateDepths.length - 1] === depth
+    ) {
       kind = scanner.reScanTemplateToken(false);
     }
     const start = scanner.getTokenStart();
@@ -51,7 +55,10 @@ export function typescriptStrings(ts: typeof TS, src: string, jsx: boolean): Sql
           cookEscaped(src, start + 1, end - 1, 'js', template);
           if (startsWithSqlKeyword(src, templateStart)) out.push(template.build());
         }
-        ({ b: template, start: templateStart } = templateStack.pop() ?? { b: null as unknown as CookedBuilder, start: 0 });
+        ({ b: template, start: templateStart } = templateStack.pop() ?? {
+          b: null as unknown as CookedBuilder,
+          start: 0,
+        });
         break;
       case K.OpenBraceToken:
         depth++;
@@ -78,9 +85,23 @@ function scannerFor(ts: typeof TS): TS.Scanner {
 /** After these tokens a `/` divides; elsewhere it starts a regular expression. */
 function endsExpression(ts: typeof TS, kind: TS.SyntaxKind): boolean {
   const K = ts.SyntaxKind;
-  return kind === K.Identifier || kind === K.CloseParenToken || kind === K.CloseBracketToken || kind === K.CloseBraceToken
-    || kind === K.NumericLiteral || kind === K.StringLiteral || kind === K.BigIntLiteral || kind === K.ThisKeyword
-    || kind === K.NoSubstitutionTemplateLiteral || kind === K.TemplateTail || kind === K.PlusPlusToken
-    || kind === K.MinusMinusToken || kind === K.SuperKeyword || kind === K.TrueKeyword || kind === K.FalseKeyword
-    || kind === K.NullKeyword || kind === K.RegularExpressionLiteral;
+  return (
+    kind === K.Identifier ||
+    kind === K.CloseParenToken ||
+    kind === K.CloseBracketToken ||
+    kind === K.CloseBraceToken ||
+    kind === K.NumericLiteral ||
+    kind === K.StringLiteral ||
+    kind === K.BigIntLiteral ||
+    kind === K.ThisKeyword ||
+    kind === K.NoSubstitutionTemplateLiteral ||
+    kind === K.TemplateTail ||
+    kind === K.PlusPlusToken ||
+    kind === K.MinusMinusToken ||
+    kind === K.SuperKeyword ||
+    kind === K.TrueKeyword ||
+    kind === K.FalseKeyword ||
+    kind === K.NullKeyword ||
+    kind === K.RegularExpressionLiteral
+  );
 }

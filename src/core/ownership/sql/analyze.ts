@@ -40,20 +40,39 @@ export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: Analy
   let lower: string | null = null;
   for (const ref of walker.refs) {
     if (!ref.schema && walker.localNames.has(ref.name)) continue;
-    const at = ref.location >= 0 ? toChar(ref.location) : findIdentifier(text, (lower ??= text.toLowerCase()), ref.name, toChar(ref.searchFrom ?? 0));
+    const at =
+      ref.location >= 0
+        ? toChar(ref.location)
+        : findIdentifier(text, (lower ??= text.toLowerCase()), ref.name, toChar(ref.searchFrom ?? 0));
     const pos = sink.position(toFile(at));
     const stmtAt = toChar(ref.statement);
     // The parser's statement start includes the blanks and comments after the previous `;`.
     const stmtStart = stmtAt + (LEADING_TRIVIA.exec(text.slice(stmtAt, stmtAt + 4000))?.[0].length ?? 0);
     const statementLine = Math.min(sink.position(toFile(stmtStart)).line, sink.literalLine ?? Infinity);
-    sink.refs.push({ schema: ref.schema, name: ref.name, access: ref.access, verb: ref.verb, line: pos.line, column: pos.column, statementLine });
+    sink.refs.push({
+      schema: ref.schema,
+      name: ref.name,
+      access: ref.access,
+      verb: ref.verb,
+      line: pos.line,
+      column: pos.column,
+      statementLine,
+    });
   }
-  if ((opts.depth ?? 0) < 3) for (const body of walker.bodies) analyzeBody(text, toChar, body, toFile, sink, opts.depth ?? 0);
+  if ((opts.depth ?? 0) < 3)
+    for (const body of walker.bodies) analyzeBody(text, toChar, body, toFile, sink, opts.depth ?? 0);
   return true;
 }
 
 /** A function body or DO block: SQL bodies parse as SQL, PL/pgSQL ones through its own parser. */
-function analyzeBody(text: string, toChar: (b: number) => number, body: Body, toFile: ToFile, sink: Sink, depth: number): void {
+function analyzeBody(
+  text: string,
+  toChar: (b: number) => number,
+  body: Body,
+  toFile: ToFile,
+  sink: Sink,
+  depth: number,
+): void {
   const found = text.indexOf(body.text, toChar(body.location));
   const bodyStart = found >= 0 ? found : toChar(body.location);
   // When the body was single-quoted its text differs from the source (doubled quotes): fall
@@ -74,14 +93,22 @@ function analyzeBody(text: string, toChar: (b: number) => number, body: Body, to
     return;
   }
   const localNames = new Set(fn.variables);
-  if (body.isTrigger) { localNames.add('new'); localNames.add('old'); }
+  if (body.isTrigger) {
+    localNames.add('new');
+    localNames.add('old');
+  }
   for (const q of fn.queries) {
     const qToFile: ToFile = (i) => bodyToFile(q.map[Math.max(0, Math.min(i - q.prefix, q.map.length - 1))] ?? 0);
     analyzeSql(q.sql, qToFile, sink, { localNames, depth: depth + 1 });
   }
   for (const d of fn.dynamic) {
     const pos = sink.position(bodyToFile(d.offset));
-    sink.diagnostics.push({ rule: 'dynamic-sql', line: pos.line, column: pos.column, message: `EXECUTE of a built string: the tables it touches cannot be checked (${shorten(d.expr)})` });
+    sink.diagnostics.push({
+      rule: 'dynamic-sql',
+      line: pos.line,
+      column: pos.column,
+      message: `EXECUTE of a built string: the tables it touches cannot be checked (${shorten(d.expr)})`,
+    });
   }
 }
 
@@ -92,7 +119,9 @@ function analyzeBody(text: string, toChar: (b: number) => number, body: Body, to
  */
 function touchesTables(body: string): boolean {
   const code = body.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
-  return /\b(?:select|insert|update|delete|merge|truncate|execute|perform|from|into|create|alter|drop|copy|lock|refresh|grant|revoke|comment|return\s+query|open|for)\b/i.test(code);
+  return /\b(?:select|insert|update|delete|merge|truncate|execute|perform|from|into|create|alter|drop|copy|lock|refresh|grant|revoke|comment|return\s+query|open|for)\b/i.test(
+    code,
+  );
 }
 
 function sliceBytes(text: string, byteStart: number, byteLength: number): string {

@@ -44,7 +44,12 @@ export function findIdentifier(text: string, lower: string, name: string, from: 
 
 function findWord(lower: string, word: string, from: number): number {
   for (let i = lower.indexOf(word, from); i >= 0; i = lower.indexOf(word, i + 1)) {
-    if (!isIdentChar(lower.charCodeAt(i - 1)) && !isIdentChar(lower.charCodeAt(i + word.length)) && lower[i - 1] !== '"') return i;
+    if (
+      !isIdentChar(lower.charCodeAt(i - 1)) &&
+      !isIdentChar(lower.charCodeAt(i + word.length)) &&
+      lower[i - 1] !== '"'
+    )
+      return i;
   }
   return -1;
 }

@@ -43,7 +43,10 @@ export function plpgsqlQueries(createFunction: string, body: string): PlpgsqlFun
     return map;
   };
   const visit = (node: unknown, dynamicParent: boolean): void => {
-    if (Array.isArray(node)) { for (const n of node) visit(n, dynamicParent); return; }
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, dynamicParent);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node as Node)) {
       if (key === 'PLpgSQL_var' || key === 'PLpgSQL_rec' || key === 'PLpgSQL_row') {
@@ -55,10 +58,13 @@ export function plpgsqlQueries(createFunction: string, body: string): PlpgsqlFun
         if (typeof query === 'string') addQuery(query, Number((value as Node).parseMode ?? 0), dynamicParent);
         continue;
       }
-      const isDynamic = DYNAMIC.has(key) || ((key === 'PLpgSQL_stmt_open' || key === 'PLpgSQL_stmt_return_query') && Boolean((value as Node).dynquery));
+      const isDynamic =
+        DYNAMIC.has(key) ||
+        ((key === 'PLpgSQL_stmt_open' || key === 'PLpgSQL_stmt_return_query') && Boolean((value as Node).dynquery));
       if (isDynamic && value && typeof value === 'object') {
         // Only the built string is dynamic; USING parameters and loop bodies are ordinary.
-        for (const [field, child] of Object.entries(value as Node)) visit(child, field === 'query' || field === 'dynquery');
+        for (const [field, child] of Object.entries(value as Node))
+          visit(child, field === 'query' || field === 'dynquery');
         continue;
       }
       visit(value, dynamicParent);

@@ -60,18 +60,34 @@ export class TreeWalker {
     // Unqualified pg_* names resolve to the system catalogs (pg_stat_activity, pg_class...).
     if (!schema && r.relname.startsWith('pg_')) return;
     if (!schema && (ctx.ctes.has(r.relname) || this.localNames.has(r.relname))) return;
-    this.refs.push({ schema, name: r.relname, access, verb, location: typeof r.location === 'number' ? r.location : -1, statement: ctx.stmtLocation });
+    this.refs.push({
+      schema,
+      name: r.relname,
+      access,
+      verb,
+      location: typeof r.location === 'number' ? r.location : -1,
+      statement: ctx.stmtLocation,
+    });
   }
 
   /** Names given as a list of String nodes (DROP, COMMENT ON): no location, searched later. */
   private nameList(list: unknown, ctx: Ctx, access: Access, verb: string): void {
-    const names = (Array.isArray(list) ? list : (unwrap(list, 'List')?.items as unknown[] | undefined) ?? [])
-      .map((n) => unwrap(n, 'String')?.sval).filter((s): s is string => typeof s === 'string');
+    const names = (Array.isArray(list) ? list : ((unwrap(list, 'List')?.items as unknown[] | undefined) ?? []))
+      .map((n) => unwrap(n, 'String')?.sval)
+      .filter((s): s is string => typeof s === 'string');
     if (names.length === 0) return;
     const name = names[names.length - 1];
     const schema = names.length > 1 ? names[names.length - 2] : null;
     if (schema && SYSTEM_SCHEMAS.has(schema)) return;
-    this.refs.push({ schema, name, access, verb, location: -1, searchFrom: ctx.stmtLocation, statement: ctx.stmtLocation });
+    this.refs.push({
+      schema,
+      name,
+      access,
+      verb,
+      location: -1,
+      searchFrom: ctx.stmtLocation,
+      statement: ctx.stmtLocation,
+    });
   }
 
   walk(node: unknown, ctx: Ctx): void {
@@ -83,7 +99,14 @@ export class TreeWalker {
     const obj = node as Node;
     for (const key of Object.keys(obj)) {
       const value = obj[key];
-      if (key.length > 0 && key[0] >= 'A' && key[0] <= 'Z' && value && typeof value === 'object' && !Array.isArray(value)) {
+      if (
+        key.length > 0 &&
+        key[0] >= 'A' &&
+        key[0] <= 'Z' &&
+        value &&
+        typeof value === 'object' &&
+        !Array.isArray(value)
+      ) {
         this.visit(key, value as Node, ctx);
       } else if (value && typeof value === 'object') {
         this.walk(value, ctx);
@@ -114,21 +137,36 @@ export class TreeWalker {
       case 'RangeVar':
         this.rangeVar({ RangeVar: n }, ctx, ctx.access, ctx.verb);
         return;
-      case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt': case 'MergeStmt': {
+      case 'InsertStmt':
+      case 'UpdateStmt':
+      case 'DeleteStmt':
+      case 'MergeStmt': {
         const verb = type.replace('Stmt', '').toUpperCase();
         this.rangeVar(n.relation, ctx, 'write', verb);
         this.rest(n, { ...read, verb: 'SELECT' }, ['relation']);
         return;
       }
-      case 'TruncateStmt': case 'LockStmt':
-        for (const rv of (n.relations as unknown[]) ?? []) this.rangeVar(rv, ctx, 'write', type === 'LockStmt' ? 'LOCK' : 'TRUNCATE');
+      case 'TruncateStmt':
+      case 'LockStmt':
+        for (const rv of (n.relations as unknown[]) ?? [])
+          this.rangeVar(rv, ctx, 'write', type === 'LockStmt' ? 'LOCK' : 'TRUNCATE');
         return;
-      case 'AlterTableStmt': case 'RenameStmt': case 'RefreshMatViewStmt': case 'IndexStmt': case 'CreateTrigStmt':
-      case 'CreatePolicyStmt': case 'AlterPolicyStmt': case 'RuleStmt': case 'ClusterStmt': {
+      case 'AlterTableStmt':
+      case 'RenameStmt':
+      case 'RefreshMatViewStmt':
+      case 'IndexStmt':
+      case 'CreateTrigStmt':
+      case 'CreatePolicyStmt':
+      case 'AlterPolicyStmt':
+      case 'RuleStmt':
+      case 'ClusterStmt': {
         const verb = WRITE_VERBS[type];
         this.rangeVar(n.relation ?? n.table, ctx, 'write', verb);
         if (type === 'CreateTrigStmt') this.transitionNames(n);
-        if (type === 'RuleStmt' || type === 'CreateTrigStmt') { this.localNames.add('new'); this.localNames.add('old'); }
+        if (type === 'RuleStmt' || type === 'CreateTrigStmt') {
+          this.localNames.add('new');
+          this.localNames.add('old');
+        }
         this.rest(n, read, ['relation', 'table']);
         return;
       }
@@ -137,19 +175,23 @@ export class TreeWalker {
         this.rest(n, read, ['relation']);
         return;
       case 'DropStmt':
-        if (DROPPABLE.has(String(n.removeType))) for (const o of (n.objects as unknown[]) ?? []) this.nameList(o, ctx, 'write', 'DROP');
+        if (DROPPABLE.has(String(n.removeType)))
+          for (const o of (n.objects as unknown[]) ?? []) this.nameList(o, ctx, 'write', 'DROP');
         return;
       case 'CommentStmt':
-        if (String(n.objtype) === 'OBJECT_TABLE' || String(n.objtype) === 'OBJECT_VIEW') this.nameList(n.object, ctx, 'write', 'COMMENT ON');
+        if (String(n.objtype) === 'OBJECT_TABLE' || String(n.objtype) === 'OBJECT_VIEW')
+          this.nameList(n.object, ctx, 'write', 'COMMENT ON');
         else if (String(n.objtype) === 'OBJECT_COLUMN') this.nameList(dropLast(n.object), ctx, 'write', 'COMMENT ON');
         return;
       case 'GrantStmt':
         if (String(n.targtype) === 'ACL_TARGET_OBJECT' && String(n.objtype) === 'OBJECT_TABLE') {
-          for (const rv of (n.objects as unknown[]) ?? []) this.rangeVar(rv, ctx, 'write', n.is_grant ? 'GRANT' : 'REVOKE');
+          for (const rv of (n.objects as unknown[]) ?? [])
+            this.rangeVar(rv, ctx, 'write', n.is_grant ? 'GRANT' : 'REVOKE');
         }
         return;
       case 'CreateStmt':
-        if (unwrapPlain(n.relation)?.relpersistence === 't') this.localNames.add(String(unwrapPlain(n.relation)?.relname));
+        if (unwrapPlain(n.relation)?.relpersistence === 't')
+          this.localNames.add(String(unwrapPlain(n.relation)?.relname));
         else this.rangeVar(n.relation, ctx, 'create', 'CREATE TABLE');
         this.rest(n, read, ['relation']);
         return;
@@ -198,20 +240,41 @@ export class TreeWalker {
     const language = opts.language?.value ?? 'sql';
     const as = opts.as;
     if (!as) return; // SQL-standard bodies (BEGIN ATOMIC) are parsed inline in sql_body
-    const returnType = (unwrapPlain(n.returnType)?.names as unknown[] | undefined)?.map((x) => unwrap(x, 'String')?.sval).join('.') ?? '';
-    this.bodies.push({ text: as.value, language: language.toLowerCase(), location: as.location, statement: { ...this.stmtSpan }, isTrigger: /trigger$/i.test(returnType) });
+    const returnType =
+      (unwrapPlain(n.returnType)?.names as unknown[] | undefined)?.map((x) => unwrap(x, 'String')?.sval).join('.') ??
+      '';
+    this.bodies.push({
+      text: as.value,
+      language: language.toLowerCase(),
+      location: as.location,
+      statement: { ...this.stmtSpan },
+      isTrigger: /trigger$/i.test(returnType),
+    });
   }
 
   private doBody(n: Node): void {
     const opts = defElems(n.args);
     if (!opts.as) return;
-    this.bodies.push({ text: opts.as.value, language: (opts.language?.value ?? 'plpgsql').toLowerCase(), location: opts.as.location, statement: null, isTrigger: false });
+    this.bodies.push({
+      text: opts.as.value,
+      language: (opts.language?.value ?? 'plpgsql').toLowerCase(),
+      location: opts.as.location,
+      statement: null,
+      isTrigger: false,
+    });
   }
 }
 
 const WRITE_VERBS: Record<string, string> = {
-  AlterTableStmt: 'ALTER', RenameStmt: 'ALTER', RefreshMatViewStmt: 'REFRESH', IndexStmt: 'CREATE INDEX',
-  CreateTrigStmt: 'CREATE TRIGGER', CreatePolicyStmt: 'CREATE POLICY', AlterPolicyStmt: 'ALTER POLICY', RuleStmt: 'CREATE RULE', ClusterStmt: 'CLUSTER',
+  AlterTableStmt: 'ALTER',
+  RenameStmt: 'ALTER',
+  RefreshMatViewStmt: 'REFRESH',
+  IndexStmt: 'CREATE INDEX',
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreatePolicyStmt: 'CREATE POLICY',
+  AlterPolicyStmt: 'ALTER POLICY',
+  RuleStmt: 'CREATE RULE',
+  ClusterStmt: 'CLUSTER',
 };
 
 const DROPPABLE = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE']);
@@ -245,9 +308,13 @@ function defElems(list: unknown): Record<string, { value: string; location: numb
     const d = unwrap(item, 'DefElem');
     if (!d || typeof d.defname !== 'string') continue;
     const arg = d.arg as Node | undefined;
-    const str = unwrap(arg, 'String')?.sval
-      ?? (unwrap(arg, 'List')?.items as unknown[] | undefined)?.map((x) => unwrap(x, 'String')?.sval).find((s) => typeof s === 'string');
-    if (typeof str === 'string') out[d.defname] = { value: str, location: typeof d.location === 'number' ? d.location : 0 };
+    const str =
+      unwrap(arg, 'String')?.sval ??
+      (unwrap(arg, 'List')?.items as unknown[] | undefined)
+        ?.map((x) => unwrap(x, 'String')?.sval)
+        .find((s) => typeof s === 'string');
+    if (typeof str === 'string')
+      out[d.defname] = { value: str, location: typeof d.location === 'number' ? d.location : 0 };
   }
   return out;
 }
