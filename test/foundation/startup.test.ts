@@ -272,8 +272,12 @@ describe('the bundle', () => {
       bin,
       env: { ...DEV, SVCDB_LINT_WORKERS: '2' },
     });
-    expect(broken.stdout).toBe('');
+    // --json: one document on stdout in every outcome, the reason in it; exit 2, no stack trace
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { kind: 'user' } });
+    expect(broken.stdout).toContain('the lint could not finish: a lint worker thread failed');
     expect(broken.stderr).toContain('worker.js');
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+    expect(broken.exitCode).toBe(2);
   });
 
   it('missing: svcdb says to build it, exit 1', async () => {

@@ -37,9 +37,6 @@ export function register(program: Command): void {
       const { checkOwnership } = await import('../../commands/check-ownership.js');
       const { jsonDocument, renderFindings } = await import('../render/findings.js');
       const result = await checkOwnership({ cwd: g.cwd, configFile: g.config, profile: g.profileName, maxWarnings });
-      // json: the findings document inside the envelope every --json command prints
-      if (format === 'json') return emitJson(jsonDocument(result), result.failed ? 1 : 0);
-      write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
       // Text output says it itself; the machine formats keep stdout parseable, so say it on stderr.
       if (result.warningsOverLimit !== undefined && format !== 'text') {
         write(
@@ -47,6 +44,9 @@ export function register(program: Command): void {
           `svcdb: failed: ${result.summary.warnings} warnings exceed --max-warnings ${result.warningsOverLimit}\n`,
         );
       }
+      // json: the findings document inside the envelope every --json command prints
+      if (format === 'json') return emitJson(jsonDocument(result), result.failed ? 1 : 0);
+      write(1, renderFindings(result, format, { paint: c(), version: rootVersion(cmd) }));
       if (result.failed) process.exitCode = 1;
     });
 }
