@@ -8,7 +8,7 @@
 // svcdb uses). The last line runs the same command from the plain tsc build (dist/cli, ES
 // modules) to show what the bundle saves.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,9 +26,10 @@ const runs = Number(process.argv[2] ?? 20);
 // Two small projects: the platform fixture with its YAML config, and the same without one.
 const withConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));
 cpSync(path.join(root, 'test/fixtures/foundation/platform'), withConfig, { recursive: true });
+// No config file: the default layout (internal/<service>/migrations), as the reference
+// platform has it (a folder with no services at all is exit 2 since "no services found").
 const noConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));
-cpSync(path.join(root, 'test/fixtures/foundation/platform'), noConfig, { recursive: true });
-unlinkSync(path.join(noConfig, 'svcdb.config.yaml'));
+cpSync(path.join(root, 'examples/platform/internal'), path.join(noConfig, 'internal'), { recursive: true });
 
 const env = {
   ...process.env,
