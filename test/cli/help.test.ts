@@ -44,6 +44,15 @@ describe('--help of every command', () => {
         lines.some((l) => new RegExp(`(^|\\()svcdb ${top}\\b`).test(l)),
         lines.join('\n'),
       ).toBe(true);
+      // and every option those examples use is one this help lists (the examples work as written)
+      for (const line of lines) {
+        const m = new RegExp(`svcdb ${top}\\b([^|>#)]*)`).exec(line);
+        if (!m) continue;
+        const own = (m[1] ?? '').split(' -- ')[0] ?? '';
+        for (const flag of own.match(/(?<=^|\s)--[a-z][a-z-]*/g) ?? []) {
+          expect(help, `${line}: ${flag}`).toMatch(new RegExp(`^\\s+(-\\w, )?${flag}\\b`, 'm'));
+        }
+      }
     });
   }
 });
