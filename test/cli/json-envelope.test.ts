@@ -2,7 +2,7 @@
 // too, with the same top-level keys: ok: false, exitCode 2 (the process's) and error.
 import { afterAll, describe, expect, it } from 'vitest';
 import { serverUrl } from '../helpers/db.js';
-import { goose, jsonOf, svcdb, tempProject } from './helpers.js';
+import { DEAD_URL, goose, jsonOf, svcdb, tempProject } from './helpers.js';
 
 describe('--json on bad input: one document, ok false, exitCode 2, error', () => {
   const project = tempProject({ 'internal/users/migrations/001_create_users.sql': goose('users') });
@@ -62,5 +62,21 @@ describe('--json on bad input: one document, ok false, exitCode 2, error', () =>
         expect(r.stderr).toContain('error:');
       });
     }
+  }
+});
+
+describe('--json with the server unreachable: one document, ok false, exitCode 2, error', () => {
+  const project = tempProject({ 'internal/users/migrations/001_create_users.sql': goose('users') });
+  afterAll(() => project.cleanup());
+
+  for (const args of [['status'], ['migrate', '--all'], ['plan', '--all'], ['down', 'users'], ['repair', 'users']]) {
+    it(`svcdb --json ${args.join(' ')} --wait 500ms`, async () => {
+      const r = await svcdb(project.dir, DEAD_URL, ['--json', ...args, '--wait', '500ms']);
+      expect(r.exitCode, r.stderr).toBe(2);
+      const doc = jsonOf(r);
+      expect(doc).toMatchObject({ ok: false, exitCode: 2 });
+      expect((doc.error as { message: string }).message).toContain('cannot reach PostgreSQL');
+      expect(r.stderr).toMatch(/try 1 failed/);
+    });
   }
 });
