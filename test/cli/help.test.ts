@@ -1,0 +1,58 @@
+// Issue 13, point 14: every command's --help lists the global options its examples use and has
+// an Examples: section with an example of that very command.
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const commands = [
+  'services',
+  'env',
+  'migrate',
+  'plan',
+  'status',
+  'down',
+  'new',
+  'repair',
+  'adopt',
+  'check-ownership',
+  'check-migrations',
+  'provision',
+  'up',
+  'db',
+  'db status',
+  'run',
+];
+
+describe('--help of every command', () => {
+  for (const command of commands) {
+    it(`svcdb ${command} --help`, async () => {
+      const r = await runCli([...command.split(' '), '--help']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const help = r.stdout;
+      expect(help).toContain(`Usage: svcdb ${command.split(' ')[0]}`);
+      for (const opt of ['--profile', '--json', '--cwd', '--config'])
+        expect(help, opt).toMatch(new RegExp(`^\\s+(-\\w, )?${opt}\\b`, 'm'));
+      const examples = help.split(/^Examples:\n/m)[1];
+      expect(examples, 'an Examples: section').toBeDefined();
+      const lines = (examples ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
+      expect(lines.length).toBeGreaterThan(0);
+      const top = command.split(' ')[0];
+      // at least one example runs this very command (others may show a companion command)
+      expect(
+        lines.some((l) => new RegExp(`(^|\\()svcdb ${top}\\b`).test(l)),
+        lines.join('\n'),
+      ).toBe(true);
+      // and every option those examples use is one this help lists (the examples work as written)
+      for (const line of lines) {
+        const m = new RegExp(`svcdb ${top}\\b([^|>#)]*)`).exec(line);
+        if (!m) continue;
+        const own = (m[1] ?? '').split(' -- ')[0] ?? '';
+        for (const flag of own.match(/(?<=^|\s)--[a-z][a-z-]*/g) ?? []) {
+          expect(help, `${line}: ${flag}`).toMatch(new RegExp(`^\\s+(-\\w, )?${flag}\\b`, 'm'));
+        }
+      }
+    });
+  }
+});
