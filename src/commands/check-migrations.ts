@@ -40,10 +40,14 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   if (opts.allMigrations && opts.since !== undefined) throw new UserError('use --all-migrations or --since, not both');
+  // The rules' module and the parser's WASM load while the project is read (the WASM compiles
+  // off the main thread); a failure resurfaces when the lint awaits them.
+  const safety = import('../core/safety/index.js');
+  safety.then((m) => m.warmUpSafety()).catch(() => undefined);
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.configFile, env });
   const settings = project.config.checkMigrations;
   const configFile = project.configPath ? path.relative(project.root, project.configPath) : 'config';
-  const { SAFETY_RULE_IDS, NEWEST_POSTGRES, lintSafety } = await import('../core/safety/index.js');
+  const { SAFETY_RULE_IDS, NEWEST_POSTGRES, lintSafety } = await safety;
   for (const rule of Object.keys(settings.rules)) {
     if (!SAFETY_RULE_IDS.has(rule))
       throw new UserError(`unknown rule "${rule}"`, {

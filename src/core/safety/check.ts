@@ -3,7 +3,7 @@
 // are new and empty (nothing to lock or scan), and whether the file runs in a transaction is
 // the Migration record's flag after prepareTransactions (see ./index.ts), not a guess.
 import type { Migration, Statement } from '../types.js';
-import { parser } from '../ownership/sql/parser.js';
+import { parseSyncShared } from '../ownership/sql/parser.js';
 import { byteToChar } from '../ownership/sql/offsets.js';
 
 export interface SafetyDraft {
@@ -54,7 +54,7 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
     if (!worthParsing(s.sql)) continue;
     let stmts: Array<{ stmt: Node; stmt_location?: number }>;
     try {
-      stmts = (parser().parseSync(s.sql).stmts ?? []) as never;
+      stmts = (parseSyncShared(s.sql).stmts ?? []) as never;
     } catch {
       continue; // the server reports a syntax error itself; this lint has nothing to add
     }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError, UserErrors } from '../errors.js';
 import type { Finding, Migration, RuleSeverity } from '../types.js';
-import { loadParser } from '../ownership/sql/parser.js';
+import { loadParser, withParseCache } from '../ownership/sql/parser.js';
 import { prepareTransactions } from '../sources/transactions.js';
 import { checkMigration, type SafetyDraft } from './check.js';
 import { SAFETY_RULES, safetyRule } from './rule-meta.js';
@@ -19,8 +19,17 @@ export interface SafetyOptions {
   rules: Record<string, RuleSeverity>;
 }
 
+/** Starts loading the parser; lintSafety awaits it (and sees any failure). */
+export function warmUpSafety(): void {
+  loadParser().catch(() => undefined);
+}
+
 export async function lintSafety(migrations: Migration[], opts: SafetyOptions): Promise<Finding[]> {
   await loadParser();
+  return withParseCache(() => lint(migrations, opts));
+}
+
+async function lint(migrations: Migration[], opts: SafetyOptions): Promise<Finding[]> {
   const out: Finding[] = [];
   // How svcdb will run each file (inside a transaction or not, wrapper dropped) is decided by
   // prepareTransactions, the runner's own step; what it refuses is a finding here. All at once
@@ -97,6 +106,7 @@ function ignoresOf(text: string): Ignore[] {
 }
 
 function suppress(m: Migration, drafts: SafetyDraft[]): Finding[] {
+  if (drafts.length === 0) return []; // nothing to suppress: the file need not be read again
   let ignores: Ignore[] = [];
   try {
     ignores = ignoresOf(readFileSync(m.path, 'utf8'));

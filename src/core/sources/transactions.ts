@@ -7,6 +7,7 @@
 // worth parsing, so a run with nothing of the kind never loads the parser.
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
+import { parseSyncShared } from '../ownership/sql/parser.js';
 import { kindOf, type TxKind } from './statement-kinds.js';
 
 export type { TxKind } from './statement-kinds.js';
@@ -48,7 +49,7 @@ export function piecesOf(statement: Statement): ParsedPiece[] | null {
   if (!pg) throw new Error('piecesOf: the SQL parser is not loaded');
   let stmts: Array<{ stmt: Record<string, Record<string, unknown>>; stmt_location?: number; stmt_len?: number }>;
   try {
-    stmts = (pg.parseSync(statement.sql).stmts ?? []) as unknown as typeof stmts;
+    stmts = (parseSyncShared(statement.sql).stmts ?? []) as unknown as typeof stmts;
   } catch {
     return null;
   }
