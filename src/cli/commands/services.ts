@@ -4,6 +4,7 @@ import { fstatSync } from 'node:fs';
 import { out, stdout, table } from '../io.js';
 import { c } from '../color.js';
 import { emitJson } from '../output.js';
+import { possessive } from '../../core/ownership/rules.js';
 
 export function register(program: Command): void {
   program
@@ -37,7 +38,7 @@ Examples:
         s.migrationsDir ?? `${s.folder} (config only)`,
         String(s.migrations),
         s.envVar,
-        s.tables.join(', ') || (s.databaseOf ? `(uses ${s.databaseOf}'s database)` : '-'),
+        s.tables.join(', ') || (s.databaseOf ? `(uses ${possessive(s.databaseOf)} database)` : '-'),
         s.url ?? `(no URL: ${s.urlProblem ?? 'unknown'})`,
       ]);
       // the tables column takes what the terminal leaves; the rest of a long list is "+N more"
@@ -45,7 +46,7 @@ Examples:
         (sum, i) => sum + Math.max(HEADERS[i].length, ...rows.map((r) => r[i].length)) + 2,
         0,
       );
-      const budget = Math.max(24, terminalWidth() - others - 2);
+      const budget = Math.max(16, terminalWidth() - others - 2);
       result.services.forEach((s, i) => {
         if (s.tables.length) rows[i][4] = shortList(s.tables, budget);
       });

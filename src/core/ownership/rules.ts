@@ -15,6 +15,11 @@ export interface RuleInput {
   migrationOwner: Map<string, string>;
 }
 
+/** "users'" for a name ending in s, "billing's" otherwise. */
+export function possessive(name: string): string {
+  return /s$/i.test(name) ? `${name}'` : `${name}'s`;
+}
+
 interface Draft extends Finding {
   /** lines where a suppression comment silences this finding */
   suppressLines: number[];
@@ -91,7 +96,7 @@ function refFinding(
       ...base,
       rule: 'cross-service-write',
       owner,
-      message: `${serviceName} writes ${owner}'s table ${table} (${ref.verb})`,
+      message: `${serviceName} writes ${possessive(owner)} table ${table} (${ref.verb})`,
     };
   }
   if (ref.access === 'fk') {
@@ -99,7 +104,7 @@ function refFinding(
       ...base,
       rule: 'cross-service-fk',
       owner,
-      message: `${serviceName} has a foreign key to ${owner}'s table ${table}: it cannot hold across databases`,
+      message: `${serviceName} has a foreign key to ${possessive(owner)} table ${table}: it cannot hold across databases`,
     };
   }
   const declared = (service?.reads ?? []).find(
@@ -112,7 +117,7 @@ function refFinding(
       ...base,
       rule: 'cross-service-read',
       owner,
-      message: `${serviceName} reads ${owner}'s table ${table} without declaring it`,
+      message: `${serviceName} reads ${possessive(owner)} table ${table} without declaring it`,
     };
   }
   if (declared.via.length === 0 || declared.via.some((v) => isUnder(file, v))) return null;
@@ -120,7 +125,7 @@ function refFinding(
     ...base,
     rule: 'read-outside-contract',
     owner,
-    message: `${serviceName} reads ${owner}'s table ${table} from ${file}, outside its declared via folders (${declared.via.join(', ')})`,
+    message: `${serviceName} reads ${possessive(owner)} table ${table} from ${file}, outside its declared via folders (${declared.via.join(', ')})`,
   };
 }
 
