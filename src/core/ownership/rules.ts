@@ -1,5 +1,6 @@
 // From the per-file analyses to findings: ownership rules, severities, suppressions.
 import type { Finding, Project, Service, Severity, Strategy } from '../types.js';
+import { compareFindings } from '../findings.js';
 import type { FileAnalysis, TableRef } from './refs.js';
 import { isUnder, type Attributor } from './attribution.js';
 import { parseQualifiedName, type OwnershipMap } from './owners.js';
@@ -200,12 +201,5 @@ function applySeverities(findings: Finding[], rules: Record<string, string>, str
       configured === 'error' || configured === 'warning' ? configured : defaultSeverity(f.rule, strategy);
     out.push({ ...f, severity });
   }
-  return out.sort(
-    (a, b) =>
-      (a.service ?? '').localeCompare(b.service ?? '') ||
-      a.file.localeCompare(b.file) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      a.rule.localeCompare(b.rule),
-  );
+  return out.sort(compareFindings);
 }

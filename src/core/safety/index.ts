@@ -3,6 +3,7 @@
 // severities applied. Findings share check-ownership's model (plus `hint`).
 import { readFileSync } from 'node:fs';
 import { UserError, UserErrors } from '../errors.js';
+import { compareFindings } from '../findings.js';
 import type { Finding, Migration, RuleSeverity } from '../types.js';
 import { loadParser, withParseCache } from '../ownership/sql/parser.js';
 import { prepareTransactions } from '../sources/transactions.js';
@@ -142,14 +143,7 @@ function severities(findings: Finding[], rules: Record<string, RuleSeverity>): F
     if (configured === 'off') continue;
     out.push(configured ? { ...f, severity: configured } : f);
   }
-  return out.sort(
-    (a, b) =>
-      (a.service ?? '').localeCompare(b.service ?? '') ||
-      a.file.localeCompare(b.file) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      a.rule.localeCompare(b.rule),
-  );
+  return out.sort(compareFindings);
 }
 
 export function safetyRuleNames(): string[] {
