@@ -25,7 +25,7 @@ const runs = Number(process.argv[2] ?? 20);
 
 // Two small projects: the platform fixture with its YAML config, and the same without one.
 const withConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));
-cpSync(path.join(root, 'test/fixtures/foundation/platform'), withConfig, { recursive: true });
+cpSync(path.join(root, 'test/fixtures/config/platform'), withConfig, { recursive: true });
 // No config file: the default layout (internal/<service>/migrations), as the reference
 // platform has it (a folder with no services at all is exit 2 since "no services found").
 const noConfig = mkdtempSync(path.join(os.tmpdir(), 'svcdb-bench-'));

@@ -1,5 +1,5 @@
 // Shared by the test/cli files: a repo-shaped project in a temp folder and the CLI run in it.
-import { tempProject, svcdb, type TempProject } from '../engine/project.js';
+import { tempProject, svcdb, type TempProject } from '../helpers/project.js';
 import type { CliResult } from '../helpers/cli.js';
 
 export { tempProject, svcdb, type TempProject, type CliResult };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { lockKey } from '../../src/db/lock.js';
-import { numberedMigrations, svcdb, tempProject, type TempProject } from './project.js';
+import { numberedMigrations, svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 /** Each migration also bumps a counter, so a double application would show. */
 function countedMigrations(service: string, count: number): Record<string, string> {

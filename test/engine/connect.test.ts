@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
-import { svcdb, tempProject, type TempProject } from './project.js';
+import { svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 function listen(onSocket: (s: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { numberedMigrations, svcdb, tempProject, type TempProject } from './project.js';
+import { numberedMigrations, svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 async function exists(db: TestDatabase, table: string): Promise<boolean> {
   const [r] = await db.sql`select to_regclass(${table}) is not null as ok`;

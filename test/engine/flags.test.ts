@@ -2,7 +2,7 @@
 // that uses them comes along.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { svcdb, tempProject, type TempProject } from './project.js';
+import { svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 describe('flag values checked before anything runs', () => {
   let db: TestDatabase;

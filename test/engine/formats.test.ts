@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atlasSum } from '../../src/core/sources/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { svcdb, tempProject, type TempProject } from './project.js';
+import { svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 const gooseFiles = {
   'internal/ledger/migrations/00001_create_ledger.sql':

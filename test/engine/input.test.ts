@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { numberedMigrations, svcdb, tempProject, type TempProject } from './project.js';
+import { numberedMigrations, svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 describe('an unreachable server', () => {
   let project: TempProject;

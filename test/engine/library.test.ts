@@ -8,7 +8,7 @@ import ts from 'typescript';
 import { createMigrator, migrate, plan, status } from '../../src/index.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { numberedMigrations, tempProject, type TempProject } from './project.js';
+import { numberedMigrations, tempProject, type TempProject } from '../helpers/project.js';
 
 describe('the library API (a service migrating itself on startup)', () => {
   let db: TestDatabase;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { binPath } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { tempProject, type TempProject } from './project.js';
+import { tempProject, type TempProject } from '../helpers/project.js';
 
 /** Runs migrate, calling `onLine` for each stderr line as it arrives. */
 function migrateStreaming(

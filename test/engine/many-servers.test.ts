@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
-import { tempProject, type TempProject } from './project.js';
+import { tempProject, type TempProject } from '../helpers/project.js';
 
 const SERVICES = Array.from({ length: 50 }, (_, i) => `svc${String(i + 1).padStart(2, '0')}`);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { numberedMigrations, svcdb, tempProject, type TempProject } from './project.js';
+import { numberedMigrations, svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 async function tableNames(db: TestDatabase, schema = 'public'): Promise<string[]> {
   const rows = await db.sql`select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace

@@ -1,7 +1,7 @@
 // RAISE NOTICE from a migration: shown with `migrate --verbose`, quiet otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { svcdb, tempProject, type TempProject } from './project.js';
+import { svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 describe('notices from migrations', () => {
   let db: TestDatabase;

@@ -2,7 +2,7 @@
 // part or its zero padding, is a rename, never a new migration.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { svcdb, tempProject, type TempProject } from './project.js';
+import { svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 describe('renaming an applied migration', () => {
   let db: TestDatabase;

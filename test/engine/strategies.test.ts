@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dropDatabase, serverUrl, urlFor, type TestDatabase } from '../helpers/db.js';
-import { numberedMigrations, svcdb, tempProject, type TempProject } from './project.js';
+import { numberedMigrations, svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 const dlqServices = {
   'internal/eventhandler/migrations/001_dlq.sql':

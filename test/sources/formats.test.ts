@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMigrationFiles } from '../../src/core/sources/index.js';
 import { UserError, UserErrors } from '../../src/core/errors.js';
-import { tempProject } from './tmp.js';
+import { tempProject } from '../helpers/tmp.js';
 
-const fixtures = path.resolve(import.meta.dirname, '../fixtures/foundation/formats');
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/sources/formats');
 const FORMATS = ['plain', 'goose', 'dbmate', 'golang-migrate'] as const;
 
 async function parse(files: Record<string, string | Buffer>) {

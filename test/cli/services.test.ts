@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, fixtures, svcdb } from './harness.js';
+import { copyFixture, fixtures, svcdb } from '../helpers/platform-fixture.js';
 
 const URL = 'postgres://app:s3cret@db.local:5432/platform';
 

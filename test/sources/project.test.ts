@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError, UserErrors } from '../../src/core/errors.js';
 import { defaultServicePath, envVarName, loadProject } from '../../src/core/project.js';
-import { tempProject } from './tmp.js';
+import { tempProject } from '../helpers/tmp.js';
 
 const M = '-- +goose Up\nCREATE TABLE t (x int);\n';
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/core/config-schema.js';
 import { validate as quickCheck } from '../../src/core/config-validator.generated.js';
 import { repoRoot, svcdb } from '../helpers/cli.js';
-import { tempProject } from './tmp.js';
+import { tempProject } from '../helpers/tmp.js';
 
 // The class (vitest hands over module.exports' default; NodeNext types see the module object).
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -77,7 +77,7 @@ describe('svcdb.schema.json in an editor', () => {
   }
 
   it('validates the platform config with a yaml-language-server modeline, and svcdb loads the same file', async () => {
-    const platform = path.join(repoRoot, 'test/fixtures/foundation/platform');
+    const platform = path.join(repoRoot, 'test/fixtures/config/platform');
     const dir = project('');
     cpSync(platform, dir, { recursive: true });
     writeFileSync(
@@ -125,7 +125,7 @@ describe('the quick validator', () => {
     'test/fixtures/runtime/mini/svcdb.config.json',
     'test/fixtures/ownership/seed/svcdb.config.yaml',
     'test/fixtures/ownership/rules/svcdb.config.json',
-    'test/fixtures/foundation/platform/svcdb.config.yaml',
+    'test/fixtures/config/platform/svcdb.config.yaml',
   ].map((f) => loadYaml(readFileSync(path.join(repoRoot, f), 'utf8')));
   const invalid: unknown[] = [
     null,

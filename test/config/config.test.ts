@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
 import { UserError, UserErrors, formatUserError } from '../../src/core/errors.js';
-import { tempProject } from './tmp.js';
+import { tempProject } from '../helpers/tmp.js';
 
 async function configError(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<UserError[]> {
   const cwd = tempProject(files);

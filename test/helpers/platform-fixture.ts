@@ -3,9 +3,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { svcdb as runCliClean, type CliResult } from '../helpers/cli.js';
+import { svcdb as runCliClean, type CliResult } from './cli.js';
 
-export const fixtures = path.resolve(import.meta.dirname, '../fixtures/foundation');
+export const fixtures = path.resolve(import.meta.dirname, '../fixtures/config');
 export const platform = path.join(fixtures, 'platform');
 export const SERVICES = ['actions', 'eventhandler', 'ingestion', 'query', 'tsdb'];
 export const VARS = SERVICES.map((s) => `CJ_${s.toUpperCase()}_DATABASE_URL`);

@@ -5,7 +5,7 @@ import { loadProject } from '../../src/core/project.js';
 import { describeOrigin, getProfile, profileNeedsBaseUrl, resolveTargets } from '../../src/core/profiles.js';
 import type { Project } from '../../src/core/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { tempProject } from './tmp.js';
+import { tempProject } from '../helpers/tmp.js';
 
 const M = 'CREATE TABLE dlq (id int);\n';
 const BASE = 'postgres://admin:s3cret@db.internal:5432/platform';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseMigrationFiles, splitStatements } from '../../src/core/sources/index.js';
-import { tempProject } from './tmp.js';
+import { tempProject } from '../helpers/tmp.js';
 
 async function parse(files: Record<string, string | Buffer>) {
   const root = tempProject(

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, svcdb } from './harness.js';
+import { copyFixture, svcdb } from '../helpers/platform-fixture.js';
 
 // A project provisioned on one server (as `svcdb provision` records it) and then pointed at
 // another: the saved role belongs to the first server only.

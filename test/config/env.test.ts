@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VARS, copyFixture, svcdb } from './harness.js';
+import { VARS, copyFixture, svcdb } from '../helpers/platform-fixture.js';
 
 const URL = 'postgres://app:s3cret@db.local:5432/platform';
 
@@ -152,7 +152,7 @@ describe('svcdb env: formats', () => {
       ],
       {
         encoding: 'utf8',
-        cwd: path.resolve(import.meta.dirname, '../fixtures/foundation/platform'),
+        cwd: path.resolve(import.meta.dirname, '../fixtures/config/platform'),
         env: {
           PATH: process.env.PATH ?? '',
           NO_COLOR: '1',

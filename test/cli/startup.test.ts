@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, svcdb, type CliResult } from '../helpers/cli.js';
-import { platform, VARS } from './harness.js';
+import { platform, VARS } from '../helpers/platform-fixture.js';
 
 const temps: string[] = [];
 afterAll(() => {

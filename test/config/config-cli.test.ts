@@ -2,7 +2,7 @@
 // and names that Object.prototype has (r15) never reaching a database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { svcdb, tempProject, type TempProject } from '../engine/project.js';
+import { svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 let db: TestDatabase;
 let project: TempProject;

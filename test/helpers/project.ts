@@ -2,7 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { svcdb as runCliClean, type CliResult } from '../helpers/cli.js';
+import { svcdb as runCliClean, type CliResult } from './cli.js';
 
 export interface TempProject {
   dir: string;
