@@ -155,6 +155,7 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
     shared: byName(Object.entries(user.shared ?? {})),
     profiles,
     rules: byName(Object.entries(user.rules ?? {})),
+    queryHelpers: user.queryHelpers ?? [],
     checkMigrations: {
       rules: byName(Object.entries(user.checkMigrations?.rules ?? {})),
       ...(user.checkMigrations?.postgresVersion === undefined

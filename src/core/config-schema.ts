@@ -156,6 +156,20 @@ function buildSchema(z: typeof Z) {
       .record(nonEmpty, z.enum(['error', 'warning', 'off']))
       .optional()
       .meta(doc('check-ownership severities, by rule name')),
+    queryHelpers: z
+      .array(
+        z.strictObject({
+          call: nonEmpty.meta(
+            doc('name of the function or method called; `*` stands for any characters (`simple_insert*`)'),
+          ),
+          table: z
+            .union([nonEmpty, z.number().int().min(0)])
+            .meta(doc('the argument holding the table name: a keyword/property name, or a 0-based position')),
+          access: z.enum(['read', 'write']).meta(doc('what the call does with the table')),
+        }),
+      )
+      .optional()
+      .meta(doc('project helpers that take a table name as an argument, for check-ownership', { default: [] })),
     checkMigrations: z
       .strictObject({
         rules: z
@@ -210,6 +224,7 @@ const KNOWN_KEYS: Array<[RegExp, string[]]> = [
       'shared',
       'profiles',
       'rules',
+      'queryHelpers',
       'checkMigrations',
       'lockTimeout',
       'statementTimeout',

@@ -110,6 +110,15 @@ export interface ProfileConfig {
 
 export type RuleSeverity = 'error' | 'warning' | 'off';
 
+/** A project helper whose argument names a table: `simple_insert(table="t", ...)` is a write of t. */
+export interface QueryHelper {
+  /** function or method name; `*` matches any characters */
+  call: string;
+  /** keyword/property name, or 0-based position, of the argument holding the table name */
+  table: string | number;
+  access: 'read' | 'write';
+}
+
 export interface SvcdbConfig {
   discover: string[];
   /** globs of files in migrations folders that are no migrations (templates, other dialects) */
@@ -119,6 +128,8 @@ export interface SvcdbConfig {
   shared: Record<string, string>;
   profiles: Record<string, ProfileConfig>;
   rules: Record<string, RuleSeverity>;
+  /** project helpers taking a table name (check-ownership) */
+  queryHelpers: QueryHelper[];
   /** see UserConfig (config.ts): the runner's table-lock settings, as written */
   lockTimeout?: number | string;
   statementTimeout?: number | string;

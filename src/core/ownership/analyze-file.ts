@@ -1,7 +1,8 @@
 // One file → its table references, diagnostics and suppressions. Runs in a worker or in-process.
 import type * as TS from 'typescript';
-import type { Diagnostic, FileAnalysis, FileKind, Suppression, TableRef } from './refs.js';
-import { fileOffset, type SqlCandidate } from './extract/candidate.js';
+import type { AnalysisOptions, Diagnostic, FileAnalysis, FileKind, NameRef, Suppression, TableRef } from './refs.js';
+import { type Extracted, fileOffset, type SqlCandidate } from './extract/candidate.js';
+import { parseQualifiedName } from './owners.js';
 import { goStrings } from './extract/go.js';
 import { pythonStrings } from './extract/python.js';
 import { typescriptStrings } from './extract/typescript.js';
@@ -19,20 +20,45 @@ export function needsTypescript(kind: FileKind, text: string): boolean {
   return kind === 'ts' && MAYBE_SQL.test(text);
 }
 
-export function analyzeText(relPath: string, kind: FileKind, text: string, ts: typeof TS | null): FileAnalysis {
+export const NO_OPTIONS: AnalysisOptions = { helpers: [] };
+
+export function analyzeText(
+  relPath: string,
+  kind: FileKind,
+  text: string,
+  ts: typeof TS | null,
+  options: AnalysisOptions = NO_OPTIONS,
+): FileAnalysis {
   const refs: TableRef[] = [];
   const diagnostics: Diagnostic[] = [];
   const sink: Sink = { refs, diagnostics, position: lineIndex(text) };
   if (kind === 'sql') analyzeSqlFile(text, sink);
-  else if (MAYBE_SQL.test(text)) for (const c of candidates(relPath, kind, text, ts)) analyzeCandidate(c, sink);
+  else if (kind === 'prisma' || MAYBE_SQL.test(text)) {
+    const found = extract(relPath, kind, text, ts, options);
+    for (const c of found.sql) analyzeCandidate(c, sink);
+    for (const n of found.names) refs.push(nameRef(n, sink));
+  }
   return { file: relPath, refs, diagnostics, suppressions: suppressions(text) };
 }
 
-function candidates(relPath: string, kind: FileKind, text: string, ts: typeof TS | null): SqlCandidate[] {
-  if (kind === 'go') return goStrings(text);
-  if (kind === 'py') return pythonStrings(text);
-  if (!ts) return [];
-  return typescriptStrings(ts, text, /\.[jt]sx$/.test(relPath));
+function extract(
+  relPath: string,
+  kind: FileKind,
+  text: string,
+  ts: typeof TS | null,
+  _options: AnalysisOptions,
+): Extracted {
+  if (kind === 'go') return { sql: goStrings(text), names: [] };
+  if (kind === 'py') return { sql: pythonStrings(text), names: [] };
+  if (kind === 'prisma' || !ts) return { sql: [], names: [] };
+  return { sql: typescriptStrings(ts, text, /\.[jt]sx$/.test(relPath)), names: [] };
+}
+
+/** A table named outside SQL text, as a reference at the name's position. */
+function nameRef(n: NameRef, sink: Sink): TableRef {
+  const { schema, name } = parseQualifiedName(n.name);
+  const pos = sink.position(n.offset);
+  return { schema, name, access: n.access, verb: n.via, line: pos.line, column: pos.column, statementLine: pos.line };
 }
 
 function analyzeCandidate(c: SqlCandidate, sink: Sink): void {

@@ -12,6 +12,7 @@ export function fileKind(name: string): FileKind | null {
   if (name.endsWith('.sql')) return 'sql';
   if (name.endsWith('.go')) return 'go';
   if (name.endsWith('.py')) return 'py';
+  if (name.endsWith('.prisma')) return 'prisma';
   if (name.endsWith('.d.ts') || name.endsWith('.min.js')) return null;
   if (/\.(?:[cm]?[jt]s|[jt]sx)$/.test(name)) return 'ts';
   return null;

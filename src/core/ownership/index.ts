@@ -32,7 +32,10 @@ export interface LintResult {
 
 export async function lintProject(project: Project, opts: LintOptions): Promise<LintResult> {
   const collected = collectFiles(project);
-  const analyses = await analyzeFiles(collected.tasks, { workers: opts.workers });
+  const analyses = await analyzeFiles(collected.tasks, {
+    workers: opts.workers,
+    analysis: { helpers: project.config.queryHelpers },
+  });
   const ownership = buildOwnership(project, analyses, collected.migrationOwner);
   const findings = evaluate({
     project,
@@ -74,7 +77,7 @@ export async function lintMigrations(
       }
     }
   }
-  const analyses = await analyzeFiles(collected.tasks);
+  const analyses = await analyzeFiles(collected.tasks, { analysis: { helpers: project.config.queryHelpers } });
   const ownership = buildOwnership(project, analyses, collected.migrationOwner);
   const findings = evaluate({
     project,

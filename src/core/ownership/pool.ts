@@ -5,7 +5,8 @@
 // takes batches from the same queue too, so N cores run N-1 workers plus the main thread.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FileAnalysis, FileTask } from './refs.js';
+import type { AnalysisOptions, FileAnalysis, FileTask } from './refs.js';
+import { NO_OPTIONS } from './analyze-file.js';
 import { analyzeTask, prepare } from './run-task.js';
 
 export const IN_PROCESS_LIMIT = 1500;
@@ -14,14 +15,16 @@ const BATCH = 32;
 export interface PoolOptions {
   /** worker threads besides the main thread; 0 = in-process only */
   workers?: number;
+  /** what every file's analysis is told (config `queryHelpers`) */
+  analysis?: AnalysisOptions;
 }
 
 class WorkerPool {
   readonly workers: Worker[];
 
-  constructor(count: number) {
+  constructor(count: number, options: AnalysisOptions) {
     const url = new URL('./worker.js', import.meta.url);
-    this.workers = Array.from({ length: count }, () => new Worker(url));
+    this.workers = Array.from({ length: count }, () => new Worker(url, { workerData: { options } }));
   }
 
   async close(): Promise<void> {
@@ -38,12 +41,13 @@ export function workerCount(files: number): number {
 }
 
 /** Starts workers when the compiled worker exists: in dist/ or the CLI bundle (main.cjs), not under a TypeScript test runner. */
-function startPool(count: number): WorkerPool | null {
-  return !import.meta.url.endsWith('.ts') && count > 0 ? new WorkerPool(count) : null;
+function startPool(count: number, options: AnalysisOptions): WorkerPool | null {
+  return !import.meta.url.endsWith('.ts') && count > 0 ? new WorkerPool(count, options) : null;
 }
 
 export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): Promise<FileAnalysis[]> {
-  const pool = startPool(opts.workers ?? workerCount(tasks.length));
+  const options = opts.analysis ?? NO_OPTIONS;
+  const pool = startPool(opts.workers ?? workerCount(tasks.length), options);
   const queue = new BatchQueue(tasks);
   const done = pool ? pool.workers.map((w) => feedWorker(w, queue)) : [];
   // A worker can fail while the main thread is still on its own batches, before anything awaits
@@ -59,7 +63,7 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
     for (let batch = queue.takeBack(); batch; batch = queue.takeBack()) {
       queue.store(
         batch,
-        batch.tasks.map((t) => analyzeTask(t)),
+        batch.tasks.map((t) => analyzeTask(t, options)),
       );
       if (done.length > 0) await new Promise((r) => setImmediate(r));
     }

@@ -1,4 +1,5 @@
 // Shapes produced by the per-file analysis (plain data: they cross worker boundaries).
+import type { QueryHelper } from '../types.js';
 
 export type Access = 'read' | 'write' | 'fk' | 'create';
 
@@ -30,7 +31,28 @@ export interface Suppression {
   column: number;
 }
 
-export type FileKind = 'sql' | 'ts' | 'go' | 'py';
+export type FileKind = 'sql' | 'ts' | 'go' | 'py' | 'prisma';
+
+/**
+ * A table named outside SQL text: a query builder's argument (`knex('orders').insert(...)`),
+ * an ORM declaration (`pgTable('orders', ...)`, `__tablename__ = 'orders'`), a config-declared
+ * helper's table argument. Host-language extractors produce these beside SQL strings.
+ */
+export interface NameRef {
+  /** as written, possibly schema-qualified (`billing.invoices`); unquoted parts are folded later */
+  name: string;
+  access: 'read' | 'write';
+  /** file offset of the name (the string literal's first character inside its quotes) */
+  offset: number;
+  /** what names it, shown in findings: "knex insert", "drizzle pgTable", "simple_insert helper" */
+  via: string;
+}
+
+/** Options every file analysis gets (they cross worker boundaries: plain data). */
+export interface AnalysisOptions {
+  /** config `queryHelpers` */
+  helpers: QueryHelper[];
+}
 
 export interface FileAnalysis {
   /** relative to the project root */

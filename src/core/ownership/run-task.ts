@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
 import { analyzeText, needsTypescript } from './analyze-file.js';
-import type { FileAnalysis, FileTask } from './refs.js';
+import type { AnalysisOptions, FileAnalysis, FileTask } from './refs.js';
 import { loadParser } from './sql/parser.js';
 
 let ts: typeof TS | null = null;
@@ -12,7 +12,7 @@ export async function prepare(): Promise<void> {
   await loadParser();
 }
 
-export function analyzeTask(task: FileTask): FileAnalysis {
+export function analyzeTask(task: FileTask, options: AnalysisOptions): FileAnalysis {
   let text: string;
   try {
     // Sync on purpose: thousands of small files, one at a time per thread; the promise API's
@@ -25,7 +25,7 @@ export function analyzeTask(task: FileTask): FileAnalysis {
   // CommonJS export names (~200 ms per thread).
   if (!ts && needsTypescript(task.kind, text)) ts = createRequire(import.meta.url)('typescript') as typeof TS;
   try {
-    return analyzeText(task.relPath, task.kind, text, ts);
+    return analyzeText(task.relPath, task.kind, text, ts, options);
   } catch (e) {
     // The analysis must never take the lint down: report the file as unreadable SQL instead.
     return {

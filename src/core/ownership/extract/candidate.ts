@@ -1,4 +1,5 @@
 // A string that may hold SQL, with the way back from each of its characters to the host file.
+import type { NameRef } from '../refs.js';
 
 export interface SqlCandidate {
   /** the cooked text (escapes decoded, `${}` / `{}` replaced by `$n` placeholders) */
@@ -9,6 +10,12 @@ export interface SqlCandidate {
   base: number;
   /** the literal had interpolations (template `${}`, f-string `{}`) */
   interpolated: boolean;
+}
+
+/** What a host-language extractor finds in one file: SQL strings, and table names outside SQL. */
+export interface Extracted {
+  sql: SqlCandidate[];
+  names: NameRef[];
 }
 
 /** Builds a cooked string and its offset map one piece at a time. */
