@@ -73,6 +73,8 @@ export interface ServiceMigrateResult {
   applied: StepDone[];
   /** pending migrations left untried after a failure */
   notTried: string[];
+  /** acknowledged as applied before the connection was lost, not known to be durable (the server could not be asked again) */
+  uncertain: string[];
   /** applied files whose checksum changed (migrate refused) */
   drifted: string[];
   /** recorded as applied, file gone */
@@ -180,6 +182,7 @@ export async function migrateService(
     status: 'up-to-date',
     applied: [],
     notTried: [],
+    uncertain: [],
     drifted: [],
     missing: [],
     renamed: [],
@@ -316,7 +319,10 @@ async function reportDurable(
   result.applied = outcome.done.filter((d) => durable.has(d.id));
   const lost = attempted.filter((id) => !durable.has(id));
   result.status = 'failed';
-  result.notTried = lost.filter((id) => id !== result.failure?.migration);
+  // Unconfirmed acknowledgements were tried: name them as uncertain, not as "not tried".
+  result.uncertain = rows ? [] : ranIds.filter((id) => !durable.has(id));
+  const uncertain = new Set(result.uncertain);
+  result.notTried = lost.filter((id) => id !== result.failure?.migration && !uncertain.has(id));
   if (result.failure) {
     const f = result.failure;
     const applied = result.applied.length ? result.applied.map((d) => d.id).join(', ') : 'none';
@@ -324,8 +330,12 @@ async function reportDurable(
     f.hint = rows
       ? `durably applied in this run (re-read from the server): ${applied}; run svcdb migrate ${service.name} again to apply the rest`
       : `the server could not be reached again; durably applied in this run: ${applied}; ` +
-        `${ranIds.length - result.applied.length} more were acknowledged but may not have survived: check svcdb status ${service.name}, then migrate again`;
+        `${result.uncertain.length} more were acknowledged but may not have survived (${listIds(result.uncertain)}): check svcdb status ${service.name}, then migrate again`;
   }
+}
+
+function listIds(ids: string[]): string {
+  return ids.length <= 3 ? ids.join(', ') : `${ids[0]} … ${ids[ids.length - 1]}`;
 }
 
 /** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */

@@ -152,6 +152,13 @@ describe('a server crash (immediate stop) in the middle of a run', () => {
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toContain('the server could not be reached again');
     for (const id of reportedApplied(r.stderr)) expect(survived).toContain(id);
+    // What was acknowledged is named as uncertain, never as "not tried" (it was tried, and
+    // printed as applied a moment before).
+    const printedApplied = [...(r.stdout + r.stderr).matchAll(/^s: applied (\d+_m) \(/gm)].map((m) => m[1]);
+    expect(printedApplied.length).toBeGreaterThan(0);
+    const notTried = /not tried: (.*)/.exec(r.stdout + r.stderr)?.[1]?.split(', ') ?? [];
+    for (const id of printedApplied) expect(notTried).not.toContain(id);
+    expect(r.stderr).toMatch(new RegExp(`may not have survived \\(${printedApplied[0]}`));
     const next = await svcdb(project.dir, cluster.url('crash'), ['migrate', '--all']);
     expect(next.exitCode, next.stderr).toBe(0);
   }, 120_000);
