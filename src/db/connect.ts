@@ -195,12 +195,9 @@ function unknownHost(url: string): UserError {
 
 function unreachable(url: string, waitMs: number, err: unknown): UserError {
   const why = codeOf(err) === 'CONNECT_TIMEOUT' ? 'no PostgreSQL answer' : (codeOf(err) ?? 'no answer');
-  return new UserError(
-    `cannot reach PostgreSQL at ${endpointOf(url).label} (${why}) after ${formatDuration(waitMs)}`,
-    {
-      hint: 'start the server, check the URL and port (svcdb env --explain), or wait longer with --wait <duration>',
-    },
-  );
+  return new UserError(`cannot reach PostgreSQL at ${endpointOf(url).label} (${why}) after ${formatDuration(waitMs)}`, {
+    hint: 'start the server, check the URL and port (svcdb env --explain), or wait longer with --wait <duration>',
+  });
 }
 
 /** SQLSTATE-shaped: the server itself answered. */
