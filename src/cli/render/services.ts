@@ -6,6 +6,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ServiceReport, ServicesResult } from '../../commands/services.js';
 import { possessive } from '../../core/ownership/rules.js';
 import { table } from '../io.js';
+import { cut, elide } from './text.js';
 
 const HEADERS = ['SERVICE', 'MIGRATIONS FOLDER', 'FILES', 'ENV VAR', 'TABLES', 'URL'];
 const TABLES = 4;
@@ -136,17 +137,4 @@ export function shortUrl(url: string, width: number): string {
   // keep the database whole and shorten the host, while at least 4 characters of it remain
   if (width - db.length >= 4) return `${cut(bare, width - db.length)}${db}`;
   return elide(`${bare}${db}`, width);
-}
-
-/** `text` cut to `width` with `…` in the middle, keeping its start and its end. */
-export function elide(text: string, width: number): string {
-  if (text.length <= width) return text;
-  if (width <= 1) return '…'.slice(0, Math.max(0, width));
-  const tail = Math.floor((width - 1) / 2);
-  return `${text.slice(0, width - 1 - tail)}…${tail ? text.slice(-tail) : ''}`;
-}
-
-/** `text` cut to `width` with `…` at the end. */
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
