@@ -58,7 +58,7 @@ describe.skipIf(!hasScript)('migrate progress on a terminal', () => {
       ).toEqual([]);
       expect(final.slice(0, 4)).toEqual([
         expect.stringMatching(/^users: applied 001_create_users \(\d+ ms\)$/),
-        expect.stringMatching(/^users: applied 002_backfill_emails \(2\.\ds\)$/),
+        expect.stringMatching(/^users: applied 002_backfill_emails \([2-9]\.\ds\)$/),
         expect.stringMatching(/^users: applied 003_create_items \(\d+ ms\)$/),
         expect.stringMatching(/^users: applied 3 \(001_create_users … 003_create_items\) in \d+ ms$/),
       ]);
@@ -91,7 +91,7 @@ describe.skipIf(!hasScript)('migrate progress on a terminal', () => {
         final.filter((l) => l.startsWith('billing: 1/1')),
         final.join('\n'),
       ).toEqual([]);
-      expect(final[0]).toMatch(new RegExp(`^billing: applied ${long} \\(1\\.\\ds\\)$`));
+      expect(final[0]).toMatch(new RegExp(`^billing: applied ${long} \\(\\d+\\.\\ds\\)$`));
     } finally {
       p.cleanup();
     }
