@@ -1,6 +1,7 @@
 // Issue 13, point 13: `svcdb services` fits the terminal with real-world URLs (a user, a long
 // host, a query string) and long table lists, not only with short ones; --json keeps them whole.
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasScript, screen, svcdbInPty } from '../helpers/terminal.js';
 import { jsonOf, svcdb, tempProject } from './helpers.js';
 
 const ingestionTables = Array.from({ length: 40 }, (_, i) => `ingestion_event_${String(i + 1).padStart(2, '0')}`);
@@ -58,6 +59,15 @@ describe('services with long URLs and many tables', () => {
     const row = lines.find((l) => l.startsWith('ingestion '));
     expect(row).toMatch(/INGESTION_DATABASE_URL .*db-primary\.\S*\/platform_ingestion/);
     expect(row).not.toContain('sslmode');
+  });
+
+  it.skipIf(!hasScript)('on a real 80-column terminal (no COLUMNS), every line fits too', async () => {
+    const run = svcdbInPty(['--cwd', p.dir, 'services', '--profile', 'prod'], { ...urls, COLUMNS: '' }, 80);
+    expect(await run.exited).toBe(0);
+    const lines = screen(run.raw());
+    expect(lines.join('\n')).toMatch(/db-primary\.\S*\/platform_ingestion/);
+    expect(lines.join('\n')).toMatch(/ingestion_event_01, .*\+\d+ more/);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   it('off a terminal with no COLUMNS, keeps every value whole', async () => {
