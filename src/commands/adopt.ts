@@ -37,7 +37,7 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
   if (!(FOREIGN_TOOLS as readonly string[]).includes(opts.from)) {
     throw new UserError(`--from ${opts.from}: unknown tool`, { hint: `use one of: ${FOREIGN_TOOLS.join(', ')}` });
   }
-  const ctx = await loadContext(opts);
+  const ctx = await loadContext({ ...opts, pick: { names: [opts.service], all: false } });
   const [service] = pickServices(ctx, [opts.service], false);
   const target = ctx.targetOf(service);
   const { openWriter } = await import('../db/session.js');

@@ -36,12 +36,19 @@ export interface Context {
  * on the project it loaded first) and, unless `needsTargets` is false, every service's target.
  */
 export async function loadContext(
-  opts: CommandOptions & { needsTargets?: boolean; project?: Project; allowNoServices?: boolean },
+  opts: CommandOptions & {
+    needsTargets?: boolean;
+    project?: Project;
+    allowNoServices?: boolean;
+    /** the services the command will pick: a typo is exit 2 before any server is started */
+    pick?: { names: string[]; all: boolean };
+  },
 ): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   const project = opts.project ?? (await loadProject({ cwd: opts.cwd, configFile: opts.config, env }));
   if (!opts.allowNoServices) assertServicesFound(project);
+  if (opts.pick) chooseServices(project.services, opts.pick.names, opts.pick.all);
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
     let embeddedUrl: string | undefined;
@@ -75,7 +82,10 @@ export async function loadContext(
 
 /** The named services (unknown → UserError, exit 2), or all of them with `all`. */
 export function pickServices(ctx: Context, names: string[], all: boolean): Service[] {
-  const services = ctx.project.services;
+  return chooseServices(ctx.project.services, names, all);
+}
+
+function chooseServices(services: Service[], names: string[], all: boolean): Service[] {
   if (all) {
     if (names.length) throw new UserError('name services or use --all, not both');
     return services;

@@ -37,7 +37,7 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   if (opts.step !== undefined && (!Number.isInteger(opts.step) || opts.step < 1)) {
     throw new UserError(`--step must be a positive whole number (got ${opts.step})`);
   }
-  const ctx = await loadContext(opts);
+  const ctx = await loadContext({ ...opts, pick: { names: [opts.service], all: false } });
   const [service] = pickServices(ctx, [opts.service], false);
   return downService(service, ctx.targetOf(service), opts);
 }

@@ -104,7 +104,10 @@ export interface MigrateResult {
  * failures are in the result.
  */
 export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
-  return migrateLoaded(await loadContext(opts), opts);
+  return migrateLoaded(
+    await loadContext({ ...opts, pick: { names: opts.services ?? [], all: opts.all ?? false } }),
+    opts,
+  );
 }
 
 /** migrate() on a project already loaded (run and up load it once for everything they do). */

@@ -61,7 +61,7 @@ export interface PlanResult {
 }
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const ctx = await loadContext(opts);
+  const ctx = await loadContext({ ...opts, pick: { names: opts.services ?? [], all: opts.all ?? false } });
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
   if (opts.to !== undefined) {
     for (const s of services) {

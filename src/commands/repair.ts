@@ -29,7 +29,7 @@ export interface RepairResult {
 }
 
 export async function repair(opts: RepairOptions): Promise<RepairResult> {
-  const ctx = await loadContext(opts);
+  const ctx = await loadContext({ ...opts, pick: { names: [opts.service], all: false } });
   const [service] = pickServices(ctx, [opts.service], false);
   const target = ctx.targetOf(service);
   const empty: RepairResult = {

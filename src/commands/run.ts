@@ -33,7 +33,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     throw new UserError('no command to run', { hint: `svcdb run ${opts.service} -- node dist/main.js` });
   }
   const { loadContext } = await import('./context.js');
-  const ctx = await loadContext(opts);
+  const ctx = await loadContext({ ...opts, pick: { names: [opts.service], all: false } });
   const service = ctx.project.services.find((s) => s.name === opts.service);
   if (!service)
     throw new UserError(`unknown service: ${opts.service}`, {

@@ -43,9 +43,10 @@ export interface StatusResult {
 }
 
 export async function status(opts: StatusOptions): Promise<StatusResult> {
-  const ctx = await loadContext(opts);
   const names = opts.services ?? [];
-  const services = pickServices(ctx, names, opts.all ?? names.length === 0);
+  const all = opts.all ?? names.length === 0;
+  const ctx = await loadContext({ ...opts, pick: { names, all } });
+  const services = pickServices(ctx, names, all);
   const results = await forEachLimited(services, 4, (s) => statusOf(s, ctx.targetOf(s), opts));
   const behind = results.some((r) => r.pending.length > 0 || r.drifted.length > 0);
   const problem = results.some((r) => r.error || r.drifted.length > 0 || r.missing.length > 0);

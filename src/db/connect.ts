@@ -1,6 +1,7 @@
 // Opening connections to a service's target: retry with backoff while the server starts,
 // then a UserError that names host:port (never the password).
 import type postgres from 'postgres';
+import { formatDuration } from '../core/duration.js';
 import { OperationError, UserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { endpointOf, parsePgUrl, splitHostPort } from '../core/url.js';
@@ -162,9 +163,10 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       if (!isRetryableConnectError(err)) throw connectFailure(url, err);
       if (Date.now() + delay > deadline) throw unreachable(url, waitMs, err);
       const why = (err as { code?: string }).code ?? 'no answer';
-      const givesUpIn = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      // under a second in ms: `--wait 500ms` must not read "gives up in 1s"
+      const givesUpIn = formatDuration(Math.max(0, deadline - Date.now()));
       retryReporter?.(
-        `cannot reach PostgreSQL at ${endpointOf(url).label} (${why}): try ${attempt} failed, retrying in ${delay} ms (gives up in ${givesUpIn}s; --wait <duration> to change)`,
+        `cannot reach PostgreSQL at ${endpointOf(url).label} (${why}): try ${attempt} failed, retrying in ${formatDuration(delay)} (gives up in ${givesUpIn}; --wait <duration> to change)`,
       );
       await sleep(delay);
       delay = Math.min(delay * 2, 1000);
@@ -193,12 +195,9 @@ function unknownHost(url: string): UserError {
 
 function unreachable(url: string, waitMs: number, err: unknown): UserError {
   const why = codeOf(err) === 'CONNECT_TIMEOUT' ? 'no PostgreSQL answer' : (codeOf(err) ?? 'no answer');
-  return new UserError(
-    `cannot reach PostgreSQL at ${endpointOf(url).label} (${why}) after ${Math.round(waitMs / 100) / 10}s`,
-    {
-      hint: 'start the server, check the URL and port (svcdb env --explain), or wait longer with --wait <duration>',
-    },
-  );
+  return new UserError(`cannot reach PostgreSQL at ${endpointOf(url).label} (${why}) after ${formatDuration(waitMs)}`, {
+    hint: 'start the server, check the URL and port (svcdb env --explain), or wait longer with --wait <duration>',
+  });
 }
 
 /** SQLSTATE-shaped: the server itself answered. */

@@ -2,6 +2,7 @@
 // run: concurrent runs of one service apply each migration once; a killed run's lock goes
 // away with its connection (the server releases session locks when the backend exits).
 import { createHash } from 'node:crypto';
+import { formatDuration } from '../core/duration.js';
 import { OperationError } from '../core/errors.js';
 import type { Sql } from './connect.js';
 
@@ -55,7 +56,7 @@ export async function lockHolder(sql: Sql, key: string): Promise<number | null> 
 function lockTimeout(service: string, holder: number | null, timeoutMs: number): OperationError {
   const who = holder === null ? 'another session' : `pid ${holder}`;
   return new OperationError(
-    `${service}: gave up after ${timeoutMs / 1000}s waiting for the migration lock held by ${who}`,
+    `${service}: gave up after ${formatDuration(timeoutMs)} waiting for the migration lock held by ${who}`,
     { hint: 'another svcdb run is migrating this service; wait for it, or raise --lock-timeout' },
   );
 }

@@ -181,8 +181,14 @@ async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Pro
   const { sql } = ctx;
   await sql.unsafe('rollback').catch(() => {});
   let line = lineFromPosition(item.sent, err);
-  if (line === null && isServerError(err)) line = await replayForLine(sql, item.statements, lockSettingsSql(ctx.locks));
+  let atCommit = false;
+  if (line === null && isServerError(err)) {
+    ({ line, atCommit } = await replayForLine(sql, item.statements, lockSettingsSql(ctx.locks)));
+  }
   const failure = failureOf(item.m, err, line);
+  if (atCommit) {
+    failure.hint ??= `a deferred constraint, checked at COMMIT: line ${line} is the statement after which it no longer held`;
+  }
   if ((err as { code?: string }).code === '55P03') {
     const tries = ctx.lockTries?.get(item.m) ?? 1;
     failure.message += `: gave up waiting for ${await describeLockWait(sql, item.m, err)} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
@@ -211,28 +217,44 @@ async function retryOnLock(ctx: RunContext, item: Sent, err: unknown): Promise<b
 /**
  * A runtime error (unique violation, missing relation at execution) carries no position:
  * replay the statements one by one in a transaction that is rolled back, to find the line.
+ * A deferred constraint fails only at COMMIT: it is checked after each statement (inside a
+ * savepoint, which restores the deferred mode and queue), and the statement to blame is the one
+ * after which it never held again (an order inserted before its customer is not the culprit).
  */
-async function replayForLine(sql: Sql, statements: Statement[], settings: string): Promise<number | null> {
+async function replayForLine(
+  sql: Sql,
+  statements: Statement[],
+  settings: string,
+): Promise<{ line: number | null; atCommit: boolean }> {
   let line: number | null = null;
+  let brokenSince: Statement | null = null;
+  let replayed = false;
   try {
     // the migration's timeouts too: a statement waiting for a lock must not wait forever here
     await sql.unsafe(`begin;\n${settings}`);
     for (const statement of statements) {
       try {
         await sql.unsafe(statement.sql);
-        // a deferred constraint fails only at COMMIT: check it after each statement (inside a
-        // savepoint, which restores the deferred mode and queue) to find the one that broke it
-        await sql.unsafe('savepoint svcdb_check; set constraints all immediate; rollback to savepoint svcdb_check');
       } catch (err) {
         line = lineFromPosition(buildText('', [statement], ''), err) ?? statement.line;
         break;
       }
+      await sql.unsafe('savepoint svcdb_check');
+      const holds = await sql.unsafe('set constraints all immediate').then(
+        () => true,
+        () => false,
+      );
+      await sql.unsafe('rollback to savepoint svcdb_check');
+      if (holds) brokenSince = null;
+      else brokenSince ??= statement;
     }
+    replayed = line === null;
     await sql.unsafe('rollback');
   } catch {
     // the connection is gone (or the replay could not start): report without a line
   }
-  return line;
+  if (replayed && brokenSince) return { line: brokenSince.line, atCommit: true };
+  return { line, atCommit: false };
 }
 
 /**

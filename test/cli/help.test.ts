@@ -1,7 +1,10 @@
 // Issue 13, point 14: every command's --help lists the global options its examples use and has
-// an Examples: section with an example of that very command.
-import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+// an Examples: section with an example of that very command; and every example, run as written
+// in a copy of the platform fixture, gets past svcdb's argument parsing (what fails then is the
+// server, a profile or a service of another project, never the example's syntax).
+import { describe, expect, inject, it } from 'vitest';
+import { runCli, svcdb } from '../helpers/cli.js';
+import { copyFixture } from '../helpers/platform-fixture.js';
 
 const commands = [
   'services',
@@ -21,6 +24,23 @@ const commands = [
   'db status',
   'run',
 ];
+
+/** commander's own complaints: the example is not valid for the command */
+const PARSE_ERROR =
+  /^error: (unknown option|unknown command|missing required argument|too many arguments|option '.*' argument)/m;
+/** a server that refuses at once (no retrying, nothing created): the example stops there */
+const NO_SUCH_ROLE = `postgres://svcdb_no_such_role@${new URL(inject('databaseUrl')).host}/postgres`;
+const root = copyFixture('platform');
+
+/** `svcdb …` example lines as argv: `$(…)` unwrapped, pipes, redirections and comments dropped. */
+function examplesOf(lines: string[]): string[][] {
+  return lines.flatMap((line) => {
+    const text = (/\$\((svcdb [^)]*)\)/.exec(line)?.[1] ?? line).split(/\s[|>#]/)[0];
+    if (!text.startsWith('svcdb ')) return [];
+    const words = text.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+    return [words.slice(1).map((w) => (w === '"$GITHUB_ENV"' ? 'github-env.txt' : w.replace(/^(["'])(.*)\1$/, '$2')))];
+  });
+}
 
 describe('--help of every command', () => {
   for (const command of commands) {
@@ -44,7 +64,7 @@ describe('--help of every command', () => {
         lines.some((l) => new RegExp(`(^|\\()svcdb ${top}\\b`).test(l)),
         lines.join('\n'),
       ).toBe(true);
-      // and every option those examples use is one this help lists (the examples work as written)
+      // and every option those examples use is one this help lists
       for (const line of lines) {
         const m = new RegExp(`svcdb ${top}\\b([^|>#)]*)`).exec(line);
         if (!m) continue;
@@ -52,6 +72,13 @@ describe('--help of every command', () => {
         for (const flag of own.match(/(?<=^|\s)--[a-z][a-z-]*/g) ?? []) {
           expect(help, `${line}: ${flag}`).toMatch(new RegExp(`^\\s+(-\\w, )?${flag}\\b`, 'm'));
         }
+      }
+      // run as written: commander accepts every example (db start is left out: it starts the
+      // embedded server, tested in db-stop.test.ts)
+      for (const argv of examplesOf(lines).filter((a) => a.join(' ') !== 'db start')) {
+        const r = await svcdb(argv, { cwd: root, env: { DATABASE_URL: NO_SUCH_ROLE }, timeoutMs: 30_000 });
+        expect(r.exitCode, `svcdb ${argv.join(' ')} hung`).not.toBeNull();
+        expect(r.stderr, `svcdb ${argv.join(' ')}`).not.toMatch(PARSE_ERROR);
       }
     });
   }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { globals } from '../globals.js';
 import { fstatSync } from 'node:fs';
-import { out, stdout, table } from '../io.js';
+import { stdout, write } from '../io.js';
 import { c } from '../color.js';
 import { emitJson } from '../output.js';
-import { possessive } from '../../core/ownership/rules.js';
+import { renderServices } from '../render/services.js';
 
 export function register(program: Command): void {
   program
@@ -16,7 +16,10 @@ export function register(program: Command): void {
       'after',
       `
 Services are the folders above each match of the discover globs (default internal/*/migrations)
-plus the services declared in the config.
+plus the services declared in the config. On a terminal (or with COLUMNS set) the output fits
+its width: long table lists end in "+N more", URLs lose their query string and then the middle of
+the host, and when even that does not fit each service becomes a block of one value a line.
+--json keeps every value whole.
 
 Examples:
   svcdb services
@@ -28,33 +31,9 @@ Examples:
       const { services } = await import('../../commands/services.js');
       const result = await services({ cwd: g.cwd, config: g.config, profile: g.profileName });
       if (g.json) return emitJson(result, 0);
-      out(
-        c().bold(
-          `profile ${result.profile} (${result.strategy})${result.configFile ? `, config ${result.configFile}` : ', no config file'}`,
-        ),
-      );
-      const rows = result.services.map((s) => [
-        s.name,
-        s.migrationsDir ?? `${s.folder} (config only)`,
-        String(s.migrations),
-        s.envVar,
-        s.tables.join(', ') || (s.databaseOf ? `(uses ${possessive(s.databaseOf)} database)` : '-'),
-        s.url ?? `(no URL: ${s.urlProblem ?? 'unknown'})`,
-      ]);
-      // the tables column takes what the terminal leaves; the rest of a long list is "+N more"
-      const others = [0, 1, 2, 3, 5].reduce(
-        (sum, i) => sum + Math.max(HEADERS[i].length, ...rows.map((r) => r[i].length)) + 2,
-        0,
-      );
-      const budget = Math.max(16, terminalWidth() - others - 2);
-      result.services.forEach((s, i) => {
-        if (s.tables.length) rows[i][4] = shortList(s.tables, budget);
-      });
-      out(table(HEADERS, rows));
+      write(1, renderServices(result, terminalWidth(), c()));
     });
 }
-
-const HEADERS = ['SERVICE', 'MIGRATIONS FOLDER', 'FILES', 'ENV VAR', 'TABLES', 'URL'];
 
 /** The terminal's width; off a terminal $COLUMNS, else no limit (a file or a pipe keeps every name). */
 function terminalWidth(): number {
@@ -68,14 +47,4 @@ function fstatIsTerminal(): boolean {
   } catch {
     return false;
   }
-}
-
-/** As many names as fit in `width`, then `+N more` (`svcdb services --json` has them all). */
-export function shortList(names: string[], width: number): string {
-  const all = names.join(', ');
-  if (all.length <= width) return all;
-  let shown = 1;
-  const text = (n: number) => `${names.slice(0, n).join(', ')}, +${names.length - n} more`;
-  while (shown + 1 < names.length && text(shown + 1).length <= width) shown++;
-  return text(shown);
 }

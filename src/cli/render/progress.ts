@@ -2,16 +2,28 @@
 // applied, with its time. On a terminal, below those, one live line per service still running:
 // the migration in flight, n/N and its elapsed time, redrawn in place.
 import type { ChalkInstance } from 'chalk';
+import { elide } from './text.js';
 
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** the terminal's width: a live line longer than it would wrap, and the redraw go wrong */
+  columns?: number;
 }
 
-interface Running {
+interface Step {
   migration: string;
   index: number;
   total: number;
+}
+
+/**
+ * A service's migrations sent and not yet acknowledged, oldest first. Migrations are pipelined
+ * (sent before the one ahead has finished) and the server runs them in order, so the one
+ * running is the oldest, since the one before it was acknowledged.
+ */
+interface Running {
+  queue: Step[];
   startedAt: number;
 }
 
@@ -37,16 +49,24 @@ export class Progress {
     this.now = opts.now ?? (() => performance.now());
   }
 
-  /** A migration started: its live line shows it until it ends. */
+  /** A migration was sent: the live line shows it once those ahead of it are done. */
   applying(service: string, migration: string, index: number, total: number): void {
     if (!this.opts.live || this.opts.quiet) return;
-    this.running.set(service, { migration, index, total, startedAt: this.now() });
+    const running = this.running.get(service);
+    if (running) running.queue.push({ migration, index, total });
+    else this.running.set(service, { queue: [{ migration, index, total }], startedAt: this.now() });
     this.startTimer();
     this.redraw();
   }
 
-  /** A migration committed: one permanent line. */
+  /** A migration committed: one permanent line; the live line moves on to the next. */
   applied(service: string, migration: string, durationMs: number): void {
+    const running = this.running.get(service);
+    if (running) {
+      running.queue = running.queue.filter((step) => step.migration !== migration);
+      running.startedAt = this.now();
+      if (!running.queue.length) this.running.delete(service);
+    }
     if (this.opts.quiet) return;
     const p = this.opts.paint;
     this.permanent(`${service}: ${p.green('applied')} ${migration} ${p.dim(`(${formatMs(durationMs)})`)}`);
@@ -93,10 +113,14 @@ export class Progress {
   private draw(): void {
     if (!this.opts.live || !this.running.size) return;
     const p = this.opts.paint;
-    const lines = [...this.running].map(
-      ([service, r]) =>
-        `${p.cyan(service)}: ${r.index}/${r.total} ${r.migration} ${p.dim(formatMs(this.now() - r.startedAt))}`,
-    );
+    const width = this.opts.stream.columns;
+    const lines = [...this.running].map(([service, { queue, startedAt }]) => {
+      const { index, total, migration } = queue[0];
+      const elapsed = formatMs(this.now() - startedAt);
+      // a long file name gives up its middle (keeping its version and its end), never n/N or the time
+      const room = width ? width - 1 - `${service}: ${index}/${total}  ${elapsed}`.length : migration.length;
+      return `${p.cyan(service)}: ${index}/${total} ${elide(migration, Math.max(8, room))} ${p.dim(elapsed)}`;
+    });
     this.opts.stream.write(`${lines.join('\n')}\n`);
     this.drawn = lines.length;
   }
