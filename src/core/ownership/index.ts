@@ -24,7 +24,7 @@ export interface LintResult {
   findings: Finding[];
   /** files read */
   files: number;
-  /** service → tables it owns (created by its migrations or named in `owns`) */
+  /** service → tables it owns (created by its migrations or named in `owns`), as `svcdb services` lists them */
   ownership: Record<string, string[]>;
   /** files that could not be read, with the reason */
   unreadable: Array<{ file: string; error: string }>;
@@ -42,10 +42,7 @@ export async function lintProject(project: Project, opts: LintOptions): Promise<
     attribution: attributor(project),
     migrationOwner: collected.migrationOwner,
   });
-  const owned: Record<string, string[]> = {};
-  for (const s of project.services) owned[s.name] = [];
-  for (const c of ownership.creations) if (!owned[c.service].includes(c.name)) owned[c.service].push(c.name);
-  for (const s of project.services) for (const t of s.owns) if (!owned[s.name].includes(t)) owned[s.name].push(t);
+  const owned = ownership.ownedTables();
   const unreadable = [
     ...collected.unreadable,
     ...analyses.filter((a) => a.error).map((a) => ({ file: a.file, error: a.error ?? '' })),

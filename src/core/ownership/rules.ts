@@ -65,6 +65,9 @@ function refFinding(
   isMigration: boolean,
 ): Draft | null {
   if (!serviceName) return null;
+  // Types and functions are not tables; indexes are judged by who created them.
+  if (ref.object === 'type' || ref.object === 'function') return null;
+  if (ref.object === 'index') return indexFinding(input, serviceName, file, ref);
   if (
     ref.access === 'create' &&
     isMigration &&
@@ -83,6 +86,7 @@ function refFinding(
     suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1],
   };
   if (owners.length === 0) {
+    if (ref.catalog) return null; // pg_stat_activity and the other system catalogs
     return {
       ...base,
       rule: 'unknown-table',
@@ -127,6 +131,26 @@ function refFinding(
     rule: 'read-outside-contract',
     owner,
     message: `${serviceName} reads ${possessive(owner)} table ${table} from ${file}, outside its declared via folders (${declared.via.join(', ')})`,
+  };
+}
+
+/** `DROP INDEX`, `ALTER INDEX`, `REINDEX`: a write to another service's index, else nothing. */
+function indexFinding(input: RuleInput, serviceName: string, file: string, ref: TableRef): Draft | null {
+  if (ref.access === 'create') return null;
+  const owners = input.ownership.indexOwnersOf(ref.schema, ref.name);
+  if (owners.length === 0 || owners.includes(serviceName)) return null;
+  const index = ref.schema ? `${ref.schema}.${ref.name}` : ref.name;
+  return {
+    rule: 'cross-service-write',
+    severity: 'error',
+    file,
+    line: ref.line,
+    column: ref.column,
+    service: serviceName,
+    table: index,
+    owner: owners[0],
+    message: `${serviceName} writes ${possessive(owners[0])} index ${index} (${ref.verb})`,
+    suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1],
   };
 }
 
