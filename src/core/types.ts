@@ -116,7 +116,8 @@ export interface SvcdbConfig {
   ignore: string[];
   envPrefix: string;
   services: Record<string, ServiceConfig>;
-  shared: Record<string, string>;
+  /** folder or file glob → the services whose code it is (one or more) */
+  shared: Record<string, string[]>;
   profiles: Record<string, ProfileConfig>;
   rules: Record<string, RuleSeverity>;
   /** see UserConfig (config.ts): the runner's table-lock settings, as written */
@@ -203,6 +204,8 @@ export interface Finding {
   table: string | null;
   /** the service that owns `table`, or null */
   owner: string | null;
+  /** check-ownership, code in a `shared` entry naming several services: all of them */
+  usedBy?: string[];
   message: string;
   /** the safe rewrite (check-migrations findings) */
   hint?: string;

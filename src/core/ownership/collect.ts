@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Migration, Project } from '../types.js';
 import type { FileKind, FileTask } from './refs.js';
 import { isMigrationFileName } from '../sources/names.js';
+import { globRoot, isGlob, sharedMatcher } from './attribution.js';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'vendor', 'coverage', '__pycache__', 'venv', 'target']);
 
@@ -57,11 +58,19 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
     for (const abs of migrationFolderFiles(service.migrationsDir)) migrationOwner.set(add(abs, 'sql'), service.name);
   }
   if (opts.migrationsOnly) return { tasks, migrationOwner, unreadable };
-  const roots = [
-    ...project.services.map((s) => s.dir),
-    ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f)),
-  ];
-  for (const root of roots) walk(root, (abs, kind) => add(abs, kind), cannotRead);
+  for (const s of project.services) walk(s.dir, (abs, kind) => add(abs, kind), cannotRead);
+  // A `shared` folder is read whole; a glob, from its fixed folder, only the files it matches.
+  for (const key of Object.keys(project.config.shared ?? {})) {
+    const matches = isGlob(key) ? sharedMatcher(key) : null;
+    const root = path.resolve(project.root, matches ? globRoot(key) : key);
+    walk(
+      root,
+      (abs, kind) => {
+        if (!matches || matches(toRel(project.root, abs))) add(abs, kind);
+      },
+      cannotRead,
+    );
+  }
   return { tasks, migrationOwner, unreadable };
 }
 

@@ -30,10 +30,15 @@ export function evaluate(input: RuleInput): Finding[] {
   const services = new Map(input.project.services.map((s) => [s.name, s]));
   const drafts: Draft[] = [];
   for (const a of input.analyses) {
-    const serviceName = input.migrationOwner.get(a.file) ?? input.attribution.serviceOf(a.file);
-    const isMigration = input.migrationOwner.has(a.file);
+    const owner = input.migrationOwner.get(a.file);
+    const users = owner ? [owner] : input.attribution.servicesOf(a.file);
+    const serviceName = users[0] ?? null;
+    const isMigration = owner !== undefined;
     for (const ref of a.refs) {
-      const d = refFinding(input, services.get(serviceName ?? ''), serviceName, a.file, ref, isMigration);
+      const d =
+        users.length > 1
+          ? sharedFinding(input, services, users, a.file, ref)
+          : refFinding(input, services.get(serviceName ?? ''), serviceName, a.file, ref, isMigration);
       if (d) drafts.push(d);
     }
     for (const diag of a.diagnostics) {
@@ -54,6 +59,30 @@ export function evaluate(input: RuleInput): Finding[] {
   drafts.push(...collisions(input));
   const kept = applySuppressions(drafts, input.analyses, input.attribution, input.migrationOwner);
   return applySeverities(kept, input.project.config.rules ?? {}, input.strategy);
+}
+
+/**
+ * Code that several services use (a `shared` entry naming a list): fine when it is fine for
+ * any of them (one of them owns the table, or declared the read); else the finding of the first
+ * and the message names every service that uses the code.
+ */
+function sharedFinding(
+  input: RuleInput,
+  services: Map<string, Service>,
+  users: string[],
+  file: string,
+  ref: TableRef,
+): Draft | null {
+  let first: Draft | null = null;
+  for (const user of users) {
+    const d = refFinding(input, services.get(user), user, file, ref, false);
+    if (!d) return null;
+    first ??= d;
+  }
+  if (!first) return null;
+  const label = `shared code used by ${users.slice(0, -1).join(', ')} and ${users[users.length - 1]}`;
+  const rest = first.message.startsWith(users[0]) ? first.message.slice(users[0].length) : `: ${first.message}`;
+  return { ...first, usedBy: [...users], message: `${label}${rest}` };
 }
 
 function refFinding(
