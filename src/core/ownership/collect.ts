@@ -74,13 +74,26 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
   return { tasks, migrationOwner, unreadable };
 }
 
+/**
+ * The migration files of a folder, without the format parser: `<number>_<name>.sql` files, and
+ * the `.sql` files of versioned subfolders (Prisma `<timestamp>_<name>/migration.sql`, Hasura
+ * `<version>_<name>/up.sql`, `v1.2/*.sql`), in name order.
+ */
 function migrationFolderFiles(dir: string | null): string[] {
   if (!dir) return [];
+  const out: string[] = [];
+  for (const e of readDir(dir)) {
+    const abs = path.join(dir, e.name);
+    if (e.isFile() && isMigrationFileName(e.name)) out.push(abs);
+    else if (e.isDirectory() && /^[vV]?\d/.test(e.name))
+      for (const f of readDir(abs)) if (f.isFile() && f.name.endsWith('.sql')) out.push(path.join(abs, f.name));
+  }
+  return out.sort();
+}
+
+function readDir(dir: string): import('node:fs').Dirent[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && isMigrationFileName(e.name))
-      .map((e) => path.join(dir, e.name))
-      .sort();
+    return readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
