@@ -118,11 +118,10 @@ describe('under shared, plan and migrate refuse and apply nothing when two servi
 
 describe('under schema (dev-aws), each service has its own schema but shares public', () => {
   it('refuses public.x created by two services', async () => {
-    const r = await refused(
-      'CREATE TABLE public.x (id int);\n',
-      'CREATE TABLE IF NOT EXISTS public.x (id int);\n',
-      ['--profile', 'dev-aws'],
-    );
+    const r = await refused('CREATE TABLE public.x (id int);\n', 'CREATE TABLE IF NOT EXISTS public.x (id int);\n', [
+      '--profile',
+      'dev-aws',
+    ]);
     expect(r.migrate.exitCode).toBe(1);
     expect(r.migrate.stderr).toContain('table x is created by ca (internal/ca/migrations/001_a.sql:1) and cb');
     expect(r.plan.exitCode).toBe(1);

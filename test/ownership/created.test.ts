@@ -48,13 +48,7 @@ describe('createdObjects', () => {
           "ALTER TABLE t ADD y int; -- CREATE TABLE fake (x int);\nSELECT 'CREATE TABLE nope';",
         ].join('\n'),
       ),
-    ).toEqual([
-      'type status',
-      'type pair',
-      'type email',
-      'index billing.orders_idx',
-      'function touch(int4)',
-    ]);
+    ).toEqual(['type status', 'type pair', 'type email', 'index billing.orders_idx', 'function touch(int4)']);
   });
 
   it('sees tables created in a DO block, by SELECT INTO and CREATE TABLE AS, and follows RENAME TO', () => {

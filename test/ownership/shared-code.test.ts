@@ -8,15 +8,12 @@ import { runCli } from '../helpers/cli.js';
 let project: TempProject;
 beforeAll(() => {
   project = tempProject({
-    'svcdb.config.yaml': [
-      'shared:',
-      '  libs/db/**/*.py: [billing, orders]',
-      '  libs/events: orders',
-      '',
-    ].join('\n'),
-    'internal/billing/migrations/001_invoices.sql': 'CREATE TABLE invoices (id bigserial PRIMARY KEY, total numeric);\n',
+    'svcdb.config.yaml': ['shared:', '  libs/db/**/*.py: [billing, orders]', '  libs/events: orders', ''].join('\n'),
+    'internal/billing/migrations/001_invoices.sql':
+      'CREATE TABLE invoices (id bigserial PRIMARY KEY, total numeric);\n',
     'internal/orders/migrations/001_orders.sql': 'CREATE TABLE orders (id bigserial PRIMARY KEY, status text);\n',
-    'internal/shipping/migrations/001_shipments.sql': 'CREATE TABLE shipments (id bigserial PRIMARY KEY, order_id bigint);\n',
+    'internal/shipping/migrations/001_shipments.sql':
+      'CREATE TABLE shipments (id bigserial PRIMARY KEY, order_id bigint);\n',
     'libs/db/repository.py': [
       'def close_order(cur, order_id, total):',
       '    cur.execute("UPDATE orders SET status = \'closed\' WHERE id = %s", (order_id,))',

@@ -44,10 +44,12 @@ export function createdObjects(analyses: FileAnalysis[], migrationOwner: Map<str
       } else if (ref.renamedTo) {
         const from = out.find(
           (c) =>
-            c.service === service && c.name === ref.name && c.schema === ref.schema && sameNamespace(c.kind, ref.object!),
+            c.service === service &&
+            c.name === ref.name &&
+            c.schema === ref.schema &&
+            sameNamespace(c.kind, ref.object!),
         );
-        if (from)
-          out.push({ ...at, kind: from.kind, schema: from.schema, name: ref.renamedTo, renamedFrom: ref.name });
+        if (from) out.push({ ...at, kind: from.kind, schema: from.schema, name: ref.renamedTo, renamedFrom: ref.name });
       }
     }
   }

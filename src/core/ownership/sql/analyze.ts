@@ -94,7 +94,8 @@ function addFileLocals(sink: Sink, names: Iterable<string>): void {
 function fragmentLocals(text: string): string[] {
   const out: string[] = [];
   const cte = /(?:\bwith\s+(?:recursive\s+)?|,\s*)([a-z_][a-z0-9_]*)\s+as\s+(?:(?:not\s+)?materialized\s+)?\(/gi;
-  const temp = /\bcreate\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:table|view)\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)/gi;
+  const temp =
+    /\bcreate\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:table|view)\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)/gi;
   for (const re of [cte, temp]) for (const m of text.matchAll(re)) out.push(m[1].toLowerCase());
   return out;
 }
