@@ -8,7 +8,7 @@ import { assertServicesFound } from './services-found.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import { redact } from '../core/redact.js';
 import { endpointOf } from '../core/url.js';
-import { analyzeMigrations, createdObjects } from '../core/ownership/created.js';
+import { analyzeMigrations, candidateNames, createdObjects } from '../core/ownership/created.js';
 import type { Project, Service, Target } from '../core/types.js';
 
 export interface CommandOptions {
@@ -114,12 +114,27 @@ export async function assertNoCollisions(ctx: Context, chosen: Service[]): Promi
   const names = new Set(chosen.map((s) => s.name));
   const shared = [...databases.values()].filter((g) => g.length > 1 && g.some((m) => names.has(m.service.name)));
   if (!shared.length) return;
-  const { analyses, migrationOwner } = await analyzeMigrations(
+  // A cheap scan first: only when some name may be created by two services is it parsed.
+  const candidates = candidateNames(
     ctx.project,
     shared.flatMap((g) => g.map((m) => m.service)),
   );
+  const suspect = shared.filter((g) => {
+    const seen = new Set<string>();
+    for (const m of g) {
+      const names = candidates.get(m.service.name) ?? new Set<string>();
+      for (const n of names) if (seen.has(n)) return true;
+      for (const n of names) seen.add(n);
+    }
+    return false;
+  });
+  if (!suspect.length) return;
+  const { analyses, migrationOwner } = await analyzeMigrations(
+    ctx.project,
+    suspect.flatMap((g) => g.map((m) => m.service)),
+  );
   const created = createdObjects(analyses, migrationOwner);
-  const collisions = shared
+  const collisions = suspect
     .flatMap((group) => {
       const schemaOf = new Map(group.map((m) => [m.service.name, m.schema]));
       const placed: PlacedObject[] = created

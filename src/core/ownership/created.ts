@@ -90,6 +90,43 @@ export function ownedName(service: string, schema: string | null, name: string):
 const MAY_CREATE = /\b(?:create|rename)\b/i;
 const SELECT_INTO = /\bselect\b[^;]*?\binto\b/i;
 
+const NAME = String.raw`("(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*)(?:\s*\.\s*("(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*))?`;
+const CANDIDATE = new RegExp(
+  String.raw`\b(?:create\s+(?:or\s+replace\s+)?(?:[a-z]+\s+){0,3}(?:table|view|index|type|function|procedure|sequence|domain)\s+(?:(?:if\s+not\s+exists|concurrently)\s+)*|rename\s+to\s+|into\s+(?:(?:temp|temporary|unlogged|table)\s+)*)` +
+    NAME,
+  'giu',
+);
+const NOT_A_NAME = new Set(['on', 'if', 'only', 'as', 'select', 'values', 'table']);
+
+/**
+ * Every name the files might create, as a superset (a cheap scan, comments removed, names
+ * folded to lower case): when no name is in two services' sets, nothing can collide and the
+ * files need not be parsed.
+ */
+export function candidateNames(project: Project, services: Service[]): Map<string, Set<string>> {
+  const wanted = new Set(services.map((s) => s.name));
+  const collected = collectFiles(project, { migrationsOnly: true });
+  const out = new Map<string, Set<string>>();
+  for (const task of collected.tasks) {
+    const service = collected.migrationOwner.get(task.relPath) ?? '';
+    if (!wanted.has(service)) continue;
+    let text: string;
+    try {
+      text = readFileSync(task.path, 'utf8');
+    } catch {
+      continue;
+    }
+    const names = out.get(service) ?? new Set<string>();
+    const code = text.replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ');
+    for (const m of code.matchAll(CANDIDATE)) {
+      const name = (m[2] ?? m[1]).replace(/^"|"$/g, '').toLowerCase();
+      if (!NOT_A_NAME.has(name)) names.add(name);
+    }
+    out.set(service, names);
+  }
+  return out;
+}
+
 /**
  * Analyses the migration files of `services` in this thread (the parser loads only when a
  * file passes the pre-filter), for `services` and the collision check.
