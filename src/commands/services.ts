@@ -6,6 +6,7 @@ import { getProfile, profileNeedsBaseUrl, resolveEachTarget } from '../core/prof
 import { loadProject, toRel } from '../core/project.js';
 import { redact } from '../core/redact.js';
 import { ownedTables } from '../core/ownership/owners.js';
+import { warmUpParser } from '../core/ownership/sql/parser.js';
 import { credentialsPath, stateDirOf } from '../db/state-dir.js';
 import type { Project, Strategy, Target } from '../core/types.js';
 import { assertServicesFound } from './services-found.js';
@@ -45,6 +46,8 @@ export interface ServicesResult {
 
 export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   const env = opts.env ?? process.env;
+  // The tables come from the SQL parser: its WASM compiles off the main thread meanwhile.
+  warmUpParser();
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   assertServicesFound(project);
   const profile = getProfile(project, opts.profile);

@@ -5,14 +5,10 @@ import { collectFiles, migrationFiles, toRel } from './collect.js';
 import { buildOwnership } from './owners.js';
 import { analyzeFiles } from './pool.js';
 import { evaluate } from './rules.js';
-import { loadParser } from './sql/parser.js';
 
 export { RULES, RULE_IDS, defaultSeverity, type RuleMeta } from './rule-meta.js';
 
-/** Starts loading the SQL parser in the background (its WASM compiles off the main thread). */
-export function warmUpParser(): void {
-  loadParser().catch(() => undefined); // a failure resurfaces when the lint awaits the parser
-}
+export { warmUpParser } from './sql/parser.js';
 
 export interface LintOptions {
   strategy: Strategy;
