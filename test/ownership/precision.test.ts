@@ -42,3 +42,25 @@ describe('check-ownership precision', () => {
     }
   });
 });
+
+describe('check-ownership collisions beyond tables', () => {
+  it('reports an index, a type named like a table and a function that two services create, as migrate refuses them', async () => {
+    const project = tempProject({
+      'internal/ca/migrations/001_a.sql':
+        "CREATE TYPE status AS ENUM ('a');\nCREATE TABLE a (x int);\nCREATE INDEX idx ON a (x);\nCREATE FUNCTION touch(int) RETURNS int LANGUAGE sql AS 'select 1';\n",
+      'internal/cb/migrations/001_b.sql':
+        "CREATE TABLE status (x int);\nCREATE INDEX idx ON status (x);\nCREATE FUNCTION touch(text) RETURNS int LANGUAGE sql AS 'select 2';\n",
+    });
+    try {
+      const result = await checkOwnership({ cwd: project.dir, profile: 'dev' });
+      expect(result.findings.map((f) => `${f.rule} ${f.severity} ${f.message}`)).toEqual([
+        'table-collision error ca creates type status, also created by cb (internal/cb/migrations/001_b.sql:1)',
+        'table-collision error ca creates index idx, also created by cb (internal/cb/migrations/001_b.sql:2)',
+        'table-collision error cb creates table status, also created by ca (internal/ca/migrations/001_a.sql:1)',
+        'table-collision error cb creates index idx, also created by ca (internal/ca/migrations/001_a.sql:3)',
+      ]);
+    } finally {
+      project.cleanup();
+    }
+  });
+});

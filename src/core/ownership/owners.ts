@@ -1,11 +1,21 @@
 // Which service owns which table: the relations each service's migrations create (created.ts),
 // plus `owns`. The same answer backs check-ownership, `svcdb services` and the collision check.
 import type { Project } from '../types.js';
-import type { FileAnalysis } from './refs.js';
-import { analyzeMigrations, createdObjects, ownedName, TABLE_KINDS, type CreatedObject } from './created.js';
+import type { FileAnalysis, ObjectKind } from './refs.js';
+import {
+  analyzeMigrations,
+  createdObjects,
+  ownedName,
+  sameNamespace,
+  TABLE_KINDS,
+  type CreatedObject,
+} from './created.js';
 
 export interface Creation {
   service: string;
+  kind: ObjectKind;
+  /** functions: input argument types */
+  args?: string;
   schema: string | null;
   name: string;
   file: string;
@@ -46,18 +56,20 @@ export class OwnershipMap {
   /** An object a service's migrations create; ignored when it is in another service's schema. */
   private addCreated(c: CreatedObject): void {
     if (c.schema && this.services.has(c.schema) && c.schema !== c.service) return;
-    if (c.kind === 'index') this.add(c.service, c.name, this.indexOwners);
-    if (!TABLE_KINDS.has(c.kind)) return;
-    this.add(c.service, c.name);
-    this.listed.get(c.service)?.add(ownedName(c.service, c.schema, c.name));
     this.creations.push({
       service: c.service,
+      kind: c.kind,
+      ...(c.args === undefined ? {} : { args: c.args }),
       schema: c.schema,
       name: c.name,
       file: c.file,
       line: c.line,
       column: c.column,
     });
+    if (c.kind === 'index') this.add(c.service, c.name, this.indexOwners);
+    if (!TABLE_KINDS.has(c.kind)) return;
+    this.add(c.service, c.name);
+    this.listed.get(c.service)?.add(ownedName(c.service, c.schema, c.name));
   }
 
   /** Owners of a referenced name: the schema's service when qualified with one, else by name. */
@@ -84,11 +96,17 @@ export class OwnershipMap {
     const byName = new Map<string, Creation[]>();
     for (const c of this.creations) {
       if (c.schema && c.schema === c.service) continue; // `ingestion.dlq` lives in its own schema
-      const list = byName.get(c.name) ?? [];
+      const key = c.kind === 'function' ? `${c.name}(${c.args ?? ''})` : c.name;
+      const list = byName.get(key) ?? [];
       list.push(c);
-      byName.set(c.name, list);
+      byName.set(key, list);
     }
-    for (const [name, list] of byName) if (new Set(list.map((c) => c.service)).size < 2) byName.delete(name);
+    // As the migrate check: kinds that share a name space (a type and a table; not an index and a type).
+    for (const [name, list] of byName) {
+      const clashing = list.filter((a) => list.some((b) => b.service !== a.service && sameNamespace(a.kind, b.kind)));
+      if (clashing.length === 0) byName.delete(name);
+      else byName.set(name, clashing);
+    }
     return byName;
   }
 }

@@ -3,6 +3,7 @@ import type { Finding, Project, Service, Severity, Strategy } from '../types.js'
 import { compareFindings } from '../findings.js';
 import type { FileAnalysis, TableRef } from './refs.js';
 import { isUnder, type Attributor } from './attribution.js';
+import { describeObject } from './created.js';
 import { parseQualifiedName, type OwnershipMap } from './owners.js';
 import { defaultSeverity } from './rule-meta.js';
 
@@ -185,7 +186,7 @@ function indexFinding(input: RuleInput, serviceName: string, file: string, ref: 
 
 function collisions(input: RuleInput): Draft[] {
   const out: Draft[] = [];
-  for (const [name, list] of input.ownership.collisions()) {
+  for (const [, list] of input.ownership.collisions()) {
     for (const c of list) {
       const others = [...new Set(list.filter((o) => o.service !== c.service).map((o) => o.service))].sort();
       const first = list.find((o) => o.service === others[0]);
@@ -196,9 +197,9 @@ function collisions(input: RuleInput): Draft[] {
         line: c.line,
         column: c.column,
         service: c.service,
-        table: name,
+        table: c.name,
         owner: others[0] ?? null,
-        message: `${c.service} creates table ${name}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
+        message: `${c.service} creates ${describeObject(c, c.name)}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
         suppressLines: [c.line, c.line - 1],
       });
     }
