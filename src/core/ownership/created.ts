@@ -20,6 +20,8 @@ export interface CreatedObject {
   column: number;
   /** the old name, when this name came from `ALTER … RENAME TO` */
   renamedFrom?: string;
+  /** set on the old object by a later `ALTER … RENAME TO`: the name it has now */
+  renamedTo?: string;
 }
 
 /** The kinds check-ownership treats as tables a service owns. */
@@ -27,8 +29,8 @@ export const TABLE_KINDS: ReadonlySet<ObjectKind> = new Set(['table', 'view', 'm
 
 /**
  * Every object the migration files create, per file in the order given (each service's
- * migrations in order). A rename of an object the same service created adds the new name: the
- * old one stays too (a later or down migration may still use it).
+ * migrations in order). A rename of an object the same service created adds the new name and
+ * marks the old one `renamedTo`; renaming it back (a down section) changes nothing.
  */
 export function createdObjects(analyses: FileAnalysis[], migrationOwner: Map<string, string>): CreatedObject[] {
   const out: CreatedObject[] = [];
@@ -42,14 +44,17 @@ export function createdObjects(analyses: FileAnalysis[], migrationOwner: Map<str
       if (ref.access === 'create') {
         out.push({ ...at, kind: ref.object, schema: ref.schema, name: ref.name, ...argsOf(ref.args) });
       } else if (ref.renamedTo) {
-        const from = out.find(
+        const from = out.findLast(
           (c) =>
             c.service === service &&
             c.name === ref.name &&
             c.schema === ref.schema &&
             sameNamespace(c.kind, ref.object!),
         );
-        if (from) out.push({ ...at, kind: from.kind, schema: from.schema, name: ref.renamedTo, renamedFrom: ref.name });
+        if (from && from.renamedFrom !== ref.renamedTo) {
+          from.renamedTo ??= ref.renamedTo;
+          out.push({ ...at, kind: from.kind, schema: from.schema, name: ref.renamedTo, renamedFrom: ref.name });
+        }
       }
     }
   }

@@ -69,7 +69,8 @@ export class OwnershipMap {
     if (c.kind === 'index') this.add(c.service, c.name, this.indexOwners);
     if (!TABLE_KINDS.has(c.kind)) return;
     this.add(c.service, c.name);
-    this.listed.get(c.service)?.add(ownedName(c.service, c.schema, c.name));
+    // A table renamed since is listed under its new name (its own migrations may still use the old).
+    if (!c.renamedTo) this.listed.get(c.service)?.add(ownedName(c.service, c.schema, c.name));
   }
 
   /** Owners of a referenced name: the schema's service when qualified with one, else by name. */
