@@ -2,7 +2,9 @@
 // the shared-strategy collision check and check-ownership.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText } from '../../src/core/ownership/analyze-file.js';
-import { createdByStatements, createdObjects } from '../../src/core/ownership/created.js';
+import { candidateNames, createdByStatements, createdObjects } from '../../src/core/ownership/created.js';
+import { loadProject } from '../../src/core/project.js';
+import { tempProject } from '../helpers/project.js';
 import { loadParser } from '../../src/core/ownership/sql/parser.js';
 import { splitStatements } from '../../src/core/sources/split.js';
 
@@ -77,5 +79,28 @@ describe('createdByStatements', () => {
       splitStatements('SELECT 1;\n/* owned by ingestion */ CREATE /* really */ TABLE dlq (id int);'),
     );
     expect(t).toEqual({ kind: 'table', schema: null, name: 'dlq', line: 2 });
+  });
+});
+
+describe('candidateNames', () => {
+  it('holds every name the parser finds created, so skipping the parse when none is shared is safe', async () => {
+    const sql = [
+      'CREATE /* c */ UNLOGGED TABLE IF NOT EXISTS public."Dlq" (x int);',
+      'DO $$ BEGIN CREATE TABLE inner_t (x int); END $$;',
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx ON t (x);',
+      "CREATE OR REPLACE FUNCTION app.touch() RETURNS int LANGUAGE sql AS 'select 1';",
+      "CREATE TYPE mood AS ENUM ('a'); CREATE DOMAIN email AS text; CREATE MATERIALIZED VIEW totals AS SELECT 1;",
+      'SELECT 1 AS x INTO archive; CREATE TABLE snap AS SELECT 1; ALTER TABLE snap RENAME TO snapshot;',
+      'CREATE SEQUENCE ids; CREATE VIEW recent AS SELECT 1;',
+    ].join('\n');
+    const project = tempProject({ 'internal/a/migrations/001_a.sql': sql });
+    try {
+      const p = await loadProject({ cwd: project.dir, env: {} });
+      const names = candidateNames(p, p.services).get('a') ?? new Set();
+      for (const c of created(sql))
+        expect(names).toContain(c.split(' ')[1].split('.').pop()?.replace(/\(.*/, '').toLowerCase());
+    } finally {
+      project.cleanup();
+    }
   });
 });

@@ -124,8 +124,9 @@ export function candidateNames(project: Project, services: Service[]): Map<strin
     const names = out.get(service) ?? new Set<string>();
     const code = text.replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ');
     for (const m of code.matchAll(CANDIDATE)) {
-      const name = (m[2] ?? m[1]).replace(/^"|"$/g, '').toLowerCase();
-      if (!NOT_A_NAME.has(name)) names.add(name);
+      const raw = m[2] ?? m[1];
+      const name = raw.replace(/^"|"$/g, '').toLowerCase();
+      if (raw.startsWith('"') || !NOT_A_NAME.has(name)) names.add(name);
     }
     out.set(service, names);
   }
