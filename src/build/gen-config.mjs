@@ -83,6 +83,8 @@ function typeOf(node) {
     const value = node.additionalProperties;
     return value && typeof value === 'object' && !value.properties ? `map of ${typeOf(value)}` : 'object';
   }
+  const anyOf = node.anyOf ?? node.oneOf;
+  if (Array.isArray(anyOf)) return anyOf.map(typeOf).join(' or ');
   return node.type ?? 'any';
 }
 

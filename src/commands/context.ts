@@ -2,13 +2,13 @@
 // under the profile (starting the embedded server when nothing else gives a URL), pick the
 // services named on the command line (or --all), and the checks shared by migrate and plan.
 import { OperationError, UserError, formatUserError } from '../core/errors.js';
-import { findCollisions, type CreatedTable } from '../core/plan.js';
+import { findCollisions, type Collision, type PlacedObject } from '../core/collisions.js';
 import { loadProject } from '../core/project.js';
 import { assertServicesFound } from './services-found.js';
 import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import { redact } from '../core/redact.js';
 import { endpointOf } from '../core/url.js';
-import { tablesCreatedBy } from '../core/tables.js';
+import { analyzeMigrations, candidateNames, createdObjects } from '../core/ownership/created.js';
 import type { Project, Service, Target } from '../core/types.js';
 
 export interface CommandOptions {
@@ -106,46 +106,68 @@ function chooseServices(services: Service[], names: string[], all: boolean): Ser
 }
 
 /**
- * Tables created by two services that share one database and schema (the `shared` strategy,
- * or two URLs that happen to point at the same place) stop the run before anything is
- * written. Only collisions involving a chosen service count.
+ * Objects (tables, views, sequences, indexes, types, functions) created by two services in one
+ * schema of one database (the `shared` strategy, `public.x` under `schema`, or two URLs that
+ * spell one database two ways) stop the run before anything is written. Only collisions
+ * involving a chosen service count; services alone in their database are not even parsed.
  */
-export function assertNoCollisions(ctx: Context, chosen: Service[]): void {
-  const places = new Map<string, CreatedTable[]>();
+export async function assertNoCollisions(ctx: Context, chosen: Service[]): Promise<void> {
+  const databases = new Map<string, Array<{ service: Service; schema: string }>>();
   for (const service of ctx.project.services) {
     const target = ctx.targets.find((t) => t.service === service.name);
     if (!target) continue;
-    const place = endpointOf(target.url).key;
-    const list = places.get(place) ?? [];
-    for (const m of service.migrations) {
-      for (const t of tablesCreatedBy(m.up)) {
-        // `public.dlq` and `dlq` are one table when the service lives in public
-        const own = !t.schema || t.schema === (target.schema ?? 'public');
-        list.push({
-          service: service.name,
-          table: own ? t.name : `${t.schema}.${t.name}`,
-          file: m.relPath,
-          line: t.line,
-        });
-      }
-    }
-    places.set(place, list);
+    const endpoint = endpointOf(target.url);
+    const key = `${endpoint.serverKey}/${endpoint.database}`;
+    const schema = target.schema ?? endpoint.schema ?? 'public';
+    databases.set(key, [...(databases.get(key) ?? []), { service, schema }]);
   }
   const names = new Set(chosen.map((s) => s.name));
-  const collisions = [...places.values()]
-    .flatMap(findCollisions)
+  const shared = [...databases.values()].filter((g) => g.length > 1 && g.some((m) => names.has(m.service.name)));
+  if (!shared.length) return;
+  // A cheap scan first: only when some name may be created by two services is it parsed.
+  const candidates = candidateNames(
+    ctx.project,
+    shared.flatMap((g) => g.map((m) => m.service)),
+  );
+  const suspect = shared.filter((g) => {
+    const seen = new Set<string>();
+    for (const m of g) {
+      const names = candidates.get(m.service.name) ?? new Set<string>();
+      for (const n of names) if (seen.has(n)) return true;
+      for (const n of names) seen.add(n);
+    }
+    return false;
+  });
+  if (!suspect.length) return;
+  const { analyses, migrationOwner } = await analyzeMigrations(
+    ctx.project,
+    suspect.flatMap((g) => g.map((m) => m.service)),
+  );
+  const created = createdObjects(analyses, migrationOwner);
+  const collisions = suspect
+    .flatMap((group) => {
+      const schemaOf = new Map(group.map((m) => [m.service.name, m.schema]));
+      const placed: PlacedObject[] = created
+        .filter((c) => schemaOf.has(c.service))
+        .map((c) => ({ ...c, where: c.schema ?? schemaOf.get(c.service)! }));
+      return findCollisions(placed);
+    })
     .filter((c) => c.creators.some((x) => names.has(x.service)));
   if (!collisions.length) return;
-  const lines = collisions.map(
-    (c) =>
-      `table ${c.table} is created by ${c.creators.map((x) => `${x.service} (${x.file}:${x.line})`).join(' and ')}`,
-  );
+  const lines = collisions.map(describeCollision);
   throw new OperationError(
-    `${lines.length === 1 ? lines[0] : `${lines.length} tables collide:\n  ${lines.join('\n  ')}`}; nothing was applied`,
+    `${lines.length === 1 ? lines[0] : `${lines.length} objects collide:\n  ${lines.join('\n  ')}`}; nothing was applied`,
     {
-      hint: `under profile ${ctx.profile} these services share one database and schema; use a schema profile (e.g. --profile dev-aws) or rename the tables`,
+      hint: `under profile ${ctx.profile} these services share one database; use a schema profile (e.g. --profile dev-aws) or rename the objects (a schema-qualified name such as public.x is shared by every service in the database)`,
     },
   );
+}
+
+/** `table dlq is created by a (f:1) and b (f:2)`; `status is created by a (type, f:1) and b (table, f:1)`. */
+function describeCollision(c: Collision): string {
+  const oneKind = c.creators.every((x) => x.kind === c.creators[0].kind);
+  const by = c.creators.map((x) => `${x.service} (${oneKind ? '' : `${x.kind}, `}${x.file}:${x.line})`).join(' and ');
+  return `${oneKind ? c.object : c.name} is created by ${by}`;
 }
 
 /** A service-level failure that is not a migration's SQL error. */

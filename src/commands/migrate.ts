@@ -116,7 +116,7 @@ export async function migrateLoaded(ctx: Context, opts: MigrateOptions): Promise
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
   const toBy = resolveTo(services, opts.to);
   const locks = lockSettingsOf(ctx.project.config, opts);
-  assertNoCollisions(ctx, services);
+  await assertNoCollisions(ctx, services);
   const results: ServiceMigrateResult[] = [];
   // migrateAfter: a base set's layer finishes before the services that use it start.
   for (const layer of migrationLayers(services)) {

@@ -69,7 +69,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         throw new UserError(`--to ${opts.to}: service ${s.name} has no such migration`);
     }
   }
-  assertNoCollisions(ctx, services);
+  await assertNoCollisions(ctx, services);
   const results = await forEachLimited(services, 4, (service) => planService(service, ctx.targetOf(service), opts));
   const userError = results.some((r) => r.error?.kind === 'user');
   const problem = results.some((r) => r.error || r.drifted.length > 0);

@@ -5,9 +5,10 @@ import { formatUserError } from '../core/errors.js';
 import { getProfile, profileNeedsBaseUrl, resolveEachTarget } from '../core/profiles.js';
 import { loadProject, toRel } from '../core/project.js';
 import { redact } from '../core/redact.js';
-import { tablesCreatedBy } from '../core/tables.js';
+import { ownedTables } from '../core/ownership/owners.js';
+import { warmUpParser } from '../core/ownership/sql/parser.js';
 import { credentialsPath, stateDirOf } from '../db/state-dir.js';
-import type { Project, Service, Strategy, Target } from '../core/types.js';
+import type { Project, Strategy, Target } from '../core/types.js';
 import { assertServicesFound } from './services-found.js';
 
 export interface ServicesOptions {
@@ -27,7 +28,7 @@ export interface ServiceReport {
   migrationsDir: string | null;
   migrations: number;
   envVar: string;
-  /** created by its migrations, plus `owns` from the config; sorted */
+  /** created by its migrations, plus `owns` from the config; sorted; as check-ownership has them */
   tables: string[];
   databaseOf: string | null;
   /** the URL under the profile with the password redacted, or null when none resolves */
@@ -45,6 +46,8 @@ export interface ServicesResult {
 
 export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   const env = opts.env ?? process.env;
+  // The tables come from the SQL parser: its WASM compiles off the main thread meanwhile.
+  warmUpParser();
   const project = await loadProject({ cwd: opts.cwd, configFile: opts.config, env });
   assertServicesFound(project);
   const profile = getProfile(project, opts.profile);
@@ -56,6 +59,7 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
   );
   const credentials = await loadServiceCredentials(project, opts.profile, bare);
   const targets = resolveEachTarget(project, opts.profile, { env, ...embedded, ...credentials });
+  const tables = await ownedTables(project);
   return {
     profile: profile.name,
     strategy: profile.strategy,
@@ -68,21 +72,13 @@ export async function services(opts: ServicesOptions): Promise<ServicesResult> {
         migrationsDir: service.migrationsDir ? toRel(project.root, service.migrationsDir) : null,
         migrations: service.migrations.length,
         envVar: service.envVar,
-        tables: ownedTables(service),
+        tables: tables[service.name] ?? [],
         databaseOf: service.databaseOf ?? null,
         url: resolved.target ? redact(resolved.target.url) : null,
         urlProblem: resolved.error ? redact(formatUserError(resolved.error).split('\n')[0]) : null,
       };
     }),
   };
-}
-
-/** Tables a service owns: what its migrations create plus what the config says it owns. */
-export function ownedTables(service: Service): string[] {
-  const created = service.migrations
-    .flatMap((m) => tablesCreatedBy(m.up))
-    .map((t) => (t.schema ? `${t.schema}.${t.name}` : t.name));
-  return [...new Set([...created, ...service.owns])].sort();
 }
 
 /**

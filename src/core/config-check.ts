@@ -152,7 +152,7 @@ export function buildConfig(user: UserConfig): SvcdbConfig {
     ignore: user.ignore ?? [],
     envPrefix: user.envPrefix ?? '',
     services,
-    shared: byName(Object.entries(user.shared ?? {})),
+    shared: byName(Object.entries(user.shared ?? {}).map(([k, v]) => [k, typeof v === 'string' ? [v] : v])),
     profiles,
     rules: byName(Object.entries(user.rules ?? {})),
     queryHelpers: user.queryHelpers ?? [],

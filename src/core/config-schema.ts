@@ -145,9 +145,13 @@ function buildSchema(z: typeof Z) {
       .optional()
       .meta(doc('per-service settings, by service name')),
     shared: z
-      .record(nonEmpty, nonEmpty)
+      .record(nonEmpty, z.union([nonEmpty, z.array(nonEmpty).min(1)]))
       .optional()
-      .meta(doc('source folders outside any service, and the service that owns each')),
+      .meta(
+        doc(
+          'code outside any service: a folder or file glob, and the service (or list of services) whose code it is; it may touch the tables of any of them',
+        ),
+      ),
     profiles: z
       .record(z.string().regex(SERVICE_NAME, 'a profile name (letters, digits, _ . -)'), profile)
       .optional()

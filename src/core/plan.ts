@@ -106,35 +106,3 @@ export function pendingUpTo(plan: ServicePlan, to: Migration | undefined): Migra
   if (!to) return plan.pending;
   return plan.pending.filter((m) => compareVersions(m.version, to.version) <= 0);
 }
-
-/** A table name created by more than one service sharing one database and schema. */
-export interface Collision {
-  table: string;
-  /** each service that creates it, with where */
-  creators: Array<{ service: string; file: string; line: number }>;
-}
-
-export interface CreatedTable {
-  service: string;
-  table: string;
-  file: string;
-  line: number;
-}
-
-/** Tables created by two or more services, sorted by table name. */
-export function findCollisions(created: CreatedTable[]): Collision[] {
-  const byTable = new Map<string, CreatedTable[]>();
-  for (const c of created) {
-    const key = c.table.toLowerCase();
-    const list = byTable.get(key) ?? [];
-    if (!list.some((x) => x.service === c.service)) list.push(c);
-    byTable.set(key, list);
-  }
-  return [...byTable.entries()]
-    .filter(([, list]) => list.length > 1)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([table, list]) => ({
-      table,
-      creators: list.map(({ service, file, line }) => ({ service, file, line })),
-    }));
-}

@@ -152,7 +152,8 @@ function checkReferences(config: SvcdbConfig, services: Service[], file: string)
     s.run?.after.forEach((a, i) => check(a, `services.${name}.run.after[${i}]`));
     s.migrateAfter?.forEach((a, i) => check(a, `services.${name}.migrateAfter[${i}]`));
   }
-  for (const [folder, owner] of Object.entries(config.shared)) check(owner, `shared.${folder}`);
+  for (const [folder, owners] of Object.entries(config.shared))
+    owners.forEach((owner, i) => check(owner, owners.length > 1 ? `shared.${folder}[${i}]` : `shared.${folder}`));
   // databaseOf must end at a service that has its own database.
   for (const s of services) {
     const seen = new Set<string>([s.name]);

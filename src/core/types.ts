@@ -125,7 +125,8 @@ export interface SvcdbConfig {
   ignore: string[];
   envPrefix: string;
   services: Record<string, ServiceConfig>;
-  shared: Record<string, string>;
+  /** folder or file glob → the services whose code it is (one or more) */
+  shared: Record<string, string[]>;
   profiles: Record<string, ProfileConfig>;
   rules: Record<string, RuleSeverity>;
   /** project helpers taking a table name (check-ownership) */
@@ -214,6 +215,8 @@ export interface Finding {
   table: string | null;
   /** the service that owns `table`, or null */
   owner: string | null;
+  /** check-ownership, code in a `shared` entry naming several services: all of them */
+  usedBy?: string[];
   message: string;
   /** the safe rewrite (check-migrations findings) */
   hint?: string;

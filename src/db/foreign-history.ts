@@ -4,7 +4,7 @@
 // (it would re-run every migration); `adopt` takes it over.
 import { OperationError } from '../core/errors.js';
 import { canonicalVersion, flywayVersion } from '../core/sources/names.js';
-import { tablesCreatedBy } from '../core/tables.js';
+import { createdByStatements, TABLE_KINDS } from '../core/ownership/created.js';
 import type { ForeignTool, Migration, Service } from '../core/types.js';
 import { ident, literal, type Sql } from './connect.js';
 import type { HistoryTable } from './history.js';
@@ -101,7 +101,8 @@ export async function refuseForeignHistory(
   // svcdb itself began this migration outside a transaction and was stopped part-way: its
   // tables are svcdb's own work, resumed from the progress row, not someone else's.
   if (await startedBySvcdb(sql, history, first)) return;
-  for (const created of tablesCreatedBy(first.up)) {
+  for (const created of await createdByStatements(first.up)) {
+    if (!TABLE_KINDS.has(created.kind)) continue;
     const schema = created.schema ?? history.schema;
     const [row] = await sql.unsafe(
       `select to_regclass(${literal(`${ident(schema)}.${ident(created.name)}`)}) is not null as present`,

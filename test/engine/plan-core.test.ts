@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computePlan, findCollisions, findMigration, pendingUpTo, type HistoryRow } from '../../src/core/plan.js';
+import { findCollisions } from '../../src/core/collisions.js';
+import { computePlan, findMigration, pendingUpTo, type HistoryRow } from '../../src/core/plan.js';
 import { buildText, locate } from '../../src/db/failure.js';
 import { nextVersion } from '../../src/commands/new.js';
 import type { Migration } from '../../src/core/types.js';
@@ -70,22 +71,40 @@ describe('computePlan', () => {
 });
 
 describe('findCollisions', () => {
-  it('reports a table created by two services once, with every creator', () => {
+  const at = (service: string, kind: 'table' | 'type' | 'index' | 'function', name: string, where = 'public') => ({
+    service,
+    kind,
+    name,
+    schema: null,
+    where,
+    file: `${service}.sql`,
+    line: 1,
+    column: 1,
+  });
+  it('reports a name created by two services in one schema once, with every creator', () => {
     const c = findCollisions([
-      { service: 'a', table: 'dlq', file: 'a.sql', line: 1 },
-      { service: 'a', table: 'DLQ', file: 'a2.sql', line: 3 },
-      { service: 'b', table: 'dlq', file: 'b.sql', line: 2 },
-      { service: 'b', table: 'own', file: 'b.sql', line: 5 },
+      at('a', 'table', 'dlq'),
+      at('a', 'table', 'dlq'),
+      at('b', 'table', 'dlq'),
+      at('b', 'table', 'own'),
+      at('c', 'table', 'dlq', 'c'), // in its own schema
     ]);
     expect(c).toEqual([
       {
-        table: 'dlq',
+        object: 'table dlq',
+        name: 'dlq',
         creators: [
-          { service: 'a', file: 'a.sql', line: 1 },
-          { service: 'b', file: 'b.sql', line: 2 },
+          { service: 'a', file: 'a.sql', line: 1, kind: 'table' },
+          { service: 'b', file: 'b.sql', line: 1, kind: 'table' },
         ],
       },
     ]);
+  });
+
+  it('knows which kinds share a name space: a type and a table clash, a type and an index do not', () => {
+    expect(findCollisions([at('a', 'type', 'status'), at('b', 'table', 'status')])).toHaveLength(1);
+    expect(findCollisions([at('a', 'type', 'status'), at('b', 'index', 'status')])).toEqual([]);
+    expect(findCollisions([at('a', 'function', 'f'), at('b', 'table', 'f')])).toEqual([]);
   });
 });
 

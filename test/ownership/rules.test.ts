@@ -67,10 +67,10 @@ describe('check-ownership rules on the fixture monorepo', () => {
   it("counts a service's own tables, views and sequences from its migrations and `owns`", async () => {
     const { ownership } = await checkOwnership({ cwd: fixture, profile: 'dev' });
     expect(ownership).toEqual({
-      eventhandler: ['projections', 'dlq'],
-      ingestion: ['outbox', 'event_store', 'AuditLog'],
+      eventhandler: ['dlq', 'projections'],
+      ingestion: ['AuditLog', 'event_store', 'outbox'],
       query: [],
-      tsdb: ['metrics', 'dlq'],
+      tsdb: ['dlq', 'metrics'],
     });
   });
 

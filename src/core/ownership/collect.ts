@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Migration, Project } from '../types.js';
 import type { FileKind, FileTask } from './refs.js';
 import { isMigrationFileName } from '../sources/names.js';
+import { globRoot, isGlob, sharedMatcher } from './attribution.js';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'vendor', 'coverage', '__pycache__', 'venv', 'target']);
 
@@ -58,21 +59,42 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
     for (const abs of migrationFolderFiles(service.migrationsDir)) migrationOwner.set(add(abs, 'sql'), service.name);
   }
   if (opts.migrationsOnly) return { tasks, migrationOwner, unreadable };
-  const roots = [
-    ...project.services.map((s) => s.dir),
-    ...Object.keys(project.config.shared ?? {}).map((f) => path.resolve(project.root, f)),
-  ];
-  for (const root of roots) walk(root, (abs, kind) => add(abs, kind), cannotRead);
+  for (const s of project.services) walk(s.dir, (abs, kind) => add(abs, kind), cannotRead);
+  // A `shared` folder is read whole; a glob, from its fixed folder, only the files it matches.
+  for (const key of Object.keys(project.config.shared ?? {})) {
+    const matches = isGlob(key) ? sharedMatcher(key) : null;
+    const root = path.resolve(project.root, matches ? globRoot(key) : key);
+    walk(
+      root,
+      (abs, kind) => {
+        if (!matches || matches(toRel(project.root, abs))) add(abs, kind);
+      },
+      cannotRead,
+    );
+  }
   return { tasks, migrationOwner, unreadable };
 }
 
+/**
+ * The migration files of a folder, without the format parser: `<number>_<name>.sql` files, and
+ * the `.sql` files of versioned subfolders (Prisma `<timestamp>_<name>/migration.sql`, Hasura
+ * `<version>_<name>/up.sql`, `v1.2/*.sql`), in name order.
+ */
 function migrationFolderFiles(dir: string | null): string[] {
   if (!dir) return [];
+  const out: string[] = [];
+  for (const e of readDir(dir)) {
+    const abs = path.join(dir, e.name);
+    if (e.isFile() && isMigrationFileName(e.name)) out.push(abs);
+    else if (e.isDirectory() && /^[vV]?\d/.test(e.name))
+      for (const f of readDir(abs)) if (f.isFile() && f.name.endsWith('.sql')) out.push(path.join(abs, f.name));
+  }
+  return out.sort();
+}
+
+function readDir(dir: string): import('node:fs').Dirent[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && isMigrationFileName(e.name))
-      .map((e) => path.join(dir, e.name))
-      .sort();
+    return readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }

@@ -5,14 +5,10 @@ import { collectFiles, migrationFiles, toRel } from './collect.js';
 import { buildOwnership } from './owners.js';
 import { analyzeFiles } from './pool.js';
 import { evaluate } from './rules.js';
-import { loadParser } from './sql/parser.js';
 
 export { RULES, RULE_IDS, defaultSeverity, type RuleMeta } from './rule-meta.js';
 
-/** Starts loading the SQL parser in the background (its WASM compiles off the main thread). */
-export function warmUpParser(): void {
-  loadParser().catch(() => undefined); // a failure resurfaces when the lint awaits the parser
-}
+export { warmUpParser } from './sql/parser.js';
 
 export interface LintOptions {
   strategy: Strategy;
@@ -24,7 +20,7 @@ export interface LintResult {
   findings: Finding[];
   /** files read */
   files: number;
-  /** service → tables it owns (created by its migrations or named in `owns`) */
+  /** service → tables it owns (created by its migrations or named in `owns`), as `svcdb services` lists them */
   ownership: Record<string, string[]>;
   /** files that could not be read, with the reason */
   unreadable: Array<{ file: string; error: string }>;
@@ -45,10 +41,7 @@ export async function lintProject(project: Project, opts: LintOptions): Promise<
     attribution: attributor(project),
     migrationOwner: collected.migrationOwner,
   });
-  const owned: Record<string, string[]> = {};
-  for (const s of project.services) owned[s.name] = [];
-  for (const c of ownership.creations) if (!owned[c.service].includes(c.name)) owned[c.service].push(c.name);
-  for (const s of project.services) for (const t of s.owns) if (!owned[s.name].includes(t)) owned[s.name].push(t);
+  const owned = ownership.ownedTables();
   const unreadable = [
     ...collected.unreadable,
     ...analyses.filter((a) => a.error).map((a) => ({ file: a.file, error: a.error ?? '' })),

@@ -3,6 +3,10 @@ import type { QueryHelper } from '../types.js';
 
 export type Access = 'read' | 'write' | 'fk' | 'create';
 
+/** What a name is: the lint's tables (table, view, matview, sequence) and the other objects a
+ * migration can create in a schema, which collide when two services share one. */
+export type ObjectKind = 'table' | 'view' | 'matview' | 'sequence' | 'index' | 'type' | 'function';
+
 /** One table name found in SQL, at its position in the host file. */
 export interface TableRef {
   schema: string | null;
@@ -15,6 +19,14 @@ export interface TableRef {
   column: number;
   /** line where the statement (or the string holding it) starts: a suppression may sit above it */
   statementLine: number;
+  /** what the name is, when known: set on creations, renames and index references */
+  object?: ObjectKind;
+  /** `ALTER … RENAME TO`: the new name (ownership follows it) */
+  renamedTo?: string;
+  /** a function's input argument types (`int4,text`): overloads are distinct objects */
+  args?: string;
+  /** an unqualified `pg_*` name: a system catalog unless a service creates it */
+  catalog?: boolean;
 }
 
 export interface Diagnostic {

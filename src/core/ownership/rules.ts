@@ -3,6 +3,7 @@ import type { Finding, Project, Service, Severity, Strategy } from '../types.js'
 import { compareFindings } from '../findings.js';
 import type { FileAnalysis, TableRef } from './refs.js';
 import { isUnder, type Attributor } from './attribution.js';
+import { describeObject } from './created.js';
 import { parseQualifiedName, type OwnershipMap } from './owners.js';
 import { defaultSeverity } from './rule-meta.js';
 
@@ -30,10 +31,15 @@ export function evaluate(input: RuleInput): Finding[] {
   const services = new Map(input.project.services.map((s) => [s.name, s]));
   const drafts: Draft[] = [];
   for (const a of input.analyses) {
-    const serviceName = input.migrationOwner.get(a.file) ?? input.attribution.serviceOf(a.file);
-    const isMigration = input.migrationOwner.has(a.file);
+    const owner = input.migrationOwner.get(a.file);
+    const users = owner ? [owner] : input.attribution.servicesOf(a.file);
+    const serviceName = users[0] ?? null;
+    const isMigration = owner !== undefined;
     for (const ref of a.refs) {
-      const d = refFinding(input, services.get(serviceName ?? ''), serviceName, a.file, ref, isMigration);
+      const d =
+        users.length > 1
+          ? sharedFinding(input, services, users, a.file, ref)
+          : refFinding(input, services.get(serviceName ?? ''), serviceName, a.file, ref, isMigration);
       if (d) drafts.push(d);
     }
     for (const diag of a.diagnostics) {
@@ -56,6 +62,30 @@ export function evaluate(input: RuleInput): Finding[] {
   return applySeverities(kept, input.project.config.rules ?? {}, input.strategy);
 }
 
+/**
+ * Code that several services use (a `shared` entry naming a list): fine when it is fine for
+ * any of them (one of them owns the table, or declared the read); else the finding of the first
+ * and the message names every service that uses the code.
+ */
+function sharedFinding(
+  input: RuleInput,
+  services: Map<string, Service>,
+  users: string[],
+  file: string,
+  ref: TableRef,
+): Draft | null {
+  let first: Draft | null = null;
+  for (const user of users) {
+    const d = refFinding(input, services.get(user), user, file, ref, false);
+    if (!d) return null;
+    first ??= d;
+  }
+  if (!first) return null;
+  const label = `shared code used by ${users.slice(0, -1).join(', ')} and ${users[users.length - 1]}`;
+  const rest = first.message.startsWith(users[0]) ? first.message.slice(users[0].length) : `: ${first.message}`;
+  return { ...first, usedBy: [...users], message: `${label}${rest}` };
+}
+
 function refFinding(
   input: RuleInput,
   service: Service | undefined,
@@ -65,6 +95,9 @@ function refFinding(
   isMigration: boolean,
 ): Draft | null {
   if (!serviceName) return null;
+  // Types and functions are not tables; indexes are judged by who created them.
+  if (ref.object === 'type' || ref.object === 'function') return null;
+  if (ref.object === 'index') return indexFinding(input, serviceName, file, ref);
   if (
     ref.access === 'create' &&
     isMigration &&
@@ -83,6 +116,7 @@ function refFinding(
     suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1],
   };
   if (owners.length === 0) {
+    if (ref.catalog) return null; // pg_stat_activity and the other system catalogs
     return {
       ...base,
       rule: 'unknown-table',
@@ -130,9 +164,29 @@ function refFinding(
   };
 }
 
+/** `DROP INDEX`, `ALTER INDEX`, `REINDEX`: a write to another service's index, else nothing. */
+function indexFinding(input: RuleInput, serviceName: string, file: string, ref: TableRef): Draft | null {
+  if (ref.access === 'create') return null;
+  const owners = input.ownership.indexOwnersOf(ref.schema, ref.name);
+  if (owners.length === 0 || owners.includes(serviceName)) return null;
+  const index = ref.schema ? `${ref.schema}.${ref.name}` : ref.name;
+  return {
+    rule: 'cross-service-write',
+    severity: 'error',
+    file,
+    line: ref.line,
+    column: ref.column,
+    service: serviceName,
+    table: index,
+    owner: owners[0],
+    message: `${serviceName} writes ${possessive(owners[0])} index ${index} (${ref.verb})`,
+    suppressLines: [ref.line, ref.line - 1, ref.statementLine, ref.statementLine - 1],
+  };
+}
+
 function collisions(input: RuleInput): Draft[] {
   const out: Draft[] = [];
-  for (const [name, list] of input.ownership.collisions()) {
+  for (const [, list] of input.ownership.collisions()) {
     for (const c of list) {
       const others = [...new Set(list.filter((o) => o.service !== c.service).map((o) => o.service))].sort();
       const first = list.find((o) => o.service === others[0]);
@@ -143,9 +197,9 @@ function collisions(input: RuleInput): Draft[] {
         line: c.line,
         column: c.column,
         service: c.service,
-        table: name,
+        table: c.name,
         owner: others[0] ?? null,
-        message: `${c.service} creates table ${name}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
+        message: `${c.service} creates ${describeObject(c, c.name)}, also created by ${others.join(', ')}${first ? ` (${first.file}:${first.line})` : ''}`,
         suppressLines: [c.line, c.line - 1],
       });
     }

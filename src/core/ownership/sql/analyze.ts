@@ -12,6 +12,9 @@ export interface Sink {
   position(fileOffset: number): { line: number; column: number };
   /** line where the host string literal opens (a suppression may sit above it) */
   literalLine?: number;
+  /** temp tables, trigger transition tables and CTE names seen anywhere in the host file:
+   * a string that uses one made by another string of the same file is not naming a table */
+  fileLocals?: Set<string>;
 }
 
 /** Maps a character index of the analysed text to an offset in the host file. */
@@ -31,11 +34,16 @@ export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: Analy
   try {
     parsed = parser().parseSync(text);
   } catch {
+    // A fragment ("WITH recent AS (…)", joined to another string at run time) still names
+    // what the other strings of the file may use.
+    addFileLocals(sink, fragmentLocals(text));
     return false;
   }
   const walker = new TreeWalker();
   for (const name of opts.localNames ?? []) walker.localNames.add(name);
+  for (const name of sink.fileLocals ?? []) walker.localNames.add(name);
   walker.walkStatements(parsed as never);
+  addFileLocals(sink, walker.fileLocals);
   const toChar = byteToChar(text);
   let lower: string | null = null;
   for (const ref of walker.refs) {
@@ -57,11 +65,39 @@ export function analyzeSql(text: string, toFile: ToFile, sink: Sink, opts: Analy
       line: pos.line,
       column: pos.column,
       statementLine,
+      ...(ref.object ? { object: ref.object } : {}),
+      ...(ref.renamedTo ? { renamedTo: ref.renamedTo } : {}),
+      ...(ref.args !== undefined ? { args: ref.args } : {}),
+      ...(ref.catalog ? { catalog: true } : {}),
     });
   }
   if ((opts.depth ?? 0) < 3)
     for (const body of walker.bodies) analyzeBody(text, toChar, body, toFile, sink, opts.depth ?? 0);
   return true;
+}
+
+/** Names local to the host file; references to them found before they were known are dropped. */
+function addFileLocals(sink: Sink, names: Iterable<string>): void {
+  const added: string[] = [];
+  sink.fileLocals ??= new Set();
+  for (const name of names) {
+    if (sink.fileLocals.has(name)) continue;
+    sink.fileLocals.add(name);
+    added.push(name);
+  }
+  if (added.length === 0) return;
+  const kept = sink.refs.filter((r) => r.schema !== null || r.access === 'create' || !added.includes(r.name));
+  sink.refs.splice(0, sink.refs.length, ...kept);
+}
+
+/** CTE and temp-table names in SQL that does not parse on its own. */
+function fragmentLocals(text: string): string[] {
+  const out: string[] = [];
+  const cte = /(?:\bwith\s+(?:recursive\s+)?|,\s*)([a-z_][a-z0-9_]*)\s+as\s+(?:(?:not\s+)?materialized\s+)?\(/gi;
+  const temp =
+    /\bcreate\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:table|view)\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)/gi;
+  for (const re of [cte, temp]) for (const m of text.matchAll(re)) out.push(m[1].toLowerCase());
+  return out;
 }
 
 /** A function body or DO block: SQL bodies parse as SQL, PL/pgSQL ones through its own parser. */
@@ -92,7 +128,7 @@ function analyzeBody(
     sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `PL/pgSQL body does not parse: ${fn.error}` });
     return;
   }
-  const localNames = new Set(fn.variables);
+  const localNames = new Set([...fn.variables, ...(sink.fileLocals ?? [])]);
   if (body.isTrigger) {
     localNames.add('new');
     localNames.add('old');

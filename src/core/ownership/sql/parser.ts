@@ -17,6 +17,11 @@ export async function loadParser(): Promise<typeof PgQuery> {
   return pg;
 }
 
+/** Starts loading the parser in the background (its WASM compiles off the main thread). */
+export function warmUpParser(): void {
+  loadParser().catch(() => undefined); // a failure resurfaces when a caller awaits the parser
+}
+
 export function parser(): typeof PgQuery {
   if (!pg) throw new Error('the SQL parser is not loaded: call loadParser() first');
   return pg;

@@ -1,5 +1,7 @@
 // Table references from a libpg-query parse tree: which relation, read or written, where.
-import type { Access } from '../refs.js';
+import type { Access, ObjectKind } from '../refs.js';
+import { visitDefinition } from './definitions.js';
+import { defElems, dropLast, functionArgs, stringList, unwrap, unwrapPlain, verbOf, type Node } from './nodes.js';
 
 /** A reference with its byte location in the parsed text (-1 when the parser gives none). */
 export interface TreeRef {
@@ -12,7 +14,13 @@ export interface TreeRef {
   searchFrom?: number;
   /** byte location of the statement holding the reference */
   statement: number;
+  object?: ObjectKind;
+  renamedTo?: string;
+  args?: string;
+  catalog?: boolean;
 }
+
+export type Extra = Pick<TreeRef, 'object' | 'renamedTo' | 'args'>;
 
 /** A function body or DO block to analyse separately. */
 export interface Body {
@@ -25,14 +33,12 @@ export interface Body {
   isTrigger: boolean;
 }
 
-interface Ctx {
+export interface Ctx {
   access: Access;
   verb: string;
   ctes: Set<string>;
   stmtLocation: number;
 }
-
-type Node = Record<string, unknown>;
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 
@@ -41,6 +47,8 @@ export class TreeWalker {
   readonly bodies: Body[] = [];
   /** temp tables and trigger transition tables: names local to this text */
   readonly localNames = new Set<string>();
+  /** temp tables, trigger transition tables and temp views: local to the whole host file */
+  readonly fileLocals = new Set<string>();
 
   walkStatements(parsed: { stmts?: Array<{ stmt: Node; stmt_location?: number; stmt_len?: number }> }): void {
     for (const s of parsed.stmts ?? []) {
@@ -52,13 +60,11 @@ export class TreeWalker {
 
   private stmtSpan = { location: 0, length: 0 };
 
-  private rangeVar(rv: unknown, ctx: Ctx, access: Access, verb: string): void {
+  rangeVar(rv: unknown, ctx: Ctx, access: Access, verb: string, extra: Extra = {}): void {
     const r = unwrapPlain(rv);
     if (!r || typeof r.relname !== 'string') return;
     const schema = typeof r.schemaname === 'string' ? r.schemaname : null;
     if (schema && SYSTEM_SCHEMAS.has(schema)) return;
-    // Unqualified pg_* names resolve to the system catalogs (pg_stat_activity, pg_class...).
-    if (!schema && r.relname.startsWith('pg_')) return;
     if (!schema && (ctx.ctes.has(r.relname) || this.localNames.has(r.relname))) return;
     this.refs.push({
       schema,
@@ -67,14 +73,25 @@ export class TreeWalker {
       verb,
       location: typeof r.location === 'number' ? r.location : -1,
       statement: ctx.stmtLocation,
+      ...extra,
+      // Unqualified pg_* names resolve to the system catalogs (pg_stat_activity, pg_class...)
+      // unless a service created a table by that name.
+      ...(!schema && r.relname.startsWith('pg_') ? { catalog: true } : {}),
     });
   }
 
+  /** A temp table, view or sequence: its name is local to the text and the host file. */
+  local(rv: unknown): boolean {
+    const r = unwrapPlain(rv);
+    if (r?.relpersistence !== 't' || typeof r.relname !== 'string') return false;
+    this.localNames.add(r.relname);
+    this.fileLocals.add(r.relname);
+    return true;
+  }
+
   /** Names given as a list of String nodes (DROP, COMMENT ON): no location, searched later. */
-  private nameList(list: unknown, ctx: Ctx, access: Access, verb: string): void {
-    const names = (Array.isArray(list) ? list : ((unwrap(list, 'List')?.items as unknown[] | undefined) ?? []))
-      .map((n) => unwrap(n, 'String')?.sval)
-      .filter((s): s is string => typeof s === 'string');
+  nameList(list: unknown, ctx: Ctx, access: Access, verb: string, extra: Extra = {}): void {
+    const names = stringList(list);
     if (names.length === 0) return;
     const name = names[names.length - 1];
     const schema = names.length > 1 ? names[names.length - 2] : null;
@@ -87,6 +104,7 @@ export class TreeWalker {
       location: -1,
       searchFrom: ctx.stmtLocation,
       statement: ctx.stmtLocation,
+      ...extra,
     });
   }
 
@@ -126,13 +144,14 @@ export class TreeWalker {
     return { ...ctx, ctes: names };
   }
 
-  private rest(n: Node, ctx: Ctx, skip: string[]): void {
+  rest(n: Node, ctx: Ctx, skip: string[]): void {
     for (const key of Object.keys(n)) if (!skip.includes(key)) this.walk(n[key], ctx);
   }
 
   private visit(type: string, n: Node, outer: Ctx): void {
     const ctx = this.withCtes(n, outer);
     const read: Ctx = { ...ctx, access: 'read' };
+    if (visitDefinition(this, type, n, ctx)) return;
     switch (type) {
       case 'RangeVar':
         this.rangeVar({ RangeVar: n }, ctx, ctx.access, ctx.verb);
@@ -152,9 +171,7 @@ export class TreeWalker {
           this.rangeVar(rv, ctx, 'write', type === 'LockStmt' ? 'LOCK' : 'TRUNCATE');
         return;
       case 'AlterTableStmt':
-      case 'RenameStmt':
       case 'RefreshMatViewStmt':
-      case 'IndexStmt':
       case 'CreateTrigStmt':
       case 'CreatePolicyStmt':
       case 'AlterPolicyStmt':
@@ -177,6 +194,8 @@ export class TreeWalker {
       case 'DropStmt':
         if (DROPPABLE.has(String(n.removeType)))
           for (const o of (n.objects as unknown[]) ?? []) this.nameList(o, ctx, 'write', 'DROP');
+        else if (String(n.removeType) === 'OBJECT_INDEX')
+          for (const o of (n.objects as unknown[]) ?? []) this.nameList(o, ctx, 'write', 'DROP', { object: 'index' });
         return;
       case 'CommentStmt':
         if (String(n.objtype) === 'OBJECT_TABLE' || String(n.objtype) === 'OBJECT_VIEW')
@@ -189,34 +208,15 @@ export class TreeWalker {
             this.rangeVar(rv, ctx, 'write', n.is_grant ? 'GRANT' : 'REVOKE');
         }
         return;
-      case 'CreateStmt':
-        if (unwrapPlain(n.relation)?.relpersistence === 't')
-          this.localNames.add(String(unwrapPlain(n.relation)?.relname));
-        else this.rangeVar(n.relation, ctx, 'create', 'CREATE TABLE');
-        this.rest(n, read, ['relation']);
-        return;
-      case 'ViewStmt':
-        this.rangeVar(n.view, ctx, 'create', 'CREATE VIEW');
-        this.rest(n, { ...read, verb: 'SELECT' }, ['view']);
-        return;
-      case 'CreateTableAsStmt': {
-        const into = unwrap(n.into, 'IntoClause') ?? (n.into as Node | undefined);
-        const matview = String(n.objtype) === 'OBJECT_MATVIEW';
-        this.rangeVar(into?.rel, ctx, 'create', matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS');
-        this.rest(n, { ...read, verb: 'SELECT' }, ['into']);
-        return;
-      }
-      case 'CreateSeqStmt':
-        this.rangeVar(n.sequence, ctx, 'create', 'CREATE SEQUENCE');
-        return;
-      case 'AlterSeqStmt':
-        this.rangeVar(n.sequence, ctx, 'write', 'ALTER SEQUENCE');
-        return;
       case 'Constraint':
         if (String(n.contype) === 'CONSTR_FOREIGN') this.rangeVar(n.pktable, ctx, 'fk', 'REFERENCES');
         this.rest(n, ctx, ['pktable']);
         return;
       case 'CreateFunctionStmt':
+        this.nameList(n.funcname, ctx, 'create', n.is_procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', {
+          object: 'function',
+          args: functionArgs(n.parameters),
+        });
         this.functionBody(n);
         this.rest(n, ctx, ['options']);
         return;
@@ -231,7 +231,10 @@ export class TreeWalker {
   private transitionNames(n: Node): void {
     for (const t of (n.transitionRels as unknown[]) ?? []) {
       const name = unwrap(t, 'TriggerTransition')?.name;
-      if (typeof name === 'string') this.localNames.add(name);
+      if (typeof name === 'string') {
+        this.localNames.add(name);
+        this.fileLocals.add(name);
+      }
     }
   }
 
@@ -267,9 +270,7 @@ export class TreeWalker {
 
 const WRITE_VERBS: Record<string, string> = {
   AlterTableStmt: 'ALTER',
-  RenameStmt: 'ALTER',
   RefreshMatViewStmt: 'REFRESH',
-  IndexStmt: 'CREATE INDEX',
   CreateTrigStmt: 'CREATE TRIGGER',
   CreatePolicyStmt: 'CREATE POLICY',
   AlterPolicyStmt: 'ALTER POLICY',
@@ -278,43 +279,3 @@ const WRITE_VERBS: Record<string, string> = {
 };
 
 const DROPPABLE = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE']);
-
-function verbOf(stmt: Node): string {
-  const type = Object.keys(stmt)[0] ?? '';
-  return type === 'SelectStmt' ? 'SELECT' : type.replace(/Stmt$/, '').toUpperCase();
-}
-
-function unwrap(v: unknown, type: string): Node | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const inner = (v as Node)[type];
-  return inner && typeof inner === 'object' ? (inner as Node) : undefined;
-}
-
-/** Fields typed as a node struct (relation, returnType) come without their type wrapper. */
-function unwrapPlain(v: unknown): Node | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const n = v as Node;
-  return unwrap(n, 'RangeVar') ?? unwrap(n, 'TypeName') ?? n;
-}
-
-function dropLast(list: unknown): unknown[] {
-  const items = (unwrap(list, 'List')?.items as unknown[] | undefined) ?? [];
-  return items.slice(0, -1);
-}
-
-function defElems(list: unknown): Record<string, { value: string; location: number }> {
-  const out: Record<string, { value: string; location: number }> = {};
-  for (const item of Array.isArray(list) ? list : []) {
-    const d = unwrap(item, 'DefElem');
-    if (!d || typeof d.defname !== 'string') continue;
-    const arg = d.arg as Node | undefined;
-    const str =
-      unwrap(arg, 'String')?.sval ??
-      (unwrap(arg, 'List')?.items as unknown[] | undefined)
-        ?.map((x) => unwrap(x, 'String')?.sval)
-        .find((s) => typeof s === 'string');
-    if (typeof str === 'string')
-      out[d.defname] = { value: str, location: typeof d.location === 'number' ? d.location : 0 };
-  }
-  return out;
-}
