@@ -94,8 +94,8 @@ describe('ORMs', () => {
     ].join('\n');
     expect(refs(src)).toEqual([
       'read orders 2:32 drizzle pgTable',
-      'write orders 3:17 orm insert',
-      'read orders 4:34 orm from',
+      'write orders 3:17 drizzle insert',
+      'read orders 4:34 drizzle from',
     ]);
   });
 
@@ -117,7 +117,7 @@ describe('ORMs', () => {
       'read billing.refunds 3:18 typeorm @Entity',
       'write orders 6:21 typeorm save',
       'read line_item 7:33 typeorm find',
-      'write billing.refunds 8:36 orm delete',
+      'write billing.refunds 8:36 typeorm delete',
     ]);
   });
 

@@ -20,7 +20,7 @@ const MAYBE_SQL =
 
 /** TS/JS that names tables outside SQL text: query builders, ORMs (see extract/ts-builders.ts, ts-orm.ts). */
 const MAYBE_ORM =
-  /\.(?:from|into|table|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto)\(\s*["'`]|knex|Table\s*\(|@Entity|Repository|prisma/i;
+  /\.(?:from|into|table|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto)\(\s*["'`]|knex|Table\s*\(|@Entity|Repository|prisma|drizzle|\.(?:insert|update|delete)\(\s*[\w.]+\s*\)/i;
 
 /** What the TS pre-filter also lets through for configured helpers: `simple_insert*` → /simple_?insert/i. */
 const helperFilters = new WeakMap<AnalysisOptions, RegExp | null>();

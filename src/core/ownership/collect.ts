@@ -66,13 +66,25 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
   return { tasks, migrationOwner, unreadable };
 }
 
+function isFileAt(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function migrationFolderFiles(dir: string | null): string[] {
   if (!dir) return [];
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && isMigrationFileName(e.name))
-      .map((e) => path.join(dir, e.name))
-      .sort();
+    const entries = readdirSync(dir, { withFileTypes: true });
+    const files = entries.filter((e) => e.isFile() && isMigrationFileName(e.name)).map((e) => path.join(dir, e.name));
+    // Prisma's layout: one folder per migration, `<timestamp>_<name>/migration.sql`.
+    for (const e of entries) {
+      const inFolder = path.join(dir, e.name, 'migration.sql');
+      if (e.isDirectory() && /^\d/.test(e.name) && isFileAt(inFolder)) files.push(inFolder);
+    }
+    return files.sort();
   } catch {
     return [];
   }

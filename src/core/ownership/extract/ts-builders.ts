@@ -136,7 +136,7 @@ export function builderCall(f: TsFile, call: TS.CallExpression): boolean {
   if (callee.kind !== K.PropertyAccessExpression) return false;
   const method = (callee as TS.PropertyAccessExpression).name.text;
   const chain = chainOf(f, call);
-  if (method in STARTERS) {
+  if (Object.hasOwn(STARTERS, method)) {
     pushName(f, quoteName(table), arg.offset, STARTERS[method], `kysely ${method}`);
     return true;
   }
@@ -158,7 +158,10 @@ export function builderCall(f: TsFile, call: TS.CallExpression): boolean {
     );
     return true;
   }
-  if (JOINS.has(method) && (chain.before.some((m) => m in STARTERS || TABLE_METHODS.has(m)) || isKnexRoot(f, chain))) {
+  if (
+    JOINS.has(method) &&
+    (chain.before.some((m) => Object.hasOwn(STARTERS, m) || TABLE_METHODS.has(m)) || isKnexRoot(f, chain))
+  ) {
     pushName(f, quoteName(table), arg.offset, 'read', `query builder ${method}`);
     return true;
   }

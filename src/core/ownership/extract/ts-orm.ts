@@ -155,19 +155,22 @@ function repositoryEntity(f: TsFile, node: TS.Node): TS.Identifier | null {
 }
 
 /** A drizzle table or TypeORM entity binding: `orders`, `schema.orders`, `Order`. */
-function boundTable(f: TsFile, node: TS.Node | undefined): string | null {
+function boundTable(f: TsFile, node: TS.Node | undefined): { table: string; orm: string } | null {
   const K = f.ts.SyntaxKind;
-  if (!node) return null;
-  if (node.kind === K.Identifier) {
-    const name = (node as TS.Identifier).text;
-    return f.decls.tables.get(name) ?? f.decls.entities.get(name) ?? null;
-  }
-  if (node.kind === K.PropertyAccessExpression) {
+  let decls = f.decls;
+  let name: string;
+  if (node?.kind === K.Identifier) name = (node as TS.Identifier).text;
+  else if (node?.kind === K.PropertyAccessExpression) {
     const p = node as TS.PropertyAccessExpression;
     const ns = p.expression.kind === K.Identifier ? f.namespaces.get((p.expression as TS.Identifier).text) : undefined;
-    return ns ? (ns.tables.get(p.name.text) ?? ns.entities.get(p.name.text) ?? null) : null;
-  }
-  return null;
+    if (!ns) return null;
+    decls = ns;
+    name = p.name.text;
+  } else return null;
+  const table = decls.tables.get(name);
+  if (table) return { table, orm: 'drizzle' };
+  const entity = decls.entities.get(name);
+  return entity ? { table: entity, orm: 'typeorm' } : null;
 }
 
 /** Uses of a bound table: drizzle `db.insert(orders)`, TypeORM `repo.save(…)`, Prisma `prisma.order.create(…)`. */
@@ -185,7 +188,7 @@ export function ormCall(f: TsFile, call: TS.CallExpression): boolean {
     else if (method === 'from') access = deleteBefore(f, callee) ? 'write' : 'read';
     else if (TYPEORM_READ.has(method) || /Join$|^join$/.test(method)) access = 'read';
     if (!access) return false;
-    pushName(f, direct, arg.getStart(f.sf), access, `orm ${method}`);
+    pushName(f, direct.table, arg.getStart(f.sf), access, `${direct.orm} ${method}`);
     return true;
   }
   const access = TYPEORM_WRITE.has(method) ? 'write' : TYPEORM_READ.has(method) ? 'read' : null;
