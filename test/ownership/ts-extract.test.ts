@@ -37,6 +37,12 @@ describe('SQL strings folded across + and template holes', () => {
     expect(refs(src)).toEqual(['write payments 1:16 DELETE', 'read ledger 2:21 SELECT']);
   });
 
+  it('does not take prose inlined into a template for SQL', () => {
+    const src =
+      "const label = 'Select the rows you want from the table below.';\nexport const t = `${label} (${n})`;\n";
+    expect(analyzeText('a.ts', 'ts', src, ts).diagnostics).toEqual([]);
+  });
+
   it('reads tagged templates: sql`…` and Prisma $queryRaw`…`', () => {
     const src = 'const rows = await prisma.$queryRaw`SELECT * FROM "Order" WHERE id = ${id}`;\n';
     expect(refs(src)).toEqual(['read Order 1:51 SELECT']);

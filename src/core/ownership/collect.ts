@@ -68,7 +68,7 @@ export function collectFiles(project: Project, opts: { migrationsOnly?: boolean 
 
 function isFileAt(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -11,6 +11,7 @@ import { collectDeclaration } from './extract/ts-orm.js';
 const SOURCE_EXT = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
 const declarationCache = new Map<string, Declarations | null>();
 const prismaCache = new Map<string, Map<string, string> | null>();
+const resolveCache = new Map<string, string | null>();
 
 /** Neighbours of the files under `root` (the project root: relative paths resolve against it). */
 export function neighbours(ts: typeof TS, root: string): Neighbours {
@@ -25,16 +26,21 @@ export function neighbours(ts: typeof TS, root: string): Neighbours {
 
 function isFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }
 }
 
+/** `./schema` → ./schema.ts, ./schema/index.ts…; `./db.js` → ./db.ts (many files import the same few). */
 function resolveImport(base: string): string | null {
+  const cached = resolveCache.get(base);
+  if (cached !== undefined) return cached;
   const stem = base.replace(/\.[cm]?js$/, '');
   const candidates = [base, ...SOURCE_EXT.map((e) => stem + e), ...SOURCE_EXT.map((e) => path.join(base, `index${e}`))];
-  return candidates.find((c) => /\.[cm]?[jt]sx?$/.test(c) && isFile(c)) ?? null;
+  const found = candidates.find((c) => /\.[cm]?[jt]sx?$/.test(c) && isFile(c)) ?? null;
+  resolveCache.set(base, found);
+  return found;
 }
 
 /** drizzle tables and TypeORM entities a file exports, following `export * from './x'` one level down. */

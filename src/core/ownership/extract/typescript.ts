@@ -4,7 +4,7 @@
 import type * as TS from 'typescript';
 import type { AnalysisOptions } from '../refs.js';
 import { CookedBuilder, cookEscaped, type Extracted, literal, type SqlCandidate } from './candidate.js';
-import { startsWithSqlKeyword } from './keywords.js';
+import { SQL_STARTERS, startsWithSqlKeyword } from './keywords.js';
 import type { Declarations, Neighbours, TsFile } from './ts-context.js';
 import { builderCall, compileHelpers, helperCall, type HelperMatcher } from './ts-builders.js';
 import { collectDeclaration, ormCall, collectRepository } from './ts-orm.js';
@@ -36,15 +36,58 @@ export function typescriptExtract(
   const inlined = new Set<TS.Node>();
   const K = ts.SyntaxKind;
   const visit = (node: TS.Node): void => {
-    if (isStringRoot(f, node) && !covered.has(node)) {
+    if (isStringRoot(f, node) && !covered.has(node) && mayStartSql(f, node, 0)) {
       const c = fold(f, node as TS.Expression, covered, inlined);
-      if (c && startsWithSqlKeyword(c.text)) found.push({ node, c });
+      if (c && startsWithSqlKeyword(c.text) && !(c.interpolated && startsAsProse(c.text))) found.push({ node, c });
     }
     if (node.kind === K.CallExpression) callRefs(f, node as TS.CallExpression, helpers);
     ts.forEachChild(node, visit);
   };
   visit(sf);
   return { sql: found.filter((x) => !inlined.has(x.node)).map((x) => x.c), names: f.names };
+}
+
+/** Cheap look at a string's first piece before folding it: most strings are no SQL. */
+function mayStartSql(f: TsFile, node: TS.Node, depth: number): boolean {
+  const K = f.ts.SyntaxKind;
+  switch (node.kind) {
+    case K.StringLiteral:
+    case K.NoSubstitutionTemplateLiteral:
+      return startsWithWord(f.src, node.getStart(f.sf) + 1, node.end - 1);
+    case K.TemplateExpression: {
+      const head = (node as TS.TemplateExpression).head;
+      return startsWithWord(f.src, head.getStart(f.sf) + 1, head.end - 2);
+    }
+    case K.BinaryExpression:
+      return mayStartSql(f, (node as TS.BinaryExpression).left, depth);
+    case K.ParenthesizedExpression:
+      return mayStartSql(f, (node as TS.ParenthesizedExpression).expression, depth);
+    case K.Identifier: {
+      const init = f.consts.get((node as TS.Identifier).text);
+      return init !== undefined && depth < 3 && mayStartSql(f, init, depth + 1);
+    }
+    default:
+      return false;
+  }
+}
+
+/** The raw text starts with a SQL keyword, or is blank up to its end or first hole (decided after folding). */
+function startsWithWord(src: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to && (src[i] === ' ' || src[i] === '\t' || src[i] === '\n' || src[i] === '\r' || src[i] === '(')) i++;
+  if (i >= to || src[i] === '\\') return true;
+  let j = i;
+  while (j < to && j - i < 9 && /[A-Za-z]/.test(src[j])) j++;
+  return j > i && SQL_STARTERS.has(src.slice(i, j).toLowerCase());
+}
+
+/**
+ * `${label} (${pattern.source})` with `const label = 'Select the rows you want.'`: a folded
+ * string whose text before its first parameter holds a sentence's end is prose, not SQL.
+ */
+function startsAsProse(text: string): boolean {
+  const head = text.split(/\$\d/, 1)[0].replace(/'[^']*'/g, "''");
+  return /\w[.!?](?:\s|$)/.test(head);
 }
 
 function scriptKind(ts: typeof TS, file: string): TS.ScriptKind {
