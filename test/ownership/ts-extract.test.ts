@@ -80,6 +80,12 @@ describe('query builders', () => {
     ]);
   });
 
+  it('a CTE named in .with() is no table', () => {
+    const src =
+      "await db.with('recent', (qb) => qb.selectFrom('orders').selectAll()).selectFrom('recent').selectAll().execute();\n";
+    expect(refs(src)).toEqual(['read orders 1:48 kysely selectFrom']);
+  });
+
   it('supabase-js: .from(t).select() reads, .insert/.update/.upsert/.delete write; storage buckets are no tables', () => {
     const src = [
       "const { data } = await supabase.from('profiles').select('*').eq('id', id);",
@@ -97,11 +103,13 @@ describe('ORMs', () => {
       "export const orders = pgTable('orders', { id: serial('id') });",
       'await db.insert(orders).values({});',
       'const r = await db.select().from(orders);',
+      'const q = await db.query.orders.findMany();',
     ].join('\n');
     expect(refs(src)).toEqual([
       'read orders 2:32 drizzle pgTable',
       'write orders 3:17 drizzle insert',
       'read orders 4:34 drizzle from',
+      'read orders 5:26 drizzle query findMany',
     ]);
   });
 
@@ -125,6 +133,16 @@ describe('ORMs', () => {
       'read line_item 7:33 typeorm find',
       'write billing.refunds 8:36 typeorm delete',
     ]);
+  });
+
+  it('Prisma client with the service schema: any client (tx too) maps the model to its @@map table; this.<field> is no client', () => {
+    const neighbours = { imported: () => null, prismaModels: () => new Map([['orderItem', '"order_items"']]) };
+    const src = 'await tx.orderItem.deleteMany();\nclass A { f() { return this.orderItem.update(x); } }\n';
+    expect(
+      analyzeText('a.ts', 'ts', src, ts, undefined, neighbours).refs.map(
+        (r) => `${r.access} ${r.name} ${r.line}:${r.column}`,
+      ),
+    ).toEqual(['write order_items 1:10']);
   });
 
   it('Prisma client without a schema at hand: prisma.<model> by the model-name convention', () => {

@@ -66,6 +66,7 @@ function declarationsOf(ts: typeof TS, file: string, depth: number): Declaration
       decls,
       namespaces: new Map(),
       repos: new Map(),
+      ctes: new Set(),
       neighbours: null,
       names: [],
     };

@@ -124,7 +124,7 @@ export function builderCall(f: TsFile, call: TS.CallExpression): boolean {
   const arg = stringValue(f, call.arguments[0]);
   if (!arg) return false;
   const table = tableText(arg.text);
-  if (!table) return false;
+  if (!table || f.ctes.has(table)) return false;
   const callee = call.expression;
   if (callee.kind === K.Identifier || (callee.kind === K.PropertyAccessExpression && !isMethodOnCall(f, callee))) {
     // knex('t'), this.knex('t'), trx('t')

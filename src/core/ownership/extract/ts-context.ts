@@ -34,6 +34,8 @@ export interface TsFile {
   namespaces: Map<string, Declarations>;
   /** variable or property name → entity class (`Repository<Order>`, `getRepository(Order)`) */
   repos: Map<string, string>;
+  /** kysely/knex CTE names (`.with('recent', …)`): no tables */
+  ctes: Set<string>;
   neighbours: Neighbours | null;
   names: NameRef[];
 }

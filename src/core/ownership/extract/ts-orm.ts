@@ -221,6 +221,16 @@ function deleteBefore(f: TsFile, callee: TS.PropertyAccessExpression): boolean {
   return false;
 }
 
+/** drizzle's relational queries: `db.query.users.findMany()`, `users` a table of the schema. */
+function drizzleQuery(f: TsFile, callee: TS.PropertyAccessExpression, modelNode: TS.MemberName): boolean {
+  const name = modelNode.text;
+  let table = f.decls.tables.get(name);
+  for (const ns of f.namespaces.values()) table ??= ns.tables.get(name);
+  if (!table) return false;
+  pushName(f, table, modelNode.getStart(f.sf), 'read', `drizzle query ${callee.name.text}`);
+  return true;
+}
+
 /** `prisma.orderItem.create(…)`: the model's table from the service's schema.prisma, else the model name. */
 function prismaCall(f: TsFile, callee: TS.PropertyAccessExpression, method: string): boolean {
   const K = f.ts.SyntaxKind;
@@ -230,6 +240,8 @@ function prismaCall(f: TsFile, callee: TS.PropertyAccessExpression, method: stri
   const model = modelNode.text;
   if (model.startsWith('$')) return false;
   const client = lastName(f, (callee.expression as TS.PropertyAccessExpression).expression);
+  if (client === 'this') return false;
+  if (client === 'query' && access === 'read') return drizzleQuery(f, callee, modelNode);
   const models = f.neighbours?.prismaModels(f.path) ?? null;
   let table = models?.get(model) ?? null;
   if (!table && client && /prisma/i.test(client) && !models) table = quoteName(model[0].toUpperCase() + model.slice(1));

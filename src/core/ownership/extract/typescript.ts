@@ -5,7 +5,7 @@ import type * as TS from 'typescript';
 import type { AnalysisOptions } from '../refs.js';
 import { CookedBuilder, cookEscaped, type Extracted, literal, type SqlCandidate } from './candidate.js';
 import { SQL_STARTERS, startsWithSqlKeyword } from './keywords.js';
-import type { Declarations, Neighbours, TsFile } from './ts-context.js';
+import { type Declarations, type Neighbours, stringValue, type TsFile } from './ts-context.js';
 import { builderCall, compileHelpers, helperCall, type HelperMatcher } from './ts-builders.js';
 import { collectDeclaration, ormCall, collectRepository } from './ts-orm.js';
 
@@ -26,6 +26,7 @@ export function typescriptExtract(
     decls: { tables: new Map(), entities: new Map() },
     namespaces: new Map(),
     repos: new Map(),
+    ctes: new Set(),
     neighbours,
     names: [],
   };
@@ -120,6 +121,14 @@ function prepass(f: TsFile): void {
       }
     } else if (node.kind === K.ImportDeclaration) {
       imports(f, node as TS.ImportDeclaration);
+    } else if (node.kind === K.CallExpression) {
+      const call = node as TS.CallExpression;
+      const callee = call.expression;
+      const cte =
+        callee.kind === K.PropertyAccessExpression &&
+        CTE_METHODS.has((callee as TS.PropertyAccessExpression).name.text);
+      const name = cte ? stringValue(f, call.arguments[0]) : null;
+      if (name) f.ctes.add(name.text.replace(/\s*\(.*$/s, ''));
     }
     collectDeclaration(f, node);
     collectRepository(f, node);
@@ -127,6 +136,8 @@ function prepass(f: TsFile): void {
   };
   visit(f.sf);
 }
+
+const CTE_METHODS = new Set(['with', 'withRecursive', 'withMaterialized', 'withNotMaterialized']);
 
 function imports(f: TsFile, node: TS.ImportDeclaration): void {
   const K = f.ts.SyntaxKind;
