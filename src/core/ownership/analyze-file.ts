@@ -43,9 +43,8 @@ function helperFilter(options: AnalysisOptions): RegExp | null {
 
 /** Cheap test before parsing a source file: SQL-looking strings, builder or ORM calls, configured helpers. */
 function worthParsing(kind: FileKind, text: string, options: AnalysisOptions): boolean {
-  if (MAYBE_SQL.test(text)) return true;
-  if (kind !== 'ts') return false;
-  return MAYBE_ORM.test(text) || (helperFilter(options)?.test(text) ?? false);
+  if (MAYBE_SQL.test(text) || (kind === 'ts' && MAYBE_ORM.test(text))) return true;
+  return helperFilter(options)?.test(text) ?? false;
 }
 
 export function needsTypescript(kind: FileKind, text: string, options: AnalysisOptions = NO_OPTIONS): boolean {

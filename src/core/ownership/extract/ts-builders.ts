@@ -197,6 +197,17 @@ export interface HelperMatcher {
 
 /** `simple_insert*` matches simple_insert_many and, in TS, simpleInsert / simpleInsertMany (case and `_` ignored). */
 export function compileHelpers(helpers: QueryHelper[]): HelperMatcher[] {
+  let compiled = compiledHelpers.get(helpers);
+  if (!compiled) {
+    compiled = compile(helpers);
+    compiledHelpers.set(helpers, compiled);
+  }
+  return compiled;
+}
+
+const compiledHelpers = new WeakMap<QueryHelper[], HelperMatcher[]>();
+
+function compile(helpers: QueryHelper[]): HelperMatcher[] {
   return helpers.map((helper) => ({
     helper,
     re: new RegExp(
