@@ -56,9 +56,9 @@ const CASES: Array<[string, string, string[]]> = [
     'drizzle',
     'pgTable in schema.ts declares a read, the imported table joined reads, updated and deleted (through `import * as schema`) writes',
     [
-      'cross-service-write error apps/shop/src/admin.ts:9:21 users users',
       'cross-service-read error apps/shop/src/db/schema.ts:15:31 users users',
       'cross-service-read error apps/shop/src/orders.ts:14:16 users users',
+      'cross-service-write error apps/shop/src/admin.ts:9:21 users users',
       'cross-service-write error apps/shop/src/orders.ts:20:19 users users',
     ],
   ],
