@@ -108,3 +108,13 @@ describe('check-ownership --json through query builders, ORMs and folded strings
     });
   }
 });
+
+describe('check-ownership text output for names outside SQL', () => {
+  it('puts the caret under the name standing for the table, not the method after it', async () => {
+    const r = await runCli(['check-ownership', '--cwd', path.join(fixtures, 'typeorm')]);
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => l.includes('shipping.service.ts:17:16'));
+    expect(lines[at + 1]).toBe("    17 |     await this.orders.update(order.id, { status: 'shipped' });");
+    expect(lines[at + 2]).toBe('       |                ^^^^^^');
+  });
+});
