@@ -96,7 +96,12 @@ function codeFrame(line: string | undefined, f: Finding, paint: ChalkInstance): 
 function tableWidth(line: string, f: Finding): number {
   const at = line.slice(f.column - 1);
   const m = /^("(?:[^"]|"")*"|[\w$]+)(?:\s*\.\s*("(?:[^"]|"")*"|[\w$]+))?/.exec(at);
-  return m ? m[0].length : 1;
+  if (!m) return 1;
+  // `billing.invoices` is one name; `this.orders.save(…)`, `prisma.auditEvent.create(…)` name the
+  // table by their first part only.
+  const second = m[2]?.replace(/^"|"$/g, '').toLowerCase();
+  const name = f.table?.split('.').pop()?.toLowerCase();
+  return m[2] === undefined || second === name ? m[0].length : m[1].length;
 }
 
 function plural(n: number, word: string): string {

@@ -5,7 +5,9 @@ import { type Extracted, fileOffset, type SqlCandidate } from './extract/candida
 import { parseQualifiedName } from './owners.js';
 import { goStrings } from './extract/go.js';
 import { pythonStrings } from './extract/python.js';
-import { typescriptStrings } from './extract/typescript.js';
+import { prismaRefs } from './extract/prisma.js';
+import type { Neighbours } from './extract/ts-context.js';
+import { typescriptExtract } from './extract/typescript.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
 import { bindPlaceholders } from './extract/placeholders.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
@@ -16,8 +18,37 @@ import { parser } from './sql/parser.js';
 const MAYBE_SQL =
   /["'`][\s(]*(?:select|insert|update|delete|with|merge|truncate|create|alter|drop|grant|revoke|comment|copy|lock|refresh|table|do|explain)\s/i;
 
-export function needsTypescript(kind: FileKind, text: string): boolean {
-  return kind === 'ts' && MAYBE_SQL.test(text);
+/** TS/JS that names tables outside SQL text: query builders, ORMs (see extract/ts-builders.ts, ts-orm.ts). */
+const MAYBE_ORM =
+  /\.(?:from|into|table|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto)\(\s*["'`]|knex|Table\s*\(|@Entity|Repository|prisma|drizzle|\.(?:insert|update|delete)\(\s*[\w.]+\s*\)/i;
+
+/** What the TS pre-filter also lets through for configured helpers: `simple_insert*` → /simple_?insert/i. */
+const helperFilters = new WeakMap<AnalysisOptions, RegExp | null>();
+
+function helperFilter(options: AnalysisOptions): RegExp | null {
+  let re = helperFilters.get(options);
+  if (re === undefined) {
+    // The longest literal piece of each pattern, `_` optional between its letters (simpleInsert too).
+    const parts = options.helpers.map((h) =>
+      [...(h.call.split('*').sort((a, b) => b.length - a.length)[0] ?? '').replace(/_/g, '')]
+        .map((c) => c.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('_?'),
+    );
+    // a helper named `*` alone: every file is worth parsing
+    re = parts.length === 0 ? null : parts.some((p) => p === '') ? /./ : new RegExp(parts.join('|'), 'i');
+    helperFilters.set(options, re);
+  }
+  return re;
+}
+
+/** Cheap test before parsing a source file: SQL-looking strings, builder or ORM calls, configured helpers. */
+function worthParsing(kind: FileKind, text: string, options: AnalysisOptions): boolean {
+  if (MAYBE_SQL.test(text) || (kind === 'ts' && MAYBE_ORM.test(text))) return true;
+  return helperFilter(options)?.test(text) ?? false;
+}
+
+export function needsTypescript(kind: FileKind, text: string, options: AnalysisOptions = NO_OPTIONS): boolean {
+  return kind === 'ts' && worthParsing(kind, text, options);
 }
 
 export const NO_OPTIONS: AnalysisOptions = { helpers: [] };
@@ -28,13 +59,14 @@ export function analyzeText(
   text: string,
   ts: typeof TS | null,
   options: AnalysisOptions = NO_OPTIONS,
+  neighbours: Neighbours | null = null,
 ): FileAnalysis {
   const refs: TableRef[] = [];
   const diagnostics: Diagnostic[] = [];
   const sink: Sink = { refs, diagnostics, position: lineIndex(text) };
   if (kind === 'sql') analyzeSqlFile(text, sink);
-  else if (kind === 'prisma' || MAYBE_SQL.test(text)) {
-    const found = extract(relPath, kind, text, ts, options);
+  else if (kind === 'prisma' || worthParsing(kind, text, options)) {
+    const found = extract(relPath, kind, text, ts, options, neighbours);
     for (const c of found.sql) analyzeCandidate(c, sink);
     for (const n of found.names) refs.push(nameRef(n, sink));
   }
@@ -46,12 +78,14 @@ function extract(
   kind: FileKind,
   text: string,
   ts: typeof TS | null,
-  _options: AnalysisOptions,
+  options: AnalysisOptions,
+  neighbours: Neighbours | null,
 ): Extracted {
   if (kind === 'go') return { sql: goStrings(text), names: [] };
   if (kind === 'py') return { sql: pythonStrings(text), names: [] };
-  if (kind === 'prisma' || !ts) return { sql: [], names: [] };
-  return { sql: typescriptStrings(ts, text, /\.[jt]sx$/.test(relPath)), names: [] };
+  if (kind === 'prisma') return { sql: [], names: prismaRefs(text) };
+  if (!ts) return { sql: [], names: [] };
+  return typescriptExtract(ts, relPath, text, options, neighbours);
 }
 
 /** A table named outside SQL text, as a reference at the name's position. */

@@ -5,8 +5,11 @@ import type * as TS from 'typescript';
 import { analyzeText, needsTypescript } from './analyze-file.js';
 import type { AnalysisOptions, FileAnalysis, FileTask } from './refs.js';
 import { loadParser } from './sql/parser.js';
+import type { Neighbours } from './extract/ts-context.js';
+import { neighbours } from './neighbours.js';
 
 let ts: typeof TS | null = null;
+let near: { root: string; n: Neighbours } | null = null;
 
 export async function prepare(): Promise<void> {
   await loadParser();
@@ -23,9 +26,9 @@ export function analyzeTask(task: FileTask, options: AnalysisOptions): FileAnaly
   }
   // require, not import(): the ESM loader would first scan all 9 MB of typescript.js for its
   // CommonJS export names (~200 ms per thread).
-  if (!ts && needsTypescript(task.kind, text)) ts = createRequire(import.meta.url)('typescript') as typeof TS;
+  if (!ts && needsTypescript(task.kind, text, options)) ts = createRequire(import.meta.url)('typescript') as typeof TS;
   try {
-    return analyzeText(task.relPath, task.kind, text, ts, options);
+    return analyzeText(task.relPath, task.kind, text, ts, options, ts ? neighboursOf(ts, task) : null);
   } catch (e) {
     // The analysis must never take the lint down: report the file as unreadable SQL instead.
     return {
@@ -37,4 +40,11 @@ export function analyzeTask(task: FileTask, options: AnalysisOptions): FileAnaly
       suppressions: [],
     };
   }
+}
+
+/** Lookups of imported schemas and schema.prisma, relative to the task's project root. */
+function neighboursOf(t: typeof TS, task: FileTask): Neighbours {
+  const root = task.path.endsWith(task.relPath) ? task.path.slice(0, task.path.length - task.relPath.length) : '/';
+  if (!near || near.root !== root) near = { root, n: neighbours(t, root) };
+  return near.n;
 }

@@ -1,6 +1,6 @@
 // Which strings are worth handing to the SQL parser.
 
-const STARTERS = new Set([
+export const SQL_STARTERS = new Set([
   'select',
   'insert',
   'update',
@@ -33,7 +33,7 @@ export function startsWithSqlKeyword(raw: string, from = 0, to = raw.length): bo
   let j = i;
   while (j < to && j - i < 9 && isLetter(raw.charCodeAt(j))) j++;
   if (j === i || j - i > 8) return false;
-  if (!STARTERS.has(raw.slice(i, j).toLowerCase())) return false;
+  if (!SQL_STARTERS.has(raw.slice(i, j).toLowerCase())) return false;
   // A lone keyword ("update", "delete") is an event name, not a statement.
   let k = j;
   while (k < to && /\s/.test(raw[k])) k++;
