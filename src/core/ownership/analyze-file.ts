@@ -3,8 +3,7 @@ import type * as TS from 'typescript';
 import type { AnalysisOptions, Diagnostic, FileAnalysis, FileKind, NameRef, Suppression, TableRef } from './refs.js';
 import { type Extracted, fileOffset, type SqlCandidate } from './extract/candidate.js';
 import { parseQualifiedName } from './owners.js';
-import { goStrings } from './extract/go.js';
-import { pythonStrings } from './extract/python.js';
+import { extractHost, isGrammarKind, namesTablesOutsideSql } from './extract/hosts.js';
 import { typescriptStrings } from './extract/typescript.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
 import { bindPlaceholders } from './extract/placeholders.js';
@@ -20,6 +19,11 @@ export function needsTypescript(kind: FileKind, text: string): boolean {
   return kind === 'ts' && MAYBE_SQL.test(text);
 }
 
+/** A Go or Python file worth parsing: its grammar must be loaded before analyzeText. */
+export function needsGrammar(kind: FileKind, text: string, options: AnalysisOptions = NO_OPTIONS): boolean {
+  return isGrammarKind(kind) && (MAYBE_SQL.test(text) || namesTablesOutsideSql(kind, text, options));
+}
+
 export const NO_OPTIONS: AnalysisOptions = { helpers: [] };
 
 export function analyzeText(
@@ -33,7 +37,7 @@ export function analyzeText(
   const diagnostics: Diagnostic[] = [];
   const sink: Sink = { refs, diagnostics, position: lineIndex(text) };
   if (kind === 'sql') analyzeSqlFile(text, sink);
-  else if (kind === 'prisma' || MAYBE_SQL.test(text)) {
+  else if (kind === 'prisma' || MAYBE_SQL.test(text) || namesTablesOutsideSql(kind, text, options)) {
     const found = extract(relPath, kind, text, ts, options);
     for (const c of found.sql) analyzeCandidate(c, sink);
     for (const n of found.names) refs.push(nameRef(n, sink));
@@ -46,10 +50,9 @@ function extract(
   kind: FileKind,
   text: string,
   ts: typeof TS | null,
-  _options: AnalysisOptions,
+  options: AnalysisOptions,
 ): Extracted {
-  if (kind === 'go') return { sql: goStrings(text), names: [] };
-  if (kind === 'py') return { sql: pythonStrings(text), names: [] };
+  if (isGrammarKind(kind)) return extractHost(kind, text, options);
   if (kind === 'prisma' || !ts) return { sql: [], names: [] };
   return { sql: typescriptStrings(ts, text, /\.[jt]sx$/.test(relPath)), names: [] };
 }
