@@ -3,6 +3,7 @@
 import type { QueryHelper } from '../../types.js';
 import { CookedBuilder, decodeEscape, type SqlCandidate } from './candidate.js';
 import { startsWithSqlKeyword } from './keywords.js';
+import type { TsNode } from './tree-sitter.js';
 
 /**
  * What a literal's text means besides itself: `printf` (Go `fmt.Sprintf`, Python `"…" % x`:
@@ -68,35 +69,53 @@ function fieldEnd(src: string, open: number, to: number): number {
   return to;
 }
 
-/** A folded expression: its text, and each literal piece on its own for the fallback. */
+// A quote, then a SQL keyword (the words of startsWithSqlKeyword): where SQL strings may start.
+const QUOTE_KEYWORD =
+  /["'`][\s(]*(?:select|insert|update|delete|with|merge|truncate|create|alter|drop|grant|revoke|comment|copy|lock|refresh|table|do|explain|reindex|cluster|vacuum|analyze)\s/gi;
+
+/**
+ * The string literals of a tree where a quote is followed by a SQL keyword, found from the raw
+ * text: asking the tree for every string literal costs more than parsing it.
+ */
+export function sqlLiterals(root: TsNode, text: string, types: ReadonlySet<string>): TsNode[] {
+  const out: TsNode[] = [];
+  for (const m of text.matchAll(QUOTE_KEYWORD)) {
+    let n = root.descendantForIndex(m.index);
+    for (let up = 0; n && !types.has(n.type) && up < 3; up++) n = n.parent;
+    if (n && types.has(n.type)) out.push(n);
+  }
+  return out;
+}
+
+/** A literal's text range inside a folded expression, cooked only if the whole is no SQL. */
+export interface Piece {
+  from: number;
+  to: number;
+  raw: boolean;
+  holes: Holes;
+}
+
+/** A folded expression: its text, and the literals it was folded from. */
 export interface Folded {
   builder: CookedBuilder;
-  /** the literals it was folded from, each cooked alone */
-  pieces: SqlCandidate[];
+  pieces: Piece[];
 }
 
 /**
  * The candidates of one folded expression: the whole when it starts like SQL; otherwise each
  * literal that does on its own (`prefix + "INSERT INTO x"`, as the literal-only extractors did).
  */
-export function foldedCandidates(f: Folded): SqlCandidate[] {
+export function foldedCandidates(f: Folded, src: string, lang: 'go' | 'py'): SqlCandidate[] {
   const whole = f.builder.build();
   if (startsWithSqlKeyword(whole.text)) return [whole];
-  return f.pieces.filter((p) => startsWithSqlKeyword(p.text));
-}
-
-/** A piece cooked alone (for the fallback of foldedCandidates). */
-export function piece(
-  src: string,
-  from: number,
-  to: number,
-  lang: 'go' | 'py',
-  raw: boolean,
-  holes: Holes,
-): SqlCandidate {
-  const b = new CookedBuilder();
-  cookPiece(b, src, from, to, lang, raw, holes);
-  return b.build();
+  const out: SqlCandidate[] = [];
+  for (const p of f.pieces) {
+    if (!startsWithSqlKeyword(src, p.from, p.to)) continue;
+    const b = new CookedBuilder();
+    cookPiece(b, src, p.from, p.to, lang, p.raw, p.holes);
+    out.push(b.build());
+  }
+  return out;
 }
 
 export interface HelperMatcher {

@@ -3,26 +3,35 @@
 // table names, and config-declared helpers (positional table argument).
 import type { AnalysisOptions, NameRef } from '../refs.js';
 import { CookedBuilder, type Extracted, type SqlCandidate } from './candidate.js';
-import { cookPiece, type Folded, foldedCandidates, type Holes, helperMatchers, piece } from './fold.js';
+import {
+  cookPiece,
+  type Folded,
+  foldedCandidates,
+  type Holes,
+  helperMatchers,
+  mentionsHelper,
+  sqlLiterals,
+} from './fold.js';
 import { gormNames } from './gorm.js';
 import type { Grammar, TsNode } from './tree-sitter.js';
 
-const STRINGS = '[(interpreted_string_literal) (raw_string_literal)] @s';
+const STRINGS = new Set(['interpreted_string_literal', 'raw_string_literal']);
+const GORM_HINT = /\bTableName\(\)|\.Table\(/;
 const CALLS = '(call_expression function: [(identifier) (selector_expression)] @f arguments: (argument_list) @a) @c';
 
 export function goExtract(g: Grammar, root: TsNode, text: string, options: AnalysisOptions): Extracted {
   const sql: SqlCandidate[] = [];
   const seen = new Set<number>();
-  for (const { node } of g.query(STRINGS).captures(root)) {
+  for (const node of sqlLiterals(root, text, STRINGS)) {
     const top = foldRoot(node);
     if (seen.has(top.startIndex)) continue;
     seen.add(top.startIndex);
     const f: Folded = { builder: new CookedBuilder(), pieces: [] };
     fold(top, text, f, 'none');
-    sql.push(...foldedCandidates(f));
+    sql.push(...foldedCandidates(f, text, 'go'));
   }
-  const names = gormNames(g, root);
-  if (options.helpers.length > 0) names.push(...helperNames(g, root, options));
+  const names = GORM_HINT.test(text) ? gormNames(g, root) : [];
+  if (mentionsHelper(text, options.helpers)) names.push(...helperNames(g, root, options));
   return { sql, names };
 }
 
@@ -57,7 +66,7 @@ function fold(n: TsNode, src: string, f: Folded, holes: Holes): void {
     const from = n.startIndex + 1;
     const to = Math.max(from, n.endIndex - 1);
     cookPiece(f.builder, src, from, to, 'go', raw, holes);
-    f.pieces.push(piece(src, from, to, 'go', raw, holes));
+    f.pieces.push({ from, to, raw, holes });
   } else if (isPlus(n)) {
     fold(n.childForFieldName('left') as TsNode, src, f, holes);
     fold(n.childForFieldName('right') as TsNode, src, f, holes);

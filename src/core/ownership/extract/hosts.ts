@@ -8,7 +8,7 @@ import { type GrammarKind, loadedGrammar, withTree } from './tree-sitter.js';
 
 /** ORM declarations and calls that name tables without any SQL text in the file. */
 const ORM_HINT: Record<GrammarKind, RegExp> = {
-  go: /\bTableName\(\)|\.(?:Table|Model)\(/,
+  go: /\bTableName\(\)|\.Table\(/,
   py: /__tablename__|\bTable\(/,
 };
 

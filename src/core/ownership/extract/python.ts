@@ -4,27 +4,36 @@
 // triple-quoted strings; bytes skipped), SQLAlchemy table names, and config-declared helpers.
 import type { AnalysisOptions, NameRef } from '../refs.js';
 import { CookedBuilder, type Extracted, type SqlCandidate } from './candidate.js';
-import { cookPiece, type Folded, foldedCandidates, type Holes, helperMatchers, piece } from './fold.js';
+import {
+  cookPiece,
+  type Folded,
+  foldedCandidates,
+  type Holes,
+  helperMatchers,
+  mentionsHelper,
+  sqlLiterals,
+} from './fold.js';
 import { sqlalchemyNames } from './sqlalchemy.js';
 import type { Grammar, TsNode } from './tree-sitter.js';
 
-const STRINGS = '(string) @s';
+const STRINGS = new Set(['string']);
+const SQLALCHEMY_HINT = /__tablename__|\bTable\(/;
 const CALLS = '(call function: [(identifier) (attribute)] @f arguments: (argument_list) @a)';
 
 export function pythonExtract(g: Grammar, root: TsNode, text: string, options: AnalysisOptions): Extracted {
   const sql: SqlCandidate[] = [];
   const seen = new Set<number>();
-  for (const { node } of g.query(STRINGS).captures(root)) {
+  for (const node of sqlLiterals(root, text, STRINGS)) {
     if (node.parent?.type === 'interpolation' || isBytes(node)) continue;
     const top = foldRoot(node);
     if (seen.has(top.startIndex)) continue;
     seen.add(top.startIndex);
     const f: Folded = { builder: new CookedBuilder(), pieces: [] };
     fold(top, text, f, 'none');
-    sql.push(...foldedCandidates(f));
+    sql.push(...foldedCandidates(f, text, 'py'));
   }
-  const names = sqlalchemyNames(g, root);
-  if (options.helpers.length > 0) names.push(...helperNames(g, root, options));
+  const names = SQLALCHEMY_HINT.test(text) ? sqlalchemyNames(g, root) : [];
+  if (mentionsHelper(text, options.helpers)) names.push(...helperNames(g, root, options));
   return { sql, names };
 }
 
@@ -88,7 +97,7 @@ function foldString(s: TsNode, src: string, f: Folded, holes: Holes): void {
   for (const c of s.namedChildren) {
     if (c?.type === 'string_content') {
       cookPiece(f.builder, src, c.startIndex, c.endIndex, 'py', raw, own);
-      f.pieces.push(piece(src, c.startIndex, c.endIndex, 'py', raw, own));
+      f.pieces.push({ from: c.startIndex, to: c.endIndex, raw, holes: own });
     } else if (c?.type === 'interpolation') {
       f.builder.placeholder(c.startIndex);
     }
