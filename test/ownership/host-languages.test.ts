@@ -67,6 +67,8 @@ describe('GORM', () => {
     'func (r *Repo) Count() (n int64) {',
     '\tr.db.Table("billing.invoices").Where("paid").Count(&n)',
     '\tr.db.Model(&Order{}).Where("id = ?", 1).Update("status", "done")',
+    '\tr.db.Table("order_archive AS a").Joins("JOIN x ON x.id = a.id").Scan(&n)',
+    '\tr.db.Table("(?) AS u", r.db.Model(&Order{})).Count(&n)',
     '\treturn',
     '}',
   ].join('\n');
@@ -79,6 +81,8 @@ describe('GORM', () => {
       'write order_archive 18:21',
       'read billing.invoices 22:14',
       'write orders 23:13',
+      'read order_archive 24:14',
+      'read orders 25:36',
     ]);
   });
 });

@@ -5,6 +5,7 @@
 // table when that type's TableName is declared in the same file (per-file analysis: a type
 // declared elsewhere in the package is not followed; GORM's default plural naming is not guessed).
 import type { NameRef } from '../refs.js';
+import { ormName } from './fold.js';
 import { goStringValue } from './go.js';
 import type { Grammar, TsNode } from './tree-sitter.js';
 
@@ -42,8 +43,9 @@ export function gormNames(g: Grammar, root: TsNode): NameRef[] {
     const ret = body?.descendantsOfType('return_statement')[0];
     const s = goStringValue(ret?.namedChild(0)?.namedChild(0));
     if (!recv || !s) continue;
-    tables.set(recv.text, s.value);
-    out.push({ name: s.value, access: 'read', offset: s.offset, via: 'GORM TableName' });
+    const name = ormName(s.value);
+    tables.set(recv.text, name);
+    out.push({ name, access: 'read', offset: s.offset, via: 'GORM TableName' });
   }
   let vars: Map<string, string> | null = null;
   const typeOf = (arg: TsNode | null): string | null => {
@@ -60,7 +62,11 @@ export function gormNames(g: Grammar, root: TsNode): NameRef[] {
     if (!call || !arg || !(SOURCES.has(method) || WRITE.has(method) || READ.has(method))) continue;
     if (SOURCES.has(method)) {
       const s = method === 'Table' ? goStringValue(arg) : null;
-      const name = s?.value ?? tables.get(typeOf(arg) ?? '');
+      // Table("orders o") / Table("orders AS o"): the table before its alias; a subquery
+      // (Table("(?) AS u", q)) names none.
+      const table = s ? /^\s*([\w$."]+)(?:\s+(?:as\s+)?\w+)?\s*$/i.exec(s.value)?.[1] : undefined;
+      if (s && !table) continue;
+      const name = table ? ormName(table) : tables.get(typeOf(arg) ?? '');
       if (!name) continue;
       const terminal = chainTerminal(call);
       const access = WRITE.has(terminal) ? 'write' : 'read';
