@@ -111,6 +111,11 @@ describe('Python strings', () => {
     expect(diagnostics('py', src)).toEqual(['dynamic-sql 2:6']);
   });
 
+  it('keeps positions after non-ASCII text', () => {
+    expect(refs('py', '# café 😀\nq = ("😀 " and "SELECT ✓ FROM "\n  "después")\n')).toEqual(['read después 3:4']);
+    expect(refs('go', 'package p // 😀\nvar q = "SELECT \'✓\' FROM " + "après"\n')).toEqual(['read après 2:31']);
+  });
+
   it('skips bytes and strings that only start like SQL', () => {
     expect(refs('py', 'a = b"SELECT * FROM raw"\nb = "delete"\nc = "Select a row from the list."\n')).toEqual([]);
   });
