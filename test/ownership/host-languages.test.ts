@@ -35,6 +35,12 @@ describe('Go strings', () => {
     expect(refs('go', src)).toEqual(['write audit 3:31']);
   });
 
+  it('checks the SQL-looking literals alone when holes keep the whole from parsing', () => {
+    expect(refs('go', 'package p\n\nvar q = "SELECT id FROM orders " + where + " ORDER BY id"\n')).toEqual([
+      'read orders 3:25',
+    ]);
+  });
+
   it('reports SQL whose table name is a variable as dynamic, at its start', () => {
     expect(diagnostics('go', 'package p\n\nvar q = "SELECT * FROM " + table + " WHERE id = $1"\n')).toEqual([
       'dynamic-sql 3:10',

@@ -65,19 +65,10 @@ function nameRef(n: NameRef, sink: Sink): TableRef {
 }
 
 function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
+  if (parses(c, sink)) return;
+  // Folded text whose holes keep it from parsing: its literals that parse alone still count.
+  if (c.parts?.map((p) => parses(p, sink)).includes(true)) return;
   const toFile = (i: number) => fileOffset(c, i);
-  sink.literalLine = sink.position(toFile(0)).line;
-  // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
-  // offset still maps to the same place.
-  if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return;
-  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
-  // parse as it is: `?` is also a jsonb operator.
-  const bound = bindPlaceholders(c.text);
-  if (
-    bound &&
-    analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)
-  )
-    return;
   const start = c.text.search(/\S/);
   const pos = sink.position(toFile(Math.max(0, start)));
   if (c.interpolated) {
@@ -93,6 +84,21 @@ function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
       message: `string looks like SQL but does not parse: ${parseError(c.text).message}`,
     });
   }
+}
+
+function parses(c: SqlCandidate, sink: Sink): boolean {
+  const toFile = (i: number) => fileOffset(c, i);
+  sink.literalLine = sink.position(toFile(0)).line;
+  // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
+  // offset still maps to the same place.
+  if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return true;
+  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
+  // parse as it is: `?` is also a jsonb operator.
+  const bound = bindPlaceholders(c.text);
+  return (
+    !!bound &&
+    analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)
+  );
 }
 
 function driverPlaceholders(text: string): string {

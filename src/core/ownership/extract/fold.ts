@@ -107,15 +107,19 @@ export interface Folded {
  */
 export function foldedCandidates(f: Folded, src: string, lang: 'go' | 'py'): SqlCandidate[] {
   const whole = f.builder.build();
-  if (startsWithSqlKeyword(whole.text)) return [whole];
-  const out: SqlCandidate[] = [];
+  const sqlLike = startsWithSqlKeyword(whole.text);
+  if (sqlLike && !(whole.interpolated && f.pieces.length > 0)) return [whole];
+  const parts: SqlCandidate[] = [];
   for (const p of f.pieces) {
     if (!startsWithSqlKeyword(src, p.from, p.to)) continue;
     const b = new CookedBuilder();
     cookPiece(b, src, p.from, p.to, lang, p.raw, p.holes);
-    out.push(b.build());
+    parts.push(b.build());
   }
-  return out;
+  if (!sqlLike) return parts;
+  // The whole is checked; if its holes keep it from parsing, its SQL-looking literals are.
+  if (parts.length > 0) whole.parts = parts;
+  return [whole];
 }
 
 export interface HelperMatcher {
