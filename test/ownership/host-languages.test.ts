@@ -153,6 +153,12 @@ describe('SQLAlchemy', () => {
     'def purge(conn):',
     '    conn.execute(events.delete())',
     '    conn.execute(delete(Order))',
+    '',
+    'def swap(session, n):',
+    '    old = session.get(Order, n)',
+    '    session.delete(old)',
+    '    fresh = Order(id=n)',
+    '    session.add(fresh)',
   ].join('\n');
 
   it('finds declarations (read) and same-file uses at the model name with their access', () => {
@@ -167,6 +173,9 @@ describe('SQLAlchemy', () => {
       'read events 20:75',
       'write events 23:18',
       'write shop.orders 24:25',
+      'read shop.orders 27:23',
+      'write shop.orders 28:20',
+      'write shop.orders 30:17',
     ]);
   });
 });

@@ -1,7 +1,8 @@
 // SQLAlchemy table names as references. Declarations (`__tablename__ = "orders"` with its
 // `__table_args__` schema, `orders = Table("orders", metadata, …, schema=…)`) count as reads
 // where they stand: a model of a table is a dependency on it even where the file does not use it.
-// Uses resolved within the same file, at the model's name: `session.add(Order(…))`, `add_all`,
+// Uses resolved within the same file, at the model's name: `session.add(Order(…))` (or of a
+// variable assigned `Order(…)` / `session.get(Order, …)` in the file), `session.delete(it)`, `add_all`,
 // `merge`, `insert(Order)`, `update(…)`, `delete(…)`, `orders.insert()`, `bulk_insert_mappings`
 // write; `select(Order…)`, `session.query(Order…)`, `session.get(Order, …)`, `orders.select()`,
 // `Order.query` (Flask-SQLAlchemy) read. A model imported from another file is not followed: its
@@ -17,6 +18,8 @@ const CLASS_ATTRS = `(class_definition name: (identifier) @cls body: (block (exp
 const CALLS = `(call function: [(identifier) @fn (attribute object: (_) @obj attribute: (identifier) @fn)]
   arguments: (argument_list) @a) @c`;
 const FLASK_QUERY = '(attribute object: (identifier) @o attribute: (identifier) @q (#eq? @q "query"))';
+const INSTANCES =
+  '(assignment left: (identifier) @v right: (call function: (identifier) @m arguments: (argument_list) @a))';
 
 const ADD = new Set(['add', 'merge', 'add_all']);
 const STATEMENT_WRITE = new Set(['insert', 'update', 'delete']);
@@ -70,6 +73,23 @@ export function sqlalchemyNames(g: Grammar, root: TsNode): NameRef[] {
     if (n?.type === 'attribute') return resolve(n.childForFieldName('object'));
     return null;
   };
+  // `order = Order(…)` / `order = session.get(Order, id)`, then `session.add(order)`,
+  // `session.delete(order)`: instances by variable name, file-wide.
+  const instances = new Map<string, string>();
+  for (const m of g.query(INSTANCES).matches(root)) {
+    const v = capture(m, 'v')?.text ?? '';
+    const made = models.get(capture(m, 'm')?.text ?? '');
+    if (made) instances.set(v, made);
+  }
+  for (const m of calls) {
+    const target = assignedName(capture(m, 'c') as TsNode);
+    const got = capture(m, 'fn')?.text === 'get' ? resolve(argument(capture(m, 'a') as TsNode, 0)) : null;
+    if (target && got) instances.set(target, got.name);
+  }
+  const instance = (n: TsNode | null | undefined) => {
+    const name = n?.type === 'identifier' ? instances.get(n.text) : undefined;
+    return name && n ? { name, at: n } : null;
+  };
   const push = (r: { name: string; at: TsNode } | null, access: 'read' | 'write', via: string) => {
     if (r) out.push({ name: r.name, access, offset: r.at.startIndex, via: `SQLAlchemy ${via}` });
   };
@@ -89,9 +109,9 @@ export function sqlalchemyNames(g: Grammar, root: TsNode): NameRef[] {
       for (const e of first?.type === 'list' || first?.type === 'tuple' ? first.namedChildren : [])
         if (e?.type === 'call') push(resolve(e.childForFieldName('function')), 'write', fn);
     } else if (ADD.has(fn)) {
-      if (first?.type === 'call') push(resolve(first.childForFieldName('function')), 'write', fn);
+      push(first?.type === 'call' ? resolve(first.childForFieldName('function')) : instance(first), 'write', fn);
     } else if (STATEMENT_WRITE.has(fn) || BULK_WRITE.has(fn)) {
-      push(resolve(first), 'write', fn);
+      push(resolve(first) ?? (fn === 'delete' ? instance(first) : null), 'write', fn);
     } else {
       const seen = new Set<string>();
       for (const a of args.namedChildren) {
