@@ -7,9 +7,11 @@ import { analyzeText } from '../../src/core/ownership/analyze-file.js';
 // The compiler as analyzeText types it (a namespace import there, a default import here).
 const ts = typescript as unknown as Parameters<typeof analyzeText>[3];
 import { loadParser } from '../../src/core/ownership/sql/parser.js';
+import { loadGrammar } from '../../src/core/ownership/extract/tree-sitter.js';
 
 beforeAll(async () => {
   await loadParser();
+  await Promise.all([loadGrammar('go'), loadGrammar('py')]);
 });
 
 const refs = (file: string, kind: 'sql' | 'ts' | 'go' | 'py', text: string) =>

@@ -7,10 +7,12 @@ import { analyzeText } from '../../src/core/ownership/analyze-file.js';
 // The compiler as analyzeText types it (a namespace import there, a default import here).
 const ts = typescript as unknown as Parameters<typeof analyzeText>[3];
 import { loadParser } from '../../src/core/ownership/sql/parser.js';
+import { loadGrammar } from '../../src/core/ownership/extract/tree-sitter.js';
 import type { FileKind } from '../../src/core/ownership/refs.js';
 
 beforeAll(async () => {
   await loadParser();
+  await Promise.all([loadGrammar('go'), loadGrammar('py')]);
 });
 
 const SEEDS: Array<[FileKind, string]> = [

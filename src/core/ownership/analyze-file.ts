@@ -3,11 +3,10 @@ import type * as TS from 'typescript';
 import type { AnalysisOptions, Diagnostic, FileAnalysis, FileKind, NameRef, Suppression, TableRef } from './refs.js';
 import { type Extracted, fileOffset, type SqlCandidate } from './extract/candidate.js';
 import { parseQualifiedName } from './owners.js';
-import { goStrings } from './extract/go.js';
-import { pythonStrings } from './extract/python.js';
 import { prismaRefs } from './extract/prisma.js';
 import type { Neighbours } from './extract/ts-context.js';
 import { typescriptExtract } from './extract/typescript.js';
+import { extractHost, isGrammarKind, namesTablesOutsideSql } from './extract/hosts.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
 import { bindPlaceholders } from './extract/placeholders.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
@@ -43,12 +42,18 @@ function helperFilter(options: AnalysisOptions): RegExp | null {
 
 /** Cheap test before parsing a source file: SQL-looking strings, builder or ORM calls, configured helpers. */
 function worthParsing(kind: FileKind, text: string, options: AnalysisOptions): boolean {
-  if (MAYBE_SQL.test(text) || (kind === 'ts' && MAYBE_ORM.test(text))) return true;
-  return helperFilter(options)?.test(text) ?? false;
+  if (MAYBE_SQL.test(text)) return true;
+  if (kind === 'ts') return MAYBE_ORM.test(text) || (helperFilter(options)?.test(text) ?? false);
+  return isGrammarKind(kind) && namesTablesOutsideSql(kind, text, options);
 }
 
 export function needsTypescript(kind: FileKind, text: string, options: AnalysisOptions = NO_OPTIONS): boolean {
   return kind === 'ts' && worthParsing(kind, text, options);
+}
+
+/** A Go or Python file worth parsing: its grammar must be loaded before analyzeText. */
+export function needsGrammar(kind: FileKind, text: string, options: AnalysisOptions = NO_OPTIONS): boolean {
+  return isGrammarKind(kind) && worthParsing(kind, text, options);
 }
 
 export const NO_OPTIONS: AnalysisOptions = { helpers: [] };
@@ -81,8 +86,7 @@ function extract(
   options: AnalysisOptions,
   neighbours: Neighbours | null,
 ): Extracted {
-  if (kind === 'go') return { sql: goStrings(text), names: [] };
-  if (kind === 'py') return { sql: pythonStrings(text), names: [] };
+  if (isGrammarKind(kind)) return extractHost(kind, text, options);
   if (kind === 'prisma') return { sql: [], names: prismaRefs(text) };
   if (!ts) return { sql: [], names: [] };
   return typescriptExtract(ts, relPath, text, options, neighbours);
@@ -96,19 +100,10 @@ function nameRef(n: NameRef, sink: Sink): TableRef {
 }
 
 function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
+  if (parses(c, sink)) return;
+  // Folded text whose holes keep it from parsing: its literals that parse alone still count.
+  if (c.parts?.map((p) => parses(p, sink)).includes(true)) return;
   const toFile = (i: number) => fileOffset(c, i);
-  sink.literalLine = sink.position(toFile(0)).line;
-  // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
-  // offset still maps to the same place.
-  if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return;
-  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
-  // parse as it is: `?` is also a jsonb operator.
-  const bound = bindPlaceholders(c.text);
-  if (
-    bound &&
-    analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)
-  )
-    return;
   const start = c.text.search(/\S/);
   const pos = sink.position(toFile(Math.max(0, start)));
   if (c.interpolated) {
@@ -124,6 +119,21 @@ function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
       message: `string looks like SQL but does not parse: ${parseError(c.text).message}`,
     });
   }
+}
+
+function parses(c: SqlCandidate, sink: Sink): boolean {
+  const toFile = (i: number) => fileOffset(c, i);
+  sink.literalLine = sink.position(toFile(0)).line;
+  // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
+  // offset still maps to the same place.
+  if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return true;
+  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
+  // parse as it is: `?` is also a jsonb operator.
+  const bound = bindPlaceholders(c.text);
+  return (
+    !!bound &&
+    analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)
+  );
 }
 
 function driverPlaceholders(text: string): string {

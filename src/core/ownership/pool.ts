@@ -61,10 +61,9 @@ export async function analyzeFiles(tasks: FileTask[], opts: PoolOptions = {}): P
     // so usually only one thread loads the TypeScript scanner), yielding between batches so
     // that worker messages are handled promptly.
     for (let batch = queue.takeBack(); batch; batch = queue.takeBack()) {
-      queue.store(
-        batch,
-        batch.tasks.map((t) => analyzeTask(t, options)),
-      );
+      const results: FileAnalysis[] = [];
+      for (const t of batch.tasks) results.push(await analyzeTask(t, options));
+      queue.store(batch, results);
       if (done.length > 0) await new Promise((r) => setImmediate(r));
     }
     await workersDone;

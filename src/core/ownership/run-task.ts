@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
-import { analyzeText, needsTypescript } from './analyze-file.js';
+import { analyzeText, needsGrammar, needsTypescript } from './analyze-file.js';
+import { loadedGrammar, loadGrammar } from './extract/tree-sitter.js';
 import type { AnalysisOptions, FileAnalysis, FileTask } from './refs.js';
 import { loadParser } from './sql/parser.js';
 import type { Neighbours } from './extract/ts-context.js';
@@ -15,7 +16,7 @@ export async function prepare(): Promise<void> {
   await loadParser();
 }
 
-export function analyzeTask(task: FileTask, options: AnalysisOptions): FileAnalysis {
+export async function analyzeTask(task: FileTask, options: AnalysisOptions): Promise<FileAnalysis> {
   let text: string;
   try {
     // Sync on purpose: thousands of small files, one at a time per thread; the promise API's
@@ -28,6 +29,14 @@ export function analyzeTask(task: FileTask, options: AnalysisOptions): FileAnaly
   // CommonJS export names (~200 ms per thread).
   if (!ts && needsTypescript(task.kind, text, options)) ts = createRequire(import.meta.url)('typescript') as typeof TS;
   try {
+    // The Go / Python grammar (WASM), once per thread, on the first file of its language that
+    // passes the cheap test.
+    if (
+      (task.kind === 'go' || task.kind === 'py') &&
+      !loadedGrammar(task.kind) &&
+      needsGrammar(task.kind, text, options)
+    )
+      await loadGrammar(task.kind);
     return analyzeText(task.relPath, task.kind, text, ts, options, ts ? neighboursOf(ts, task) : null);
   } catch (e) {
     // The analysis must never take the lint down: report the file as unreadable SQL instead.

@@ -7,9 +7,9 @@ const port = parentPort;
 const options = (workerData as { options: AnalysisOptions }).options;
 if (port) {
   await prepare();
-  port.on('message', (msg: { id: number; tasks: FileTask[] }) => {
+  port.on('message', async (msg: { id: number; tasks: FileTask[] }) => {
     const results = [];
-    for (const task of msg.tasks) results.push(analyzeTask(task, options));
+    for (const task of msg.tasks) results.push(await analyzeTask(task, options));
     port.postMessage({ id: msg.id, results });
   });
   port.postMessage({ ready: true });

@@ -10,6 +10,11 @@ export interface SqlCandidate {
   base: number;
   /** the literal had interpolations (template `${}`, f-string `{}`) */
   interpolated: boolean;
+  /**
+   * for text folded from several literals and other expressions: the literals that start like
+   * SQL, each alone, tried when the whole does not parse (`"SELECT … FROM orders " + where`)
+   */
+  parts?: SqlCandidate[];
 }
 
 /** What a host-language extractor finds in one file: SQL strings, and table names outside SQL. */

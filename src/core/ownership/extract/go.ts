@@ -1,51 +1,110 @@
-// A small Go tokenizer: finds string literals (interpreted and raw), skips comments and runes.
-import { literal, verbatim, type SqlCandidate } from './candidate.js';
-import { startsWithSqlKeyword } from './keywords.js';
+// Go through tree-sitter: string expressions folded into SQL candidates (`+` concatenation,
+// `fmt.Sprintf` format strings with their verbs as placeholders, raw backquoted strings), GORM
+// table names, and config-declared helpers (positional table argument).
+import type { AnalysisOptions, NameRef } from '../refs.js';
+import { CookedBuilder, type Extracted, type SqlCandidate } from './candidate.js';
+import {
+  cookPiece,
+  type Folded,
+  foldedCandidates,
+  type Holes,
+  helperMatchers,
+  mentionsHelper,
+  sqlLiterals,
+} from './fold.js';
+import { gormNames } from './gorm.js';
+import type { Grammar, TsNode } from './tree-sitter.js';
 
-export function goStrings(src: string): SqlCandidate[] {
-  const out: SqlCandidate[] = [];
-  const n = src.length;
-  let i = 0;
-  while (i < n) {
-    const ch = src[i];
-    if (ch === '/' && src[i + 1] === '/') {
-      i = lineEnd(src, i);
-    } else if (ch === '/' && src[i + 1] === '*') {
-      const end = src.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (ch === "'") {
-      i = skipQuoted(src, i, "'");
-    } else if (ch === '"') {
-      const end = skipQuoted(src, i, '"');
-      const close = src[end - 1] === '"' ? end - 1 : end;
-      if (startsWithSqlKeyword(src, i + 1, close)) out.push(literal(src, i + 1, close, 'go'));
-      i = end;
-    } else if (ch === '`') {
-      const end = src.indexOf('`', i + 1);
-      const close = end < 0 ? n : end;
-      if (startsWithSqlKeyword(src, i + 1, close)) out.push(verbatim(src, i + 1, close));
-      i = close + 1;
-    } else {
-      i++;
+const STRINGS = new Set(['interpreted_string_literal', 'raw_string_literal']);
+const GORM_HINT = /\bTableName\(\)|\.Table\(/;
+const CALLS = '(call_expression function: [(identifier) (selector_expression)] @f arguments: (argument_list) @a) @c';
+
+export function goExtract(g: Grammar, root: TsNode, text: string, options: AnalysisOptions): Extracted {
+  const sql: SqlCandidate[] = [];
+  const seen = new Set<number>();
+  for (const node of sqlLiterals(root, text, STRINGS)) {
+    const top = foldRoot(node);
+    if (seen.has(top.startIndex)) continue;
+    seen.add(top.startIndex);
+    const f: Folded = { builder: new CookedBuilder(), pieces: [] };
+    fold(top, text, f, 'none');
+    sql.push(...foldedCandidates(f, text, 'go'));
+  }
+  const names = GORM_HINT.test(text) ? gormNames(g, root) : [];
+  if (mentionsHelper(text, options.helpers)) names.push(...helperNames(g, root, options));
+  return { sql, names };
+}
+
+function isSprintf(call: TsNode | null): boolean {
+  if (call?.type !== 'call_expression') return false;
+  const fn = call.childForFieldName('function');
+  const name = fn?.type === 'selector_expression' ? fn.childForFieldName('field')?.text : fn?.text;
+  return name === 'Sprintf';
+}
+
+function isPlus(n: TsNode): boolean {
+  return n.type === 'binary_expression' && n.childForFieldName('operator')?.type === '+';
+}
+
+/** The largest expression a string literal is folded into. */
+function foldRoot(s: TsNode): TsNode {
+  let n = s;
+  for (;;) {
+    const p = n.parent;
+    if (!p) return n;
+    if (isPlus(p) || p.type === 'parenthesized_expression') n = p;
+    else if (p.type === 'argument_list' && p.namedChild(0)?.startIndex === n.startIndex && isSprintf(p.parent))
+      n = p.parent as TsNode;
+    else return n;
+  }
+}
+
+function fold(n: TsNode, src: string, f: Folded, holes: Holes): void {
+  const t = n.type;
+  if (t === 'interpreted_string_literal' || t === 'raw_string_literal') {
+    const raw = t === 'raw_string_literal';
+    const from = n.startIndex + 1;
+    const to = Math.max(from, n.endIndex - 1);
+    cookPiece(f.builder, src, from, to, 'go', raw, holes);
+    f.pieces.push({ from, to, raw, holes });
+  } else if (isPlus(n)) {
+    fold(n.childForFieldName('left') as TsNode, src, f, holes);
+    fold(n.childForFieldName('right') as TsNode, src, f, holes);
+  } else if (t === 'parenthesized_expression' && n.namedChildCount === 1) {
+    fold(n.namedChild(0) as TsNode, src, f, holes);
+  } else if (isSprintf(n)) {
+    const format = n.childForFieldName('arguments')?.namedChild(0);
+    if (format) fold(format, src, f, 'printf');
+    else f.builder.placeholder(n.startIndex);
+  } else {
+    f.builder.placeholder(n.startIndex);
+  }
+}
+
+/** A string literal's value and the offset of its first character, or null for other expressions. */
+export function goStringValue(n: TsNode | null | undefined): { value: string; offset: number } | null {
+  if (!n || (n.type !== 'interpreted_string_literal' && n.type !== 'raw_string_literal')) return null;
+  const from = n.startIndex + 1;
+  const b = new CookedBuilder();
+  cookPiece(b, n.text, 1, Math.max(1, n.text.length - 1), 'go', n.type === 'raw_string_literal', 'none');
+  return { value: b.build().text, offset: from };
+}
+
+/** Calls of config queryHelpers; Go has no keyword arguments, so only positional `table`. */
+function helperNames(g: Grammar, root: TsNode, options: AnalysisOptions): NameRef[] {
+  const matchers = helperMatchers(options.helpers).filter((m) => typeof m.helper.table === 'number');
+  if (matchers.length === 0) return [];
+  const out: NameRef[] = [];
+  for (const match of g.query(CALLS).matches(root)) {
+    const fn = match.captures.find((c) => c.name === 'f')?.node;
+    const args = match.captures.find((c) => c.name === 'a')?.node;
+    if (!fn || !args) continue;
+    const callee = fn.text.replace(/\s+/g, '');
+    for (const m of matchers) {
+      if (!m.test(callee)) continue;
+      const s = goStringValue(args.namedChild(m.helper.table as number));
+      if (s) out.push({ name: s.value, access: m.helper.access, offset: s.offset, via: `${m.helper.call} helper` });
     }
   }
   return out;
-}
-
-function lineEnd(src: string, i: number): number {
-  const end = src.indexOf('\n', i);
-  return end < 0 ? src.length : end;
-}
-
-/** Index just past the closing quote (or the end of line for an unterminated literal). */
-function skipQuoted(src: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < src.length) {
-    const ch = src[i];
-    if (ch === '\\') i += 2;
-    else if (ch === quote) return i + 1;
-    else if (ch === '\n') return i;
-    else i++;
-  }
-  return src.length;
 }
