@@ -60,6 +60,27 @@ describe('prepareTransactions', () => {
     expect(await prepareTransactions(list)).toBe(list);
   });
 
+  it('transaction words in function bodies, DO blocks, strings and comments are no reason to parse', async () => {
+    const list = [
+      migration(
+        'create function touch() returns trigger language plpgsql as $$\nbegin\n  new.at := now();\n  return new;\nend;\n$$;\n' +
+          "do $body$ begin raise notice 'x'; end $body$;\n" +
+          "insert into notes values ('begin; commit; vacuum');\n" +
+          '/* run vacuum after this */ select 1;\n',
+      ),
+    ];
+    expect(await prepareTransactions(list)).toBe(list);
+  });
+
+  it('still finds a COMMIT that follows a function body in the same goose block', async () => {
+    const sql = 'create function f() returns int language sql as $$ select 1 $$;\n-- done\nCOMMIT';
+    expect(
+      await prepareTransactions([{ ...migration(''), up: [{ sql, line: 2, column: 1, offset: 0 }] }]).catch(
+        (err: UserError) => `${err.where}: ${err.message}`,
+      ),
+    ).toBe('m/1_m.sql:4: COMMIT without a BEGIN before it would commit part of the migration apart from its record');
+  });
+
   it('drops a BEGIN/COMMIT pair inside a goose-style block, keeping the other lines where they are', async () => {
     const [m] = await prepareTransactions([
       { ...migration(''), up: [{ sql: 'BEGIN;\ncreate table a(x int);\nCOMMIT', line: 3, column: 1, offset: 0 }] },

@@ -5,6 +5,7 @@
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
 import { byteToChar } from '../ownership/sql/offsets.js';
+import { codeText } from '../sources/code-text.js';
 
 export interface SafetyDraft {
   rule: string;
@@ -151,14 +152,18 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
 }
 
 // Only DDL can break a rule: INSERTs, functions, triggers and grants skip the parser (a
-// function body is most of a migration's text). Several statements in one (a goose block) parse.
-const LEADING = /^(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*/;
+// function body is most of a migration's text). Tested at the start of every statement of the
+// text's code (strings, comments and dollar-quoted bodies blanked): a goose block of several
+// statements is parsed when one of them is DDL, a function whose body says `DROP` is not. The
+// plain word test on the raw text first: blanking only removes words.
+const DDL_WORD = /\b(?:alter|drop|truncate|create)\b/i;
 const DDL =
-  /^(?:alter|drop|truncate|rename|create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table|create\s+(?:unique\s+)?index)\b/i;
+  /(?:^|;)\s*(?:alter|drop|truncate|create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table|create\s+(?:unique\s+)?index)\b/i;
 
 function worthParsing(sql: string): boolean {
-  const body = sql.slice(LEADING.exec(sql)?.[0].length ?? 0);
-  return DDL.test(body) || /;\s*\S/.test(body);
+  if (!DDL_WORD.test(sql)) return false;
+  const code = codeText(sql);
+  return code === null || DDL.test(code);
 }
 
 type Report = (rule: string, byteLoc: number | undefined, table: string | null, message: string) => void;

@@ -8,7 +8,7 @@
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
-import { kindOf, type TxKind } from './statement-kinds.js';
+import { describe, kindOf, type TxKind, worthParsing } from './statement-kinds.js';
 
 export type { TxKind } from './statement-kinds.js';
 
@@ -21,10 +21,6 @@ export interface ParsedPiece {
   line: number;
 }
 
-// Words that start, or mark, the statements this module cares about.
-const WORTH_PARSING =
-  /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
-
 type PgQuery = typeof import('libpg-query');
 let pg: PgQuery | null = null;
 
@@ -35,16 +31,17 @@ async function loadParser(): Promise<PgQuery> {
 
 /** True when some statement of these migrations needs the parser (cheap: patterns only). */
 function needsParser(migrations: Migration[], direction: 'up' | 'down'): boolean {
-  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => WORTH_PARSING.test(s.sql)));
+  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => worthParsing(s.sql, false)));
 }
 
 /**
  * The statements of `statement` as the parser sees them (one piece for ordinary text), or
- * null when it does not parse: the server will report that, with its own line.
+ * null when it does not parse: the server will report that, with its own line. `procedural`:
+ * also parse CALL and DO (to mark them), which prepareTransactions has no use for.
  * Needs the parser loaded (prepareTransactions / classifyStatements load it).
  */
-export function piecesOf(statement: Statement): ParsedPiece[] | null {
-  if (!WORTH_PARSING.test(statement.sql))
+export function piecesOf(statement: Statement, procedural = false): ParsedPiece[] | null {
+  if (!worthParsing(statement.sql, procedural))
     return [{ tx: { kind: 'other' }, start: 0, end: statement.sql.length, line: statement.line }];
   if (!pg) throw new Error('piecesOf: the SQL parser is not loaded');
   let stmts: Array<{ stmt: Record<string, Record<string, unknown>>; stmt_location?: number; stmt_len?: number }>;
@@ -260,30 +257,11 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
   if (open) refuse(open.line, 'BEGIN without a COMMIT before the end of the file', 'add COMMIT');
 }
 
-function describe(tx: TxKind): string {
-  switch (tx.kind) {
-    case 'begin':
-      return 'BEGIN';
-    case 'commit':
-      return 'COMMIT';
-    case 'rollback':
-      return 'ROLLBACK';
-    case 'savepoint':
-      return 'SAVEPOINT';
-    case 'prepared':
-      return 'two-phase commit';
-    case 'no-transaction':
-      return tx.what;
-    default:
-      return 'statement';
-  }
-}
-
 /** For the runner: each statement's single piece (null: plain text, sent as it is). */
 export async function classifyStatements(statements: Statement[]): Promise<Array<TxKind | null>> {
-  if (statements.some((s) => WORTH_PARSING.test(s.sql))) await loadParser();
+  if (statements.some((s) => worthParsing(s.sql, true))) await loadParser();
   return statements.map((s) => {
-    const pieces = piecesOf(s);
+    const pieces = piecesOf(s, true);
     return pieces && pieces.length === 1 ? pieces[0].tx : null;
   });
 }

@@ -1,4 +1,5 @@
 // The PostgreSQL parser (libpg-query, WASM), loaded once per thread.
+import { createRequire } from 'node:module';
 import type * as PgQuery from 'libpg-query';
 
 let pg: typeof PgQuery | null = null;
@@ -10,7 +11,9 @@ export async function loadParser(): Promise<typeof PgQuery> {
     // The flag is process-wide; the parser is the only WASM svcdb runs.
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--liftoff-only');
-    const mod = await import('libpg-query');
+    // require, not import(): the package is CommonJS (no "exports"), and the ES module
+    // loader would first lex its 60 KB of emscripten glue for export names (~10 ms a run).
+    const mod = createRequire(import.meta.url)('libpg-query') as typeof PgQuery;
     await mod.loadModule();
     pg = mod;
   }
