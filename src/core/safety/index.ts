@@ -6,7 +6,7 @@ import { UserError, UserErrors } from '../errors.js';
 import { compareFindings } from '../findings.js';
 import type { Finding, Migration, RuleSeverity } from '../types.js';
 import { loadParser, withParseCache } from '../ownership/sql/parser.js';
-import { prepareTransactions } from '../sources/transactions.js';
+import { prepareTransactions, TransactionRefusal } from '../sources/transactions.js';
 import { checkMigration, type SafetyDraft } from './check.js';
 import { SAFETY_RULES, safetyRule } from './rule-meta.js';
 
@@ -60,9 +60,10 @@ async function asRun(m: Migration): Promise<{ migration: Migration; refusals: Sa
     const list = err instanceof UserErrors ? err.errors : [err];
     const refusals = list.map((e): SafetyDraft => {
       const line = Number(/:(\d+)$/.exec(e.where ?? '')?.[1] ?? 1);
-      const rule = /CONCURRENTLY/.test(e.message)
-        ? 'ban-concurrent-index-creation-in-transaction'
-        : 'transaction-nesting';
+      const rule =
+        e instanceof TransactionRefusal && e.kind === 'concurrently-in-transaction'
+          ? 'ban-concurrent-index-creation-in-transaction'
+          : 'transaction-nesting';
       return {
         rule,
         line,

@@ -59,3 +59,25 @@ export function codeText(sql: string): string | null {
   }
   return out + sql.slice(from);
 }
+
+/** The index of the first character at or after `i` that is not space or a comment. */
+export function skipSpaceAndComments(sql: string, i: number): number {
+  for (;;) {
+    while (i < sql.length && /\s/.test(sql[i])) i++;
+    if (sql.startsWith('--', i)) {
+      const eol = sql.indexOf('\n', i);
+      i = eol === -1 ? sql.length : eol + 1;
+    } else if (sql.startsWith('/*', i)) {
+      let depth = 0;
+      for (; i < sql.length; i++) {
+        if (sql.startsWith('/*', i)) {
+          depth++;
+          i++;
+        } else if (sql.startsWith('*/', i) && --depth === 0) {
+          i += 2;
+          break;
+        }
+      }
+    } else return i;
+  }
+}

@@ -12,8 +12,11 @@ export type TxKind =
   | { kind: 'savepoint' }
   /** PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED */
   | { kind: 'prepared' }
-  /** cannot run inside a transaction block; `index` names a CREATE INDEX CONCURRENTLY's index */
-  | { kind: 'no-transaction'; what: string; index?: { schema: string | null; name: string } }
+  /**
+   * cannot run inside a transaction block; `index` names a CREATE INDEX CONCURRENTLY's index;
+   * `concurrently`: the CONCURRENTLY form of CREATE INDEX, DROP INDEX or DETACH PARTITION
+   */
+  | { kind: 'no-transaction'; what: string; index?: { schema: string | null; name: string }; concurrently?: true }
   /** `procedural`: CALL or DO, which may commit by themselves when not inside a transaction */
   | { kind: 'other'; procedural?: true };
 
@@ -47,10 +50,12 @@ export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
       const relation = n.relation as { schemaname?: string } | undefined;
       const index =
         typeof n.idxname === 'string' ? { schema: relation?.schemaname ?? null, name: n.idxname } : undefined;
-      return { kind: 'no-transaction', what: 'CREATE INDEX CONCURRENTLY', index };
+      return { kind: 'no-transaction', what: 'CREATE INDEX CONCURRENTLY', index, concurrently: true };
     }
     case 'DropStmt':
-      return n.concurrent === true ? { kind: 'no-transaction', what: 'DROP INDEX CONCURRENTLY' } : { kind: 'other' };
+      return n.concurrent === true
+        ? { kind: 'no-transaction', what: 'DROP INDEX CONCURRENTLY', concurrently: true }
+        : { kind: 'other' };
     case 'ReindexStmt':
       return has('concurrently') || n.kind === 'REINDEX_OBJECT_DATABASE' || n.kind === 'REINDEX_OBJECT_SYSTEM'
         ? { kind: 'no-transaction', what: 'REINDEX' }
@@ -84,7 +89,7 @@ export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
       return cmds.some(
         (c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent,
       )
-        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY' }
+        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY', concurrently: true }
         : { kind: 'other' };
     }
     default:

@@ -8,9 +8,27 @@
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
+import { skipSpaceAndComments } from './code-text.js';
 import { describe, kindOf, type TxKind, worthParsing } from './statement-kinds.js';
 
 export type { TxKind } from './statement-kinds.js';
+
+/**
+ * What a refusal is about, for callers that sort refusals (check-migrations' rules) without
+ * reading messages: a CONCURRENTLY statement inside a transaction the file opens (or inside a
+ * multi-statement block); or anything else: transaction control that would end, undo or split
+ * svcdb's transaction, another statement that cannot run where the file puts it.
+ */
+export type RefusalKind = 'concurrently-in-transaction' | 'transaction-control';
+
+/** One file:line prepareTransactions will not run; thrown alone or inside UserErrors. */
+export class TransactionRefusal extends UserError {
+  readonly kind: RefusalKind;
+  constructor(message: string, opts: { where: string; hint: string; kind: RefusalKind }) {
+    super(message, opts);
+    this.kind = opts.kind;
+  }
+}
 
 export interface ParsedPiece {
   tx: TxKind;
@@ -61,27 +79,6 @@ export function piecesOf(statement: Statement, procedural = false): ParsedPiece[
   });
 }
 
-function skipSpaceAndComments(sql: string, i: number): number {
-  for (;;) {
-    while (i < sql.length && /\s/.test(sql[i])) i++;
-    if (sql.startsWith('--', i)) {
-      const eol = sql.indexOf('\n', i);
-      i = eol === -1 ? sql.length : eol + 1;
-    } else if (sql.startsWith('/*', i)) {
-      let depth = 0;
-      for (; i < sql.length; i++) {
-        if (sql.startsWith('/*', i)) {
-          depth++;
-          i++;
-        } else if (sql.startsWith('*/', i) && --depth === 0) {
-          i += 2;
-          break;
-        }
-      }
-    } else return i;
-  }
-}
-
 /**
  * The migrations as they will run, `direction`'s section rewritten: `transaction` false (and
  * `outsideTransactionBecause` set) when a statement cannot run in one; a psql-style wrapper
@@ -99,8 +96,8 @@ export async function prepareTransactions(
     const statements = direction === 'up' ? m.up : m.down;
     if (!statements) return m;
     const pieces = statements.map((s) => piecesOf(s));
-    const refuse = (line: number, what: string, hint: string) =>
-      problems.push(new UserError(what, { where: `${fileOf(m, direction)}:${line}`, hint }));
+    const refuse: Refuse = (line, what, hint, kind = 'transaction-control') =>
+      problems.push(new TransactionRefusal(what, { where: `${fileOf(m, direction)}:${line}`, hint, kind }));
     const noTx = pieces.flatMap((p) => p ?? []).find((p) => p.tx.kind === 'no-transaction');
     if (!m.transaction || noTx) {
       checkOutsideTransaction(pieces, refuse);
@@ -123,7 +120,7 @@ function fileOf(m: Migration, direction: 'up' | 'down'): string {
   return m.relPath;
 }
 
-type Refuse = (line: number, what: string, hint: string) => void;
+type Refuse = (line: number, what: string, hint: string, kind?: RefusalKind) => void;
 
 const REMOVE = 'remove it: svcdb runs each migration in a transaction of its own, which also records it';
 
@@ -219,6 +216,7 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
         p.line,
         `${describe(p.tx)} inside a multi-statement block of a migration that runs outside a transaction`,
         'give it a statement of its own (outside -- +goose StatementBegin/StatementEnd)',
+        concurrently(p.tx),
       );
       continue;
     }
@@ -251,10 +249,19 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
     } else if (tx.kind === 'prepared') {
       refuse(p.line, 'two-phase commit cannot be part of a migration', 'run it outside svcdb');
     } else if (tx.kind === 'no-transaction' && open) {
-      refuse(p.line, `${tx.what} inside the transaction begun at line ${open.line}`, 'move it after the COMMIT');
+      refuse(
+        p.line,
+        `${tx.what} inside the transaction begun at line ${open.line}`,
+        'move it after the COMMIT',
+        concurrently(tx),
+      );
     }
   }
   if (open) refuse(open.line, 'BEGIN without a COMMIT before the end of the file', 'add COMMIT');
+}
+
+function concurrently(tx: TxKind): RefusalKind {
+  return tx.kind === 'no-transaction' && tx.concurrently ? 'concurrently-in-transaction' : 'transaction-control';
 }
 
 /** For the runner: each statement's single piece (null: plain text, sent as it is). */
