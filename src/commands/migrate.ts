@@ -6,9 +6,9 @@ import { UserError } from '../core/errors.js';
 import { migrationLayers } from '../core/layers.js';
 import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo, type ServicePlan } from '../core/plan.js';
-import type { Migration, Service, SvcdbConfig, Target } from '../core/types.js';
+import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
-import type { LockSettings } from '../db/lock-timeout.js';
+import { lockSettingsOf, type LockOptions, type LockSettings } from '../db/lock-timeout.js';
 import type { RunOutcome, StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
@@ -24,7 +24,7 @@ import {
 
 type Writer = Awaited<ReturnType<typeof openWriter>>;
 
-export interface MigrateOptions extends CommandOptions {
+export interface MigrateOptions extends CommandOptions, LockOptions {
   /** service names; or `all` */
   services?: string[];
   all?: boolean;
@@ -38,12 +38,6 @@ export interface MigrateOptions extends CommandOptions {
   concurrency?: number;
   /** emit the server's notices as `notice` events (default false: dropped) */
   notices?: boolean;
-  /** each migration's lock_timeout, ms (default: config `lockTimeout`, else 5 s; 0 off) */
-  tableLockTimeoutMs?: number;
-  /** each migration's statement_timeout, ms (default: config `statementTimeout`, else off) */
-  statementTimeoutMs?: number;
-  /** tries after the first when a table lock times out (default: config `lockRetries`, else 5) */
-  lockRetries?: number;
   onEvent?: (event: MigrateEvent) => void;
 }
 
@@ -148,23 +142,7 @@ function resolveTo(services: Service[], to: string | undefined): Map<string, Mig
   return byService;
 }
 
-/** Options win over config; durations in config are ms or "500ms", "5s", "2m". */
-export function lockSettingsOf(
-  config: Pick<SvcdbConfig, 'lockTimeout' | 'statementTimeout' | 'lockRetries'>,
-  opts: Pick<MigrateOptions, 'tableLockTimeoutMs' | 'statementTimeoutMs' | 'lockRetries'>,
-): LockSettings {
-  return {
-    lockTimeoutMs: opts.tableLockTimeoutMs ?? durationMs(config.lockTimeout) ?? 5_000,
-    statementTimeoutMs: opts.statementTimeoutMs ?? durationMs(config.statementTimeout),
-    retries: opts.lockRetries ?? config.lockRetries ?? 5,
-  };
-}
-
-function durationMs(value: number | string | undefined): number | undefined {
-  if (value === undefined || typeof value === 'number') return value;
-  const [, digits, unit] = /^(\d+)(ms|s|m)?$/.exec(value) ?? [];
-  return Number(digits) * (unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 1);
-}
+export { lockSettingsOf };
 
 export async function migrateService(
   service: Service,
@@ -260,6 +238,7 @@ async function applyPlan(
       sql: session.sql,
       history: session.history,
       locks,
+      openWatcher: session.openWatcher,
       onApplying: (m) =>
         opts.onEvent?.({
           type: 'applying',

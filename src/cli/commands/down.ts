@@ -36,6 +36,7 @@ export function register(program: Command): void {
         waitMs: flags.wait,
         lockTimeoutMs: flags.lockTimeout,
         onWait: (pid) => log(waitingLine(service, pid)),
+        onLockWait: (line) => log(line),
         log,
       });
       if (!g.json) {
