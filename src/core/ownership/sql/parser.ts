@@ -29,21 +29,24 @@ type ParseResult = ReturnType<typeof PgQuery.parseSync>;
 let cache: Map<string, { tree?: ParseResult; error?: unknown }> | null = null;
 
 /**
- * `parseSync`, remembered while `withParseCache` runs: the safety lint parses a statement for
- * prepareTransactions and again for its rules; with the cache, once. The trees are shared:
- * callers only read them. Outside `withParseCache` it is plain `parseSync`.
+ * `parseSync`, remembered while `withParseCache` runs: the safety lint's rules read the trees
+ * prepareTransactions parsed (`keep`: remember it) and take them out of the cache as they do
+ * (`keep` false), so no tree outlives its two readers (kept ones would be copied by every
+ * garbage collection of the lint). The trees are shared: callers only read them. Outside
+ * `withParseCache` it is plain `parseSync`.
  */
-export function parseSyncShared(sql: string): ParseResult {
+export function parseSyncShared(sql: string, keep = true): ParseResult {
   const pgq = parser();
   if (!cache) return pgq.parseSync(sql);
   let hit = cache.get(sql);
+  if (hit && !keep) cache.delete(sql);
   if (!hit) {
     try {
       hit = { tree: pgq.parseSync(sql) };
     } catch (error) {
       hit = { error };
     }
-    cache.set(sql, hit);
+    if (keep) cache.set(sql, hit);
   }
   if (hit.error !== undefined || !hit.tree) throw hit.error;
   return hit.tree;
