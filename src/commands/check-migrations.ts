@@ -175,7 +175,7 @@ async function pendingMigrations(
     return { reason: `profile ${opts.profile} has no DATABASE_URL or <SERVICE>_DATABASE_URL` };
   // the database side loads only when it is asked (not for --all-migrations or --since)
   const { loadContext, describeError } = await import('./context.js');
-  let ctx;
+  let ctx: Awaited<ReturnType<typeof loadContext>>;
   try {
     ctx = await loadContext({ cwd: opts.cwd, config: opts.configFile, profile: opts.profile, env: opts.env });
   } catch (err) {

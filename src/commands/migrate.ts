@@ -187,7 +187,8 @@ export async function migrateService(
     } finally {
       await session.close().catch(() => {});
     }
-    if (outcome?.connectionLost) await reportDurable(service, target, outcome, result, opts);
+    if (outcome?.connectionLost)
+      await (await import('./migrate-lost.js')).reportDurable(service, target, outcome, result, opts);
   } catch (err) {
     result.status = 'error';
     result.error = describeError(err);
@@ -271,40 +272,6 @@ async function recordPlanRenames(session: Writer, plan: ServicePlan, result: Ser
   result.renamed = plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
   const { recordRenames } = await import('../db/history.js');
   await recordRenames(session.sql, session.history, result.renamed);
-}
-
-/**
- * The session died under the run. What the client saw acknowledged may not have survived (its
- * commits before the last are asynchronous; a crash loses the unflushed ones): report what a
- * fresh connection finds in the history, or, when the server is not back, only what is known
- * to be flushed.
- */
-async function reportDurable(
-  service: Service,
-  target: Target,
-  outcome: RunOutcome,
-  result: ServiceMigrateResult,
-  opts: ServiceRunOptions,
-): Promise<void> {
-  const { rereadHistory } = await import('../db/session.js');
-  const rows = await rereadHistory(service, target, { waitMs: opts.waitMs });
-  const ranIds = outcome.done.map((d) => d.id);
-  const attempted = [...ranIds, ...(result.failure ? [result.failure.migration] : []), ...result.notTried];
-  const durable = rows ? new Set(rows.map((r) => r.id)) : new Set(ranIds.slice(0, outcome.durableCount));
-  result.durableReread = rows !== null;
-  result.applied = outcome.done.filter((d) => durable.has(d.id));
-  const lost = attempted.filter((id) => !durable.has(id));
-  result.status = 'failed';
-  result.notTried = lost.filter((id) => id !== result.failure?.migration);
-  if (result.failure) {
-    const f = result.failure;
-    const applied = result.applied.length ? result.applied.map((d) => d.id).join(', ') : 'none';
-    f.message = `lost the connection to ${result.target} while applying ${f.migration}: ${f.message}`;
-    f.hint = rows
-      ? `durably applied in this run (re-read from the server): ${applied}; run svcdb migrate ${service.name} again to apply the rest`
-      : `the server could not be reached again; durably applied in this run: ${applied}; ` +
-        `${ranIds.length - result.applied.length} more were acknowledged but may not have survived: check svcdb status ${service.name}, then migrate again`;
-  }
 }
 
 /** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */
