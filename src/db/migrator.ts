@@ -273,6 +273,6 @@ async function outsideTransaction(
   record: (elapsedMs: number) => string,
 ): Promise<void> {
   if (ctx.locks) await ctx.sql.unsafe(lockSettingsSql(ctx.locks, 'session'));
-  await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record);
+  await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record, ctx.watch);
   if (ctx.locks) await ctx.sql.unsafe('reset lock_timeout; reset statement_timeout');
 }

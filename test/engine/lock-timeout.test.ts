@@ -226,8 +226,32 @@ describe('the lock a migration waits for, as PostgreSQL tells it', () => {
     project.cleanup();
   });
 
+  it('a statement outside a transaction is not retried, but who it waited for is said', async () => {
+    const dir = tempProject({
+      'svcdb.config.yaml': 'lockTimeout: 300ms\nlockRetries: 3\n',
+      'internal/events/migrations/001_index.sql': 'CREATE INDEX CONCURRENTLY events_id_idx ON events (id);\n',
+    });
+    await db.sql.unsafe('drop table if exists events cascade; create table events (id int)');
+    const holder = postgres(db.url, { max: 1, onnotice: () => {} });
+    const reserved = await holder.reserve();
+    const [{ pid }] = await reserved`select pg_backend_pid() as pid`;
+    await reserved.unsafe('begin; lock table events in access exclusive mode');
+    const r = await migrateStreaming(dir.dir, db.url, () => {});
+    await reserved.unsafe('rollback');
+    reserved.release();
+    await holder.end();
+    dir.cleanup();
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('try 2');
+    expect(r.stderr).toContain(
+      `canceling statement due to lock timeout: gave up waiting for a lock on events held by pid ${pid} (begin; lock table events in access exclusive mode)`,
+    );
+  });
+
   it('names a child table the SQL never mentions (ALTER TABLE recurses into it) and its holder', async () => {
-    await db.sql.unsafe('create table events (id int); create table events_2024 () inherits (events)');
+    await db.sql.unsafe(
+      'drop table if exists events cascade; create table events (id int); create table events_2024 () inherits (events)',
+    );
     const holder = postgres(db.url, { max: 1, onnotice: () => {} });
     const reserved = await holder.reserve();
     const [{ pid }] = await reserved`select pg_backend_pid() as pid`;
