@@ -46,3 +46,16 @@ describe('a table created earlier in the same migration', () => {
     expect(await rules(up)).toEqual(expected);
   });
 });
+
+describe('ALTER TABLE forms on an existing table', () => {
+  it.each([
+    ['ALTER TABLE invoices ADD total int NOT NULL', ['1:adding-required-field']],
+    ['alter table invoices alter total set data type bigint', ['1:changing-column-type']],
+    ['ALTER TABLE invoices ALTER COLUMN total SET NOT NULL', ['1:adding-not-nullable-field']],
+    ['alter table invoices drop total', ['1:ban-drop-column']],
+    ["ALTER TABLE invoices ALTER COLUMN state SET DEFAULT 'add'", []],
+    ['ALTER TABLE invoices OWNER TO billing', []],
+  ])('%j', async (up, expected) => {
+    expect(await rules(`${up};\n`)).toEqual(expected);
+  });
+});

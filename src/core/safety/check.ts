@@ -143,8 +143,15 @@ const DDL =
 function worthParsing(sql: string): boolean {
   if (!DDL_WORD.test(sql)) return false;
   const code = codeText(sql);
-  return code === null || DDL.test(code);
+  if (code === null) return true;
+  if (!DDL.test(code)) return false;
+  // one ALTER TABLE that adds, drops, retypes, validates or renames nothing (SET DEFAULT,
+  // OWNER TO, ENABLE TRIGGER, ...): no rule reads it
+  return !(/^alter\s+table\b/i.test(code) && !code.includes(';') && !ALTER_WORDS.test(code));
 }
+
+/** The words of every ALTER TABLE form a rule reads (ADD ..., DROP ..., TYPE, SET/DROP NOT NULL, VALIDATE, RENAME). */
+const ALTER_WORDS = /\b(?:add|drop|type|not|validate|rename)\b/i;
 
 // A statement that is one CREATE TABLE [AS]: its table's name as the parser would give it
 // (relname: unquoted names folded to lower case, quotes removed), read off the text.
