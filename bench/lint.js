@@ -6,7 +6,7 @@
 //      (bench/lib/lint-generate.js): svcdb against the 3 s / 300 MiB targets, squawk over its
 //      6,000 .sql files for scale.
 // Whole processes, median of --runs (default 3), peak RSS from GNU time.
-// Usage: npm run build && node bench/lint.js [--runs 3]
+// Usage: npm run build && node bench/lint.js [--runs 3] [--only-migrations (A2 alone)]
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,13 +36,13 @@ function sqlFileCount(dir) {
   }, 0);
 }
 
-async function ensureWorkloads() {
+async function ensureWorkloads(monorepoToo) {
   if (sqlFileCount(engineProject) !== 1000) {
     // The engine bench's generator owns bench/.work/project (and clears bench/.work first).
     const { generate } = await import('./generate.js');
     generate(5, 200);
   }
-  generateMonorepo(monorepo, { services: 20, migrations: 300, sources: 10000 });
+  if (monorepoToo) generateMonorepo(monorepo, { services: 20, migrations: 300, sources: 10000 });
 }
 
 /** Runs each command `runs` times, interleaved (a, b, c, a, b, c...) so that changes in the
@@ -76,12 +76,22 @@ function findingsOf(result) {
 
 async function main() {
   if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('build first: npm run build');
-  await ensureWorkloads();
+  const onlyMigrations = process.argv.includes('--only-migrations');
+  await ensureWorkloads(!onlyMigrations);
   console.log(
     `lint bench: ${os.cpus().length} cores, node ${process.version}, median of ${runs} runs${canMeasureRss ? '' : ' (no GNU time: RSS not measured)'}`,
   );
   const glob = 'internal/*/migrations/*.sql';
+  load('at the start');
+  if (!onlyMigrations) await ownershipVsSquawk(glob);
+  await migrationsVsSquawk(glob);
+  if (onlyMigrations) return load('at the end');
+  await monorepoBench(glob);
+  load('at the end');
+}
 
+/** A: check-ownership over the engine workload against squawk. */
+async function ownershipVsSquawk(glob) {
   console.log(`\nA. 1,000 migration files (5 services × 200)`);
   const [a, sa] = await interleaved([
     {
@@ -95,7 +105,10 @@ async function main() {
   console.log(row(a, findingsOf(a)));
   console.log(row(sa, `exit ${sa.last.code}`));
   console.log(`  ratio svcdb / squawk: ${(a.ms / sa.ms).toFixed(2)}×  (target ≤ 1.0×)`);
+}
 
+/** A2: check-migrations --all-migrations over the same files against squawk. */
+async function migrationsVsSquawk(glob) {
   console.log(`\nA2. the same 1,000 files: the safety lint (squawk's own job)`);
   const [m, sm] = await interleaved([
     {
@@ -109,8 +122,10 @@ async function main() {
   console.log(row(m, findingsOf(m)));
   console.log(row(sm, `exit ${sm.last.code}`));
   console.log(`  ratio svcdb / squawk: ${(m.ms / sm.ms).toFixed(2)}×  (target ≤ 1.0×)`);
-  if (process.argv.includes('--only-migrations')) return;
+}
 
+/** B: the generated monorepo against the 3 s / 300 MiB targets. */
+async function monorepoBench(glob) {
   console.log(`\nB. monorepo: 20 services × 300 migrations + 10,000 source files`);
   const [b, inProcess, sb] = await interleaved([
     {
@@ -134,8 +149,11 @@ async function main() {
   console.log(
     `  svcdb: ${(b.ms / 1000).toFixed(2)} s (target ≤ 3 s), peak RSS ${b.rss === null ? 'n/a' : `${b.rss.toFixed(0)} MiB`} (target ≤ 300 MiB); worker speed-up ${(inProcess.ms / b.ms).toFixed(2)}×`,
   );
+}
+
+function load(when) {
   console.log(
-    `  load average at the end: ${os
+    `  load average ${when}: ${os
       .loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')} (other processes share these cores)`,

@@ -1,7 +1,6 @@
 // `svcdb check-migrations`: the migration-safety lint (squawk's rules, knowing what svcdb does
 // with each file) over the migrations about to ship: pending somewhere, changed since a git
 // ref, or all of them; files up to a service's baseline are left alone.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -9,7 +8,6 @@ import { computePlan, findMigration } from '../core/plan.js';
 import { profileNeedsBaseUrl } from '../core/profiles.js';
 import { loadProject } from '../core/project.js';
 import type { Finding, Migration, Project, Service } from '../core/types.js';
-import { loadContext, describeError } from './context.js';
 
 export interface CheckMigrationsOptions {
   cwd: string;
@@ -66,7 +64,7 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
     chosen = services.flatMap((s) => afterBaseline(s));
   } else if (opts.since !== undefined) {
     scope = 'since';
-    const changed = changedSince(project.root, opts.since);
+    const changed = await changedSince(project.root, opts.since);
     chosen = services.flatMap((s) =>
       afterBaseline(s).filter(
         (m) =>
@@ -98,7 +96,8 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
     notes.push(
       `PostgreSQL version unknown: assuming ${NEWEST_POSTGRES} (set checkMigrations.postgresVersion in ${configFile})`,
     );
-  const findings = await lintSafety(chosen, { postgresVersion: postgresVersion.version, rules: settings.rules });
+  const texts = new Map<string, string>();
+  const findings = await lintSafety(chosen, { postgresVersion: postgresVersion.version, rules: settings.rules, texts });
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
     root: project.root,
@@ -108,7 +107,7 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
     findings,
     summary: { errors, warnings: findings.length - errors, files: chosen.length, services: services.length },
     failed: errors > 0,
-    lines: sourceLines(project.root, findings),
+    lines: sourceLines(project.root, findings, texts),
   };
 }
 
@@ -147,7 +146,8 @@ function baseline(project: Project, services: Service[], configFile: string): (s
   };
 }
 
-function changedSince(root: string, ref: string): Set<string> {
+async function changedSince(root: string, ref: string): Promise<Set<string>> {
+  const { spawnSync } = await import('node:child_process'); // only --since runs git
   const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const top = git(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) throw new UserError(`--since ${ref}: ${root} is not in a git repository`, { where: '--since' });
@@ -173,7 +173,9 @@ async function pendingMigrations(
   // A lint does not start the embedded server: without a URL there is nothing to ask.
   if (profileNeedsBaseUrl(project, opts.profile, opts.env))
     return { reason: `profile ${opts.profile} has no DATABASE_URL or <SERVICE>_DATABASE_URL` };
-  let ctx;
+  // the database side loads only when it is asked (not for --all-migrations or --since)
+  const { loadContext, describeError } = await import('./context.js');
+  let ctx: Awaited<ReturnType<typeof loadContext>>;
   try {
     ctx = await loadContext({ cwd: opts.cwd, config: opts.configFile, profile: opts.profile, env: opts.env });
   } catch (err) {
@@ -200,23 +202,30 @@ async function pendingMigrations(
   return { ids, serverVersion };
 }
 
-function sourceLines(root: string, findings: Finding[]): Record<string, Record<number, string>> {
-  const out: Record<string, Record<number, string>> = {};
-  for (const f of findings) {
-    if (!(f.file in out)) {
-      try {
-        out[f.file] = { ...readFileSync(path.join(root, f.file), 'utf8').split('\n') } as unknown as Record<
-          number,
-          string
-        >;
-      } catch {
-        out[f.file] = {}; // vanished since it was read: the finding is printed without a frame
-      }
-    }
-  }
-  // keep only the lines findings point at, 1-based
+/** The lines findings point at (1-based), per file; `texts` holds the files the lint read already. */
+function sourceLines(
+  root: string,
+  findings: Finding[],
+  texts: Map<string, string>,
+): Record<string, Record<number, string>> {
+  const split = new Map<string, string[]>();
   const lines: Record<string, Record<number, string>> = {};
-  for (const f of findings) (lines[f.file] ??= {})[f.line] = (out[f.file][f.line - 1] ?? '').replace(/\r$/, '');
+  for (const f of findings) {
+    let fileLines = split.get(f.file);
+    if (!fileLines) {
+      let text = texts.get(f.file);
+      if (text === undefined) {
+        try {
+          text = readFileSync(path.join(root, f.file), 'utf8');
+        } catch {
+          text = ''; // vanished since it was read: the finding is printed without a frame
+        }
+      }
+      fileLines = text.split('\n');
+      split.set(f.file, fileLines);
+    }
+    (lines[f.file] ??= {})[f.line] = (fileLines[f.line - 1] ?? '').replace(/\r$/, '');
+  }
   return lines;
 }
 

@@ -1,5 +1,6 @@
 // `svcdb down <service> --step N | --to <migration>`: reverts with the files' down sections,
-// newest first, each in its own transaction with the removal of its history row. Refuses,
+// newest first, each in its own transaction with the removal of its history row, with
+// migrate's lock timeouts and retries (db/lock-timeout.ts). Refuses,
 // before touching anything, when a migration in range has no down section or no file.
 import { endpointOf } from '../core/url.js';
 import { OperationError, UserError } from '../core/errors.js';
@@ -7,11 +8,12 @@ import { prepareTransactions } from '../core/sources/transactions.js';
 import { compareVersions, computePlan, findMigration, recorded, versionOfId, type ServicePlan } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
+import { lockSettingsOf, type LockOptions, type LockSettings } from '../db/lock-timeout.js';
 import type { StepDone } from '../db/migrator.js';
 import { loadContext, pickServices, type CommandOptions } from './context.js';
 import { missingHistory } from './history-exists.js';
 
-export interface DownOptions extends CommandOptions {
+export interface DownOptions extends CommandOptions, LockOptions {
   service: string;
   /** revert this many (default 1) */
   step?: number;
@@ -20,6 +22,10 @@ export interface DownOptions extends CommandOptions {
   lockTimeoutMs?: number;
   waitMs?: number;
   onWait?: (pid: number | null) => void;
+  /** a revert waits for a table lock and will be tried again: "<service>: <id>: waiting for ...: try 2/6" */
+  onLockWait?: (line: string) => void;
+  /** the reverts' lock_timeout, statement_timeout and retries (default: from the options, else migrate's defaults) */
+  locks?: LockSettings;
 }
 
 export interface DownResult {
@@ -39,7 +45,7 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   }
   const ctx = await loadContext({ ...opts, pick: { names: [opts.service], all: false } });
   const [service] = pickServices(ctx, [opts.service], false);
-  return downService(service, ctx.targetOf(service), opts);
+  return downService(service, ctx.targetOf(service), { ...opts, locks: lockSettingsOf(ctx.project.config, opts) });
 }
 
 /** down() on one service and its target (the library's createMigrator calls this too). */
@@ -91,7 +97,17 @@ export async function downService(
     }
     const { runDown } = await import('../db/migrator.js');
     const steps = await prepareTransactions(migrations, 'down');
-    const outcome = await runDown({ sql: session.sql, history: session.history }, steps);
+    // each revert runs with migrate's lock_timeout, statement_timeout and retries
+    const outcome = await runDown(
+      {
+        sql: session.sql,
+        history: session.history,
+        locks: opts.locks ?? lockSettingsOf({}, opts),
+        openWatcher: session.openWatcher,
+        onLockWait: opts.onLockWait,
+      },
+      steps,
+    );
     result.reverted = outcome.done;
     if (outcome.failure) {
       result.failure = outcome.failure;

@@ -6,9 +6,9 @@ import { UserError } from '../core/errors.js';
 import { migrationLayers } from '../core/layers.js';
 import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo, type ServicePlan } from '../core/plan.js';
-import type { Migration, Service, SvcdbConfig, Target } from '../core/types.js';
+import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
-import type { LockSettings } from '../db/lock-timeout.js';
+import { lockSettingsOf, type LockOptions, type LockSettings } from '../db/lock-timeout.js';
 import type { RunOutcome, StepDone } from '../db/migrator.js';
 import type { openWriter } from '../db/session.js';
 import {
@@ -24,7 +24,7 @@ import {
 
 type Writer = Awaited<ReturnType<typeof openWriter>>;
 
-export interface MigrateOptions extends CommandOptions {
+export interface MigrateOptions extends CommandOptions, LockOptions {
   /** service names; or `all` */
   services?: string[];
   all?: boolean;
@@ -38,12 +38,6 @@ export interface MigrateOptions extends CommandOptions {
   concurrency?: number;
   /** emit the server's notices as `notice` events (default false: dropped) */
   notices?: boolean;
-  /** each migration's lock_timeout, ms (default: config `lockTimeout`, else 5 s; 0 off) */
-  tableLockTimeoutMs?: number;
-  /** each migration's statement_timeout, ms (default: config `statementTimeout`, else off) */
-  statementTimeoutMs?: number;
-  /** tries after the first when a table lock times out (default: config `lockRetries`, else 5) */
-  lockRetries?: number;
   onEvent?: (event: MigrateEvent) => void;
 }
 
@@ -153,23 +147,7 @@ function resolveTo(services: Service[], to: string | undefined): Map<string, Mig
   return byService;
 }
 
-/** Options win over config; durations in config are ms or "500ms", "5s", "2m". */
-export function lockSettingsOf(
-  config: Pick<SvcdbConfig, 'lockTimeout' | 'statementTimeout' | 'lockRetries'>,
-  opts: Pick<MigrateOptions, 'tableLockTimeoutMs' | 'statementTimeoutMs' | 'lockRetries'>,
-): LockSettings {
-  return {
-    lockTimeoutMs: opts.tableLockTimeoutMs ?? durationMs(config.lockTimeout) ?? 5_000,
-    statementTimeoutMs: opts.statementTimeoutMs ?? durationMs(config.statementTimeout),
-    retries: opts.lockRetries ?? config.lockRetries ?? 5,
-  };
-}
-
-function durationMs(value: number | string | undefined): number | undefined {
-  if (value === undefined || typeof value === 'number') return value;
-  const [, digits, unit] = /^(\d+)(ms|s|m)?$/.exec(value) ?? [];
-  return Number(digits) * (unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 1);
-}
+export { lockSettingsOf };
 
 export async function migrateService(
   service: Service,
@@ -215,7 +193,8 @@ export async function migrateService(
     } finally {
       await session.close().catch(() => {});
     }
-    if (outcome?.connectionLost) await reportDurable(service, target, outcome, result, opts);
+    if (outcome?.connectionLost)
+      await (await import('./migrate-lost.js')).reportDurable(service, target, outcome, result, opts);
   } catch (err) {
     result.status = 'error';
     result.error = describeError(err);
@@ -266,6 +245,7 @@ async function applyPlan(
       sql: session.sql,
       history: session.history,
       locks,
+      openWatcher: session.openWatcher,
       onApplying: (m) =>
         opts.onEvent?.({
           type: 'applying',
@@ -298,47 +278,6 @@ async function recordPlanRenames(session: Writer, plan: ServicePlan, result: Ser
   result.renamed = plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
   const { recordRenames } = await import('../db/history.js');
   await recordRenames(session.sql, session.history, result.renamed);
-}
-
-/**
- * The session died under the run. What the client saw acknowledged may not have survived (its
- * commits before the last are asynchronous; a crash loses the unflushed ones): report what a
- * fresh connection finds in the history, or, when the server is not back, only what is known
- * to be flushed.
- */
-async function reportDurable(
-  service: Service,
-  target: Target,
-  outcome: RunOutcome,
-  result: ServiceMigrateResult,
-  opts: ServiceRunOptions,
-): Promise<void> {
-  const { rereadHistory } = await import('../db/session.js');
-  const rows = await rereadHistory(service, target, { waitMs: opts.waitMs });
-  const ranIds = outcome.done.map((d) => d.id);
-  const attempted = [...ranIds, ...(result.failure ? [result.failure.migration] : []), ...result.notTried];
-  const durable = rows ? new Set(rows.map((r) => r.id)) : new Set(ranIds.slice(0, outcome.durableCount));
-  result.durableReread = rows !== null;
-  result.applied = outcome.done.filter((d) => durable.has(d.id));
-  const lost = attempted.filter((id) => !durable.has(id));
-  result.status = 'failed';
-  // Unconfirmed acknowledgements were tried: name them as uncertain, not as "not tried".
-  result.uncertain = rows ? [] : ranIds.filter((id) => !durable.has(id));
-  const uncertain = new Set(result.uncertain);
-  result.notTried = lost.filter((id) => id !== result.failure?.migration && !uncertain.has(id));
-  if (result.failure) {
-    const f = result.failure;
-    const applied = result.applied.length ? result.applied.map((d) => d.id).join(', ') : 'none';
-    f.message = `lost the connection to ${result.target} while applying ${f.migration}: ${f.message}`;
-    f.hint = rows
-      ? `durably applied in this run (re-read from the server): ${applied}; run svcdb migrate ${service.name} again to apply the rest`
-      : `the server could not be reached again; durably applied in this run: ${applied}; ` +
-        `${result.uncertain.length} more were acknowledged but may not have survived (${listIds(result.uncertain)}): check svcdb status ${service.name}, then migrate again`;
-  }
-}
-
-function listIds(ids: string[]): string {
-  return ids.length <= 3 ? ids.join(', ') : `${ids[0]} … ${ids[ids.length - 1]}`;
 }
 
 /** One line on why a service's migrate did not finish: its error, failing file:line, or drift. */

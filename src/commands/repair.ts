@@ -1,18 +1,23 @@
 // `svcdb repair <service>`: after a human decided the changed files are right, record their
 // current checksums. Says what it changed; missing files are listed, and forgotten (their
-// history rows deleted) only when asked with `forgetMissing`.
+// history rows deleted) only when asked with `forgetMissing`. Every change is made in one
+// transaction, with migrate's lock timeouts and retries.
 import { endpointOf } from '../core/url.js';
+import { OperationError } from '../core/errors.js';
 import { computePlan } from '../core/plan.js';
+import type { LockOptions } from '../db/lock-timeout.js';
 import { loadContext, pickServices, type CommandOptions } from './context.js';
 import { missingHistory } from './history-exists.js';
 
-export interface RepairOptions extends CommandOptions {
+export interface RepairOptions extends CommandOptions, LockOptions {
   service: string;
   /** delete the history rows of applied migrations whose file is gone (then `down` can pass them) */
   forgetMissing?: boolean;
   lockTimeoutMs?: number;
   waitMs?: number;
   onWait?: (pid: number | null) => void;
+  /** its transaction waits for a lock on the history table and will be tried again */
+  onLockWait?: (line: string) => void;
 }
 
 export interface RepairResult {
@@ -42,7 +47,7 @@ export async function repair(opts: RepairOptions): Promise<RepairResult> {
   const absent = await missingHistory(service, target, opts);
   if (absent) return { ...empty, nothingBecause: absent };
   const { openWriter } = await import('../db/session.js');
-  const { deleteRowSql, recordRenames, updateChecksum } = await import('../db/history.js');
+  const { checksumSql, deleteRowSql, renameRowSql } = await import('../db/history.js');
   const session = await openWriter(service, target, {
     waitMs: opts.waitMs,
     lockTimeoutMs: opts.lockTimeoutMs,
@@ -51,14 +56,12 @@ export async function repair(opts: RepairOptions): Promise<RepairResult> {
   try {
     const plan = computePlan(service.name, service.migrations, session.rows);
     const result: RepairResult = { ...empty, missing: plan.missing.map((r) => r.id) };
-    const renames = [...plan.renamed, ...plan.drifted].filter((a) => a.row.id !== a.migration.id);
-    await recordRenames(
-      session.sql,
-      session.history,
-      renames.map((r) => ({ from: r.row.id, to: r.migration.id })),
-    );
+    const h = session.history;
+    const changes: string[] = [];
+    for (const r of [...plan.renamed, ...plan.drifted].filter((a) => a.row.id !== a.migration.id))
+      changes.push(renameRowSql(h, r.row.id, r.migration.id));
     for (const { migration, row } of plan.drifted) {
-      await updateChecksum(session.sql, session.history, migration.id, migration.checksum);
+      changes.push(checksumSql(h, migration.id, migration.checksum));
       result.repaired.push({
         id: migration.id,
         file: migration.relPath,
@@ -69,10 +72,24 @@ export async function repair(opts: RepairOptions): Promise<RepairResult> {
     }
     if (opts.forgetMissing) {
       for (const row of plan.missing) {
-        await session.sql.unsafe(deleteRowSql(session.history, row.id));
+        changes.push(deleteRowSql(h, row.id));
         result.forgotten.push({ id: row.id, appliedAt: row.appliedAt.toISOString() });
       }
       result.missing = [];
+    }
+    // all of it or nothing, in one transaction with migrate's lock timeouts and retries
+    if (changes.length) {
+      const { inLockedTransaction, lockSettingsOf } = await import('../db/lock-timeout.js');
+      await inLockedTransaction(session.sql, changes.join(';\n'), {
+        locks: lockSettingsOf(ctx.project.config, opts),
+        openWatcher: session.openWatcher,
+        onLockWait: (line) => opts.onLockWait?.(`${service.name}: repair: ${line}`),
+      }).catch((err: { lockWait?: string; message?: string }) => {
+        if (!err.lockWait) throw err;
+        throw new OperationError(`${service.name}: repair changed nothing: ${err.message}: ${err.lockWait}`, {
+          hint: 'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config',
+        });
+      });
     }
     return result;
   } finally {

@@ -4,7 +4,6 @@
 // ends, unless it is kept or another live svcdb process still uses it (`up` found it running).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { processAlive } from './embedded-host.js';
 import { exists, stateDirOf } from './state-dir.js';
 
 let transientRoot: string | null = null;
@@ -30,6 +29,9 @@ export async function setKept(root: string, kept: boolean): Promise<void> {
 
 async function otherLiveUsers(root: string): Promise<number> {
   const entries = await fs.readdir(usersDir(root)).catch(() => [] as string[]);
+  // loaded here, not at the top: every command imports this module as it ends, and
+  // embedded-host brings node:net and fs/promises with it
+  const { processAlive } = await import('./embedded-host.js');
   let live = 0;
   for (const entry of entries) {
     const pid = Number(entry);

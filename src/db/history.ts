@@ -158,15 +158,15 @@ export async function recordRenames(
   h: HistoryTable,
   renames: Array<{ from: string; to: string }>,
 ): Promise<void> {
-  for (const r of renames) {
-    await sql.unsafe(
-      `update ${h.qualified} set id = ${literal(r.to)} where service = ${literal(h.service)} and id = ${literal(r.from)}`,
-    );
-  }
+  for (const r of renames) await sql.unsafe(renameRowSql(h, r.from, r.to));
 }
 
-export async function updateChecksum(sql: Sql, h: HistoryTable, id: string, checksum: string): Promise<void> {
-  await sql.unsafe(`update ${h.qualified} set checksum = $1 where service = $2 and id = $3`, [checksum, h.service, id]);
+export function renameRowSql(h: HistoryTable, from: string, to: string): string {
+  return `update ${h.qualified} set id = ${literal(to)} where service = ${literal(h.service)} and id = ${literal(from)}`;
+}
+
+export function checksumSql(h: HistoryTable, id: string, checksum: string): string {
+  return `update ${h.qualified} set checksum = ${literal(checksum)} where service = ${literal(h.service)} and id = ${literal(id)}`;
 }
 
 /**

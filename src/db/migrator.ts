@@ -7,7 +7,7 @@ import type { Migration, Statement } from '../core/types.js';
 import type { Sql } from './connect.js';
 import { buildText, failureOf, isServerError, lineFromPosition, StepFailed, type MigrationFailure } from './failure.js';
 import { deleteRowSql, guardSql, insertRowSql, PlanStorage, type HistoryTable } from './history.js';
-import { lockSettingsSql, describeLockWait, type LockSettings } from './lock-timeout.js';
+import { describeLockWait, LockWatch, lockSettingsSql, type LockSettings } from './lock-timeout.js';
 import { runOutsideTransaction } from './no-transaction.js';
 import { isConnectionLoss, Pipeline, PipelineFailure, type Sent } from './pipeline.js';
 import { loadUmzug } from './umzug.js';
@@ -21,8 +21,12 @@ export interface RunContext {
   onDone?: (step: StepDone) => void;
   /** a migration waits for a table lock and will be tried again */
   onLockWait?: (line: string) => void;
+  /** a second connection to the same database, opened only when a step stalls, to ask what it waits for */
+  openWatcher?: () => Promise<Sql>;
   /** tries per migration in this run (set by runUp/runDown) */
   lockTries?: Map<Migration, number>;
+  /** set by runUp/runDown when lock_timeout is on and openWatcher is given */
+  watch?: LockWatch | null;
 }
 
 export interface StepDone {
@@ -48,23 +52,40 @@ interface Stopped {
 
 /** Applies exactly `steps` (the plan's pending migrations, in order). */
 export async function runUp(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
-  const ctx = { ...given, lockTries: new Map<Migration, number>() };
   const lastId = steps.at(-1)?.id;
   // Every SYNC_EVERY-th commit waits for the WAL flush too, so that after a crash the report
   // can name most of what survived even when the server does not come back in time.
   let sent = 0;
-  return drive(ctx, steps, 'up', (m, pipeline) =>
-    applyMigration(ctx, pipeline, m, m.id === lastId || ++sent % SYNC_EVERY === 0),
+  return watched(given, steps.length, (ctx) =>
+    drive(ctx, steps, 'up', (m, pipeline) =>
+      applyMigration(ctx, pipeline, m, m.id === lastId || ++sent % SYNC_EVERY === 0),
+    ),
   );
 }
 
-/** Reverts exactly `steps` (applied migrations, newest first). */
+/** Reverts exactly `steps` (applied migrations, newest first), with migrate's lock timeouts and retries. */
 export async function runDown(given: RunContext, steps: Migration[]): Promise<RunOutcome> {
-  const ctx = { ...given, lockTries: new Map<Migration, number>() };
-  return drive(ctx, [...steps].reverse(), 'down', async (m) => {
-    await revertMigration(ctx, m);
-    return true;
-  });
+  return watched(given, steps.length, (ctx) =>
+    drive(ctx, [...steps].reverse(), 'down', async (m) => {
+      await revertMigration(ctx, m);
+      return true;
+    }),
+  );
+}
+
+/** Runs with a LockWatch on the session (when lock_timeout is on and there is something to run). */
+async function watched(
+  given: RunContext,
+  count: number,
+  run: (ctx: RunContext) => Promise<RunOutcome>,
+): Promise<RunOutcome> {
+  const watch =
+    given.openWatcher && count > 0 ? await LockWatch.start(given.sql, given.openWatcher, given.locks) : null;
+  try {
+    return await run({ ...given, lockTries: new Map<Migration, number>(), watch });
+  } finally {
+    await watch?.stop();
+  }
 }
 
 const SYNC_EVERY = 32;
@@ -81,7 +102,12 @@ async function drive(ctx: RunContext, steps: Migration[], direction: 'up' | 'dow
     if (synchronous) outcome.durableCount = outcome.done.length;
     ctx.onDone?.(done);
   };
-  const pipeline = new Pipeline(ctx.sql, record, (item, err) => retryOnLock(ctx, item, err));
+  const pipeline = new Pipeline(
+    ctx.sql,
+    record,
+    (item, err) => retryOnLock(ctx, item, err),
+    (sent) => (ctx.watch ? ctx.watch.track(sent) : Promise.resolve(sent)),
+  );
   const run = async (m: Migration) => {
     ctx.onApplying?.(m);
     const started = performance.now();
@@ -164,7 +190,7 @@ async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
   const sent = buildText(`begin;\n${lockSettingsSql(ctx.locks)}`, down, `${deleteRowSql(ctx.history, m.id)};\ncommit;`);
   for (;;) {
     try {
-      await ctx.sql.unsafe(sent.text);
+      await (ctx.watch ? ctx.watch.track(ctx.sql.unsafe(sent.text)) : ctx.sql.unsafe(sent.text));
       return;
     } catch (err) {
       const item = { m, statements: down, sent, synchronous: true };
@@ -191,7 +217,7 @@ async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Pro
   }
   if ((err as { code?: string }).code === '55P03') {
     const tries = ctx.lockTries?.get(item.m) ?? 1;
-    failure.message += `: gave up waiting for ${await describeLockWait(sql, item.m, err)} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
+    failure.message += `: gave up waiting for ${describeLockWait(ctx.watch?.last())} after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
     failure.hint =
       'end or wait for the session holding the lock (pid above), or raise lockTimeout / lockRetries in the config';
   }
@@ -208,7 +234,7 @@ async function retryOnLock(ctx: RunContext, item: Sent, err: unknown): Promise<b
   const retries = ctx.locks?.retries ?? 0;
   if (tries > retries + 1) return false;
   ctx.lockTries?.set(item.m, tries);
-  const wait = await describeLockWait(ctx.sql, item.m, err);
+  const wait = describeLockWait(ctx.watch?.last());
   ctx.onLockWait?.(`${item.m.service}: ${item.m.id}: waiting for ${wait}: try ${tries}/${retries + 1}`);
   await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** (tries - 2), 5_000)));
   return true;
@@ -269,6 +295,6 @@ async function outsideTransaction(
   record: (elapsedMs: number) => string,
 ): Promise<void> {
   if (ctx.locks) await ctx.sql.unsafe(lockSettingsSql(ctx.locks, 'session'));
-  await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record);
+  await runOutsideTransaction(ctx.sql, ctx.history, m, direction, record, ctx.watch);
   if (ctx.locks) await ctx.sql.unsafe('reset lock_timeout; reset statement_timeout');
 }

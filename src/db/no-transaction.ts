@@ -15,6 +15,7 @@ import type { Migration, Statement } from '../core/types.js';
 import { ident, literal, type Sql } from './connect.js';
 import { buildText, failureOf, lineFromPosition, StepFailed } from './failure.js';
 import type { HistoryTable } from './history.js';
+import { describeLockWait, type LockWatch } from './lock-timeout.js';
 
 export const PROGRESS_TABLE = 'svcdb_progress';
 
@@ -58,6 +59,7 @@ export async function runOutsideTransaction(
   m: Migration,
   direction: 'up' | 'down',
   record: (elapsedMs: number) => string,
+  watch?: LockWatch | null,
 ): Promise<void> {
   const statements = direction === 'up' ? m.up : (m.down ?? []);
   const kinds = await classifyStatements(statements);
@@ -83,7 +85,7 @@ export async function runOutsideTransaction(
     if (end !== -1) {
       const group = statements.slice(i, end); // BEGIN and the statements before COMMIT
       const sent = buildText('', group, `${progressSql(h, m, direction, end + 1)};\n${statements[end].sql};`);
-      await step(sql, m, statements, i, sent.text, (err) => lineFromPosition(sent, err) ?? group.at(-1)!.line);
+      await step(sql, m, statements, i, sent.text, (err) => lineFromPosition(sent, err) ?? group.at(-1)!.line, watch);
       i = end + 1;
       continue;
     }
@@ -91,11 +93,11 @@ export async function runOutsideTransaction(
     // CALL and DO run alone too: outside a transaction, a procedure may COMMIT by itself
     if (kind?.kind === 'no-transaction' || (kind?.kind === 'other' && kind.procedural)) {
       if (kind.kind === 'no-transaction' && kind.index) await dropInvalidIndex(sql, kind.index);
-      await step(sql, m, statements, i, statement.sql, (err) => lineOf(statement, err));
+      await step(sql, m, statements, i, statement.sql, (err) => lineOf(statement, err), watch);
       await sql.unsafe(progressSql(h, m, direction, i + 1));
     } else {
       const sent = buildText('begin;\n', [statement], `${progressSql(h, m, direction, i + 1)};\ncommit;`);
-      await step(sql, m, statements, i, sent.text, (err) => lineFromPosition(sent, err) ?? statement.line);
+      await step(sql, m, statements, i, sent.text, (err) => lineFromPosition(sent, err) ?? statement.line, watch);
     }
     i++;
   }
@@ -115,13 +117,17 @@ async function step(
   index: number,
   text: string,
   line: (err: unknown) => number,
+  watch?: LockWatch | null,
 ): Promise<void> {
   try {
-    await sql.unsafe(text);
+    await (watch ? watch.track(sql.unsafe(text)) : sql.unsafe(text));
   } catch (err) {
     // on a lost connection there is nothing to roll back, and waiting on it would never end
     if (!isConnectionLoss(err)) await sql.unsafe('rollback').catch(() => {});
     const failure = failureOf(m, err, line(err));
+    // not retried (what ran before it stays applied), but who it waited for is said
+    if ((err as { code?: string }).code === '55P03')
+      failure.message += `: gave up waiting for ${describeLockWait(watch?.last())}`;
     const done =
       index === 0
         ? 'nothing of it was applied'

@@ -67,6 +67,8 @@ export class Pipeline {
     private readonly record: (m: Migration, ms: number, synchronous: boolean) => void,
     /** a text failed with 55P03: true to re-send it (after rollback) and everything behind it */
     private readonly retryOnLock: (item: Sent, err: unknown) => Promise<boolean>,
+    /** sees every text sent (db/lock-timeout.ts LockWatch: what a stalled one waits for) */
+    private readonly track: <T>(sent: PromiseLike<T>) => Promise<T> = (sent) => Promise.resolve(sent),
   ) {}
 
   /** The newest migration still in flight (null: everything sent so far has committed). */
@@ -82,7 +84,7 @@ export class Pipeline {
 
   private dispatch(item: Sent): InFlight {
     const sentAt = performance.now();
-    const result = this.sql.unsafe(item.sent.text).then(() => {
+    const result = this.track(this.sql.unsafe(item.sent.text)).then(() => {
       const now = performance.now();
       this.record(item.m, now - Math.max(sentAt, this.lastResolved), item.synchronous);
       this.lastResolved = now;

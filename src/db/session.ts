@@ -3,7 +3,7 @@
 // readers (plan, status) create nothing at all and take no lock.
 import type { HistoryRow } from '../core/plan.js';
 import type { Service, Target } from '../core/types.js';
-import { ident, type Sql } from './connect.js';
+import { connect, ident, type Sql } from './connect.js';
 import {
   checkShape,
   ensureHistoryTable,
@@ -40,7 +40,7 @@ export async function openWriter(
   service: Service,
   target: Target,
   opts: SessionOptions,
-): Promise<Session & { sql: Sql; history: HistoryTable }> {
+): Promise<Session & { sql: Sql; history: HistoryTable; openWatcher: () => Promise<Sql> }> {
   const sql = (await openTarget(target, { create: true, waitMs: opts.waitMs, onNotice: opts.onNotice }))!;
   try {
     await watchForDeadClient(sql);
@@ -58,7 +58,15 @@ export async function openWriter(
     await ensureHistoryTable(sql, history, service.name);
     const rows = await readHistory(sql, history);
     // Ending the connection releases the session's advisory lock.
-    return { sql, history, rows, wouldCreate: [], close: () => sql.end({ timeout: 2 }) };
+    return {
+      sql,
+      history,
+      rows,
+      wouldCreate: [],
+      close: () => sql.end({ timeout: 2 }),
+      // a second connection for db/lock-timeout.ts LockWatch, opened only when a step stalls
+      openWatcher: () => connect(target.url, { waitMs: 1000 }),
+    };
   } catch (err) {
     await sql.end({ timeout: 0 }).catch(() => {});
     throw err;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UserError } from '../../src/core/errors.js';
 import { splitStatements } from '../../src/core/sources/split.js';
-import { prepareTransactions } from '../../src/core/sources/transactions.js';
+import { prepareTransactions, TransactionRefusal } from '../../src/core/sources/transactions.js';
 import type { Migration } from '../../src/core/types.js';
 
 function migration(up: string, transaction = true): Migration {
@@ -58,6 +58,46 @@ describe('prepareTransactions', () => {
   it('never loads the parser for files with nothing worth parsing', async () => {
     const list = [migration('create table a(x int);\ninsert into a values (1);\n')];
     expect(await prepareTransactions(list)).toBe(list);
+  });
+
+  it('transaction words in function bodies, DO blocks, strings and comments are no reason to parse', async () => {
+    const list = [
+      migration(
+        'create function touch() returns trigger language plpgsql as $$\nbegin\n  new.at := now();\n  return new;\nend;\n$$;\n' +
+          "do $body$ begin raise notice 'x'; end $body$;\n" +
+          "insert into notes values ('begin; commit; vacuum');\n" +
+          '/* run vacuum after this */ select 1;\n',
+      ),
+    ];
+    expect(await prepareTransactions(list)).toBe(list);
+  });
+
+  it('still finds a COMMIT that follows a function body in the same goose block', async () => {
+    const sql = 'create function f() returns int language sql as $$ select 1 $$;\n-- done\nCOMMIT';
+    expect(
+      await prepareTransactions([{ ...migration(''), up: [{ sql, line: 2, column: 1, offset: 0 }] }]).catch(
+        (err: UserError) => `${err.where}: ${err.message}`,
+      ),
+    ).toBe('m/1_m.sql:4: COMMIT without a BEGIN before it would commit part of the migration apart from its record');
+  });
+
+  it('says what each refusal is about in a field, not only in its message', async () => {
+    const kinds = async (up: string, transaction: boolean) =>
+      prepareTransactions([migration(up, transaction)]).then(
+        () => [],
+        (err: UserError) =>
+          ('errors' in err ? (err.errors as UserError[]) : [err]).map((e) =>
+            e instanceof TransactionRefusal ? e.kind : 'not a refusal',
+          ),
+      );
+    expect(await kinds('begin;\ncreate index concurrently ix on t (a);\ncommit;\n', false)).toEqual([
+      'concurrently-in-transaction',
+    ]);
+    expect(await kinds('begin;\nvacuum t;\ncommit;\n', false)).toEqual(['transaction-control']);
+    expect(await kinds('select 1;\nrollback;\ncommit;\n', true)).toEqual([
+      'transaction-control',
+      'transaction-control',
+    ]);
   });
 
   it('drops a BEGIN/COMMIT pair inside a goose-style block, keeping the other lines where they are', async () => {

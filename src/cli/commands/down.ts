@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--to <migration>', 'revert everything after this migration (it stays applied); 0 reverts all')
     .addHelpText(
       'after',
-      '\nExamples:\n  svcdb down ingestion\n  svcdb down ingestion --step 3\n  svcdb down ingestion --to 002 --profile dev-aws\n',
+      '\nTable locks: each revert runs with lock_timeout (config lockTimeout, default 5s), statement_timeout\n(statementTimeout) and is retried lockRetries times (default 5) when it times out on a lock.\n\nExamples:\n  svcdb down ingestion\n  svcdb down ingestion --step 3\n  svcdb down ingestion --to 002 --profile dev-aws\n',
     );
   addLockFlag(addWaitFlag(cmd)).action(
     async (
@@ -36,6 +36,7 @@ export function register(program: Command): void {
         waitMs: flags.wait,
         lockTimeoutMs: flags.lockTimeout,
         onWait: (pid) => log(waitingLine(service, pid)),
+        onLockWait: (line) => log(line),
         log,
       });
       if (!g.json) {

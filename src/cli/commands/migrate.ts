@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print only the summary, no line per migration')
     .addHelpText(
       'after',
-      '\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004 --wait 30s\n',
+      '\nTable locks: each migration runs with lock_timeout (config lockTimeout, default 5s), statement_timeout\n(statementTimeout) and is retried lockRetries times (default 5) when it times out on a lock.\n\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004 --wait 30s\n',
     );
   addLockFlag(addWaitFlag(cmd)).action(
     async (

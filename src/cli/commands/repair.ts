@@ -15,7 +15,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  svcdb status ingestion   # shows the drift\n  svcdb repair ingestion\n  svcdb repair ingestion --forget-missing --profile dev-aws\n',
+      '\nTable locks: each repair (one transaction) runs with lock_timeout (config lockTimeout, default 5s), statement_timeout\n(statementTimeout) and is retried lockRetries times (default 5) when it times out on a lock.\n\nExamples:\n  svcdb status ingestion   # shows the drift\n  svcdb repair ingestion\n  svcdb repair ingestion --forget-missing --profile dev-aws\n',
     );
   addLockFlag(addWaitFlag(cmd)).action(
     async (
@@ -34,6 +34,7 @@ export function register(program: Command): void {
         waitMs: flags.wait,
         lockTimeoutMs: flags.lockTimeout,
         onWait: (pid) => log(waitingLine(service, pid)),
+        onLockWait: (line) => log(line),
         log,
       });
       if (g.json) return emitJson(result, 0);

@@ -5,6 +5,8 @@
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
 import { byteToChar } from '../ownership/sql/offsets.js';
+import { codeText } from '../sources/code-text.js';
+import { alterCommand } from './alter-table.js';
 
 export interface SafetyDraft {
   rule: string;
@@ -16,34 +18,8 @@ export interface SafetyDraft {
   message: string;
 }
 
-type Node = Record<string, unknown>;
-type RangeVar = { relname?: string; schemaname?: string; location?: number };
-
-// Functions whose result does not change row by row: a DEFAULT of these is stored once in the
-// catalog from PostgreSQL 11 on. Anything else is taken as volatile, as squawk does.
-const NON_VOLATILE_FUNCTIONS = new Set([
-  'now',
-  'current_timestamp',
-  'current_date',
-  'current_time',
-  'localtimestamp',
-  'localtime',
-  'transaction_timestamp',
-  'statement_timestamp',
-  'lower',
-  'upper',
-  'concat',
-  'coalesce',
-  'jsonb_build_object',
-  'json_build_object',
-  'jsonb_build_array',
-  'array',
-  'make_interval',
-  'to_jsonb',
-  'current_user',
-  'session_user',
-  'pg_catalog.now',
-]);
+export type Node = Record<string, unknown>;
+export type RangeVar = { relname?: string; schemaname?: string; location?: number };
 
 export function checkMigration(m: Migration, postgresVersion: number): SafetyDraft[] {
   const out: SafetyDraft[] = [];
@@ -52,9 +28,14 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
   const notValid = new Set<string>();
   for (const s of m.up) {
     if (!worthParsing(s.sql)) continue;
+    const table = createdTable(s.sql);
+    if (table !== null) {
+      created.add(table); // all a CREATE TABLE tells the rules: no need for its tree
+      continue;
+    }
     let stmts: Array<{ stmt: Node; stmt_location?: number }>;
     try {
-      stmts = (parseSyncShared(s.sql).stmts ?? []) as never;
+      stmts = (parseSyncShared(s.sql, false).stmts ?? []) as never;
     } catch {
       continue; // the server reports a syntax error itself; this lint has nothing to add
     }
@@ -151,184 +132,38 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
 }
 
 // Only DDL can break a rule: INSERTs, functions, triggers and grants skip the parser (a
-// function body is most of a migration's text). Several statements in one (a goose block) parse.
-const LEADING = /^(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*/;
+// function body is most of a migration's text). Tested at the start of every statement of the
+// text's code (strings, comments and dollar-quoted bodies blanked): a goose block of several
+// statements is parsed when one of them is DDL, a function whose body says `DROP` is not. The
+// plain word test on the raw text first: blanking only removes words.
+const DDL_WORD = /\b(?:alter|drop|truncate|create)\b/i;
 const DDL =
-  /^(?:alter|drop|truncate|rename|create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table|create\s+(?:unique\s+)?index)\b/i;
+  /(?:^|;)\s*(?:alter|drop|truncate|create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table|create\s+(?:unique\s+)?index)\b/i;
 
 function worthParsing(sql: string): boolean {
-  const body = sql.slice(LEADING.exec(sql)?.[0].length ?? 0);
-  return DDL.test(body) || /;\s*\S/.test(body);
+  if (!DDL_WORD.test(sql)) return false;
+  const code = codeText(sql);
+  if (code === null) return true;
+  if (!DDL.test(code)) return false;
+  // one ALTER TABLE that adds, drops, retypes, validates or renames nothing (SET DEFAULT,
+  // OWNER TO, ENABLE TRIGGER, ...): no rule reads it
+  return !(/^alter\s+table\b/i.test(code) && !code.includes(';') && !ALTER_WORDS.test(code));
 }
 
-type Report = (rule: string, byteLoc: number | undefined, table: string | null, message: string) => void;
+/** The words of every ALTER TABLE form a rule reads (ADD ..., DROP ..., TYPE, SET/DROP NOT NULL, VALIDATE, RENAME). */
+const ALTER_WORDS = /\b(?:add|drop|type|not|validate|rename)\b/i;
 
-function alterCommand(
-  cmd: Node,
-  table: string,
-  rel: RangeVar,
-  pg: number,
-  inTransaction: boolean,
-  notValid: Set<string>,
-  report: Report,
-): void {
-  const def = cmd.def as Node | undefined;
-  switch (cmd.subtype) {
-    case 'AT_AddColumn': {
-      const col = def?.ColumnDef as Node;
-      const column = String(col.colname);
-      const constraints = ((col.constraints ?? []) as Node[]).map((x) => x.Constraint as Node);
-      const at = col.location as number | undefined;
-      const dflt = constraints.find((x) => x.contype === 'CONSTR_DEFAULT');
-      const generated = constraints.find((x) => x.contype === 'CONSTR_GENERATED');
-      const typeName = ((col.typeName as Node | undefined)?.names as Node[] | undefined)
-        ?.map((n) => (n.String as Node).sval)
-        .pop();
-      const serial = typeof typeName === 'string' && /^(?:small|big)?serial[248]?$/.test(typeName);
-      if (generated && generated.generated_kind === 's') {
-        report('adding-field-with-default', at, table, `ADD COLUMN ${column} GENERATED ... STORED rewrites ${table}`);
-      } else if (dflt && !isNullConst(dflt.raw_expr as Node)) {
-        if (pg < 11)
-          report(
-            'adding-field-with-default',
-            at,
-            table,
-            `ADD COLUMN ${column} with a DEFAULT rewrites ${table} before PostgreSQL 11 (checking for ${pg})`,
-          );
-        else if (!nonVolatile(dflt.raw_expr as Node))
-          report(
-            'adding-field-with-default',
-            at,
-            table,
-            `ADD COLUMN ${column} with a volatile DEFAULT rewrites ${table}`,
-          );
-      }
-      if (
-        constraints.some((x) => x.contype === 'CONSTR_NOTNULL') &&
-        !generated &&
-        (!dflt || isNullConst(dflt.raw_expr as Node)) &&
-        !serial
-      ) {
-        report(
-          'adding-required-field',
-          at,
-          table,
-          `ADD COLUMN ${column} NOT NULL without a default fails on a table with rows`,
-        );
-      }
-      if (constraints.some((x) => x.contype === 'CONSTR_PRIMARY'))
-        report(
-          'adding-serial-primary-key-field',
-          at,
-          table,
-          `ADD COLUMN ${column} ... PRIMARY KEY builds the index under an ACCESS EXCLUSIVE lock on ${table}`,
-        );
-      if (constraints.some((x) => x.contype === 'CONSTR_UNIQUE'))
-        report(
-          'disallowed-unique-constraint',
-          at,
-          table,
-          `ADD COLUMN ${column} ... UNIQUE builds the index under an ACCESS EXCLUSIVE lock on ${table}`,
-        );
-      if (constraints.some((x) => x.contype === 'CONSTR_FOREIGN'))
-        report(
-          'adding-foreign-key-constraint',
-          at,
-          table,
-          `ADD COLUMN ${column} ... REFERENCES adds a foreign key to ${table} in one step`,
-        );
-      break;
-    }
-    case 'AT_AddConstraint': {
-      const con = def?.Constraint as Node;
-      const at = con.location as number | undefined;
-      const label = con.conname ? ` ${String(con.conname)}` : '';
-      if ((con.contype === 'CONSTR_CHECK' || con.contype === 'CONSTR_FOREIGN') && !con.skip_validation) {
-        report(
-          'constraint-missing-not-valid',
-          at,
-          table,
-          `ADD CONSTRAINT${label} on ${table} without NOT VALID scans the table under an ACCESS EXCLUSIVE lock`,
-        );
-      }
-      if (con.contype === 'CONSTR_FOREIGN' && !con.skip_validation)
-        report('adding-foreign-key-constraint', at, table, `foreign key${label} added to ${table} in one step`);
-      if (con.skip_validation && typeof con.conname === 'string') notValid.add(`${table}.${con.conname}`);
-      if (con.contype === 'CONSTR_PRIMARY' && !con.indexname)
-        report(
-          'adding-serial-primary-key-field',
-          at,
-          table,
-          `ADD PRIMARY KEY on ${table} builds the index under an ACCESS EXCLUSIVE lock`,
-        );
-      if (con.contype === 'CONSTR_UNIQUE' && !con.indexname)
-        report(
-          'disallowed-unique-constraint',
-          at,
-          table,
-          `ADD UNIQUE on ${table} builds the index under an ACCESS EXCLUSIVE lock`,
-        );
-      break;
-    }
-    case 'AT_ValidateConstraint':
-      // Validating in the transaction that added the constraint NOT VALID keeps its lock.
-      if (inTransaction && notValid.has(`${table}.${String(cmd.name)}`)) {
-        report(
-          'constraint-missing-not-valid',
-          rel.location,
-          table,
-          `VALIDATE CONSTRAINT ${String(cmd.name)} in the transaction that added it keeps the ACCESS EXCLUSIVE lock on ${table}`,
-        );
-      }
-      break;
-    case 'AT_AlterColumnType':
-      report('changing-column-type', rel.location, table, `ALTER COLUMN ${String(cmd.name)} TYPE rewrites ${table}`);
-      break;
-    case 'AT_SetNotNull':
-      report(
-        'adding-not-nullable-field',
-        rel.location,
-        table,
-        `SET NOT NULL on ${table}.${String(cmd.name)} scans the table under an ACCESS EXCLUSIVE lock`,
-      );
-      break;
-    case 'AT_DropNotNull':
-      report('ban-drop-not-null', rel.location, table, `DROP NOT NULL on ${table}.${String(cmd.name)}`);
-      break;
-    case 'AT_DropColumn':
-      report('ban-drop-column', rel.location, table, `DROP COLUMN ${String(cmd.name)} of ${table}`);
-      break;
-    default:
-  }
-}
+// A statement that is one CREATE TABLE [AS]: its table's name as the parser would give it
+// (relname: unquoted names folded to lower case, quotes removed), read off the text.
+const CREATE_TABLE =
+  /^create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table\s+(?:if\s+not\s+exists\s+)?((?:(?:"(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)\s*\.\s*){0,2})("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)[\s(]/i;
 
-function nonVolatile(expr: Node | undefined): boolean {
-  if (!expr) return true;
-  const [kind, node] = Object.entries(expr)[0] as [string, Node];
-  switch (kind) {
-    case 'A_Const':
-    case 'SQLValueFunction':
-      return true;
-    case 'TypeCast':
-      return nonVolatile(node.arg as Node);
-    case 'A_Expr':
-      return nonVolatile(node.lexpr as Node) && nonVolatile(node.rexpr as Node);
-    case 'BoolExpr':
-    case 'A_ArrayExpr':
-      return ((node.args ?? node.elements ?? []) as Node[]).every(nonVolatile);
-    case 'FuncCall': {
-      const fn = ((node.funcname ?? []) as Node[]).map((n) => (n.String as Node).sval).join('.');
-      return (
-        NON_VOLATILE_FUNCTIONS.has(fn.replace(/^pg_catalog\./, '')) && ((node.args ?? []) as Node[]).every(nonVolatile)
-      );
-    }
-    default:
-      return false;
-  }
-}
-
-function isNullConst(expr: Node | undefined): boolean {
-  return Boolean(expr && (expr.A_Const as Node | undefined)?.isnull);
+/** The relname a lone CREATE TABLE creates, or null (anything else, or unsure: parse it). */
+function createdTable(sql: string): string | null {
+  const found = CREATE_TABLE.exec(sql);
+  if (!found || codeText(sql)?.includes(';') !== false) return null;
+  const name = found[2];
+  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.replace(/[A-Z]+/g, (c) => c.toLowerCase());
 }
 
 function key(r: RangeVar): string {

@@ -6,7 +6,7 @@ import { UserError, UserErrors } from '../errors.js';
 import { compareFindings } from '../findings.js';
 import type { Finding, Migration, RuleSeverity } from '../types.js';
 import { loadParser, withParseCache } from '../ownership/sql/parser.js';
-import { prepareTransactions } from '../sources/transactions.js';
+import { prepareTransactions, TransactionRefusal } from '../sources/transactions.js';
 import { checkMigration, type SafetyDraft } from './check.js';
 import { SAFETY_RULES, safetyRule } from './rule-meta.js';
 
@@ -18,6 +18,8 @@ export const NEWEST_POSTGRES = 18;
 export interface SafetyOptions {
   postgresVersion: number;
   rules: Record<string, RuleSeverity>;
+  /** filled with the text of each file read for its suppressions (by relPath): the caller's code frames need not read them again */
+  texts?: Map<string, string>;
 }
 
 /** Starts loading the parser; lintSafety awaits it (and sees any failure). */
@@ -44,7 +46,7 @@ async function lint(migrations: Migration[], opts: SafetyOptions): Promise<Findi
   for (const [i, m] of migrations.entries()) {
     const { migration, refusals } = prepared ? { migration: prepared[i], refusals: [] } : await asRun(m);
     const drafts = [...checkMigration(migration, opts.postgresVersion), ...refusals];
-    out.push(...suppress(m, drafts));
+    out.push(...suppress(m, drafts, opts.texts));
   }
   return severities(out, opts.rules);
 }
@@ -58,9 +60,10 @@ async function asRun(m: Migration): Promise<{ migration: Migration; refusals: Sa
     const list = err instanceof UserErrors ? err.errors : [err];
     const refusals = list.map((e): SafetyDraft => {
       const line = Number(/:(\d+)$/.exec(e.where ?? '')?.[1] ?? 1);
-      const rule = /CONCURRENTLY/.test(e.message)
-        ? 'ban-concurrent-index-creation-in-transaction'
-        : 'transaction-nesting';
+      const rule =
+        e instanceof TransactionRefusal && e.kind === 'concurrently-in-transaction'
+          ? 'ban-concurrent-index-creation-in-transaction'
+          : 'transaction-nesting';
       return {
         rule,
         line,
@@ -106,11 +109,13 @@ function ignoresOf(text: string): Ignore[] {
   return out;
 }
 
-function suppress(m: Migration, drafts: SafetyDraft[]): Finding[] {
+function suppress(m: Migration, drafts: SafetyDraft[], texts?: Map<string, string>): Finding[] {
   if (drafts.length === 0) return []; // nothing to suppress: the file need not be read again
   let ignores: Ignore[] = [];
   try {
-    ignores = ignoresOf(readFileSync(m.path, 'utf8'));
+    const text = readFileSync(m.path, 'utf8');
+    texts?.set(m.relPath, text);
+    ignores = ignoresOf(text);
   } catch {
     // the project model read the file a moment ago; a vanished file simply has no comments
   }

@@ -151,7 +151,7 @@ function isWordStart(c: number): boolean {
 }
 
 /** `[A-Za-z0-9_$\u0080-\uffff]` */
-function isIdentChar(c: number): boolean {
+export function isIdentChar(c: number): boolean {
   return isWordStart(c) || (c >= 48 && c <= 57) || c === DOLLAR || c >= 0x80;
 }
 
@@ -167,7 +167,7 @@ function wordIs(sql: string, at: number, upper: string): boolean {
  * End (exclusive) of the dollar-quote tag `$tag$` or `$$` opening at `start`, or -1. Tags are
  * looked for within 64 characters, like the scan always has.
  */
-function dollarTagEnd(sql: string, start: number): number {
+export function dollarTagEnd(sql: string, start: number): number {
   const limit = Math.min(sql.length, start + 64);
   let k = start + 1;
   if (k < limit && sql.charCodeAt(k) !== DOLLAR) {
@@ -195,13 +195,13 @@ export function isUnterminated(err: unknown): err is UnterminatedToken & Error {
 }
 
 /** E'...' (and e'...') strings take backslash escapes; so does U&'' not (it uses its own). */
-function isEscapeStringPrefix(sql: string, quote: number): boolean {
+export function isEscapeStringPrefix(sql: string, quote: number): boolean {
   const prev = sql.charCodeAt(quote - 1);
   if (prev !== 69 && prev !== 101) return false; // E e
   return quote < 2 || !isIdentChar(sql.charCodeAt(quote - 2));
 }
 
-function skipQuoted(
+export function skipQuoted(
   sql: string,
   start: number,
   quote: number,
@@ -239,7 +239,7 @@ function skipQuoted(
 }
 
 /** PostgreSQL block comments nest. */
-function skipBlockComment(sql: string, start: number): number {
+export function skipBlockComment(sql: string, start: number): number {
   let depth = 0;
   let i = start;
   const n = sql.length;

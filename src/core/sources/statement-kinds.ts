@@ -1,6 +1,7 @@
 // What one statement, as the PostgreSQL parser (libpg-query) reads it, means for
 // transactions: transaction control, or a statement PostgreSQL refuses inside a transaction
-// block (its PreventInTransactionBlock callers).
+// block (its PreventInTransactionBlock callers); and which statements are worth parsing to find out.
+import { codeText } from './code-text.js';
 
 /** What one parsed statement means for transactions. */
 export type TxKind =
@@ -11,8 +12,11 @@ export type TxKind =
   | { kind: 'savepoint' }
   /** PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED */
   | { kind: 'prepared' }
-  /** cannot run inside a transaction block; `index` names a CREATE INDEX CONCURRENTLY's index */
-  | { kind: 'no-transaction'; what: string; index?: { schema: string | null; name: string } }
+  /**
+   * cannot run inside a transaction block; `index` names a CREATE INDEX CONCURRENTLY's index;
+   * `concurrently`: the CONCURRENTLY form of CREATE INDEX, DROP INDEX or DETACH PARTITION
+   */
+  | { kind: 'no-transaction'; what: string; index?: { schema: string | null; name: string }; concurrently?: true }
   /** `procedural`: CALL or DO, which may commit by themselves when not inside a transaction */
   | { kind: 'other'; procedural?: true };
 
@@ -46,10 +50,12 @@ export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
       const relation = n.relation as { schemaname?: string } | undefined;
       const index =
         typeof n.idxname === 'string' ? { schema: relation?.schemaname ?? null, name: n.idxname } : undefined;
-      return { kind: 'no-transaction', what: 'CREATE INDEX CONCURRENTLY', index };
+      return { kind: 'no-transaction', what: 'CREATE INDEX CONCURRENTLY', index, concurrently: true };
     }
     case 'DropStmt':
-      return n.concurrent === true ? { kind: 'no-transaction', what: 'DROP INDEX CONCURRENTLY' } : { kind: 'other' };
+      return n.concurrent === true
+        ? { kind: 'no-transaction', what: 'DROP INDEX CONCURRENTLY', concurrently: true }
+        : { kind: 'other' };
     case 'ReindexStmt':
       return has('concurrently') || n.kind === 'REINDEX_OBJECT_DATABASE' || n.kind === 'REINDEX_OBJECT_SYSTEM'
         ? { kind: 'no-transaction', what: 'REINDEX' }
@@ -83,10 +89,51 @@ export function kindOf(stmt: Record<string, Record<string, unknown>>): TxKind {
       return cmds.some(
         (c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent,
       )
-        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY' }
+        ? { kind: 'no-transaction', what: 'DETACH PARTITION CONCURRENTLY', concurrently: true }
         : { kind: 'other' };
     }
     default:
       return { kind: 'other' };
+  }
+}
+
+// What sends a statement to the parser: a word that starts transaction control at the start of
+// a statement, or one that marks a statement PostgreSQL refuses in a transaction block
+// anywhere, in the statement's code (./code-text.ts: strings, comments and dollar-quoted
+// bodies blanked, so a function's `BEGIN ... END;` is no reason). The plain word test on the
+// raw text comes first: blanking only removes words, so without one there is nothing to find.
+// CALL and DO matter only to the runner (classifyStatements): whether a migration runs in a
+// transaction does not depend on them.
+const WORDS =
+  /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
+const TX_CONTROL = /(?:^|;)\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare)\b/i;
+const NO_TX_WORD = /\b(?:concurrently|vacuum|database|system|tablespace|subscription)\b/i;
+const PROCEDURAL = /(?:^|;)\s*(?:call|do)\b/i;
+
+/** Whether `sql` may hold a statement kindOf tells apart from 'other' (`procedural`: CALL, DO too). */
+export function worthParsing(sql: string, procedural: boolean): boolean {
+  if (!WORDS.test(sql)) return false;
+  const code = codeText(sql);
+  if (code === null) return true; // an unclosed quote: the parser says what it makes of it
+  return TX_CONTROL.test(code) || NO_TX_WORD.test(code) || (procedural && PROCEDURAL.test(code));
+}
+
+/** How a refusal names the statement. */
+export function describe(tx: TxKind): string {
+  switch (tx.kind) {
+    case 'begin':
+      return 'BEGIN';
+    case 'commit':
+      return 'COMMIT';
+    case 'rollback':
+      return 'ROLLBACK';
+    case 'savepoint':
+      return 'SAVEPOINT';
+    case 'prepared':
+      return 'two-phase commit';
+    case 'no-transaction':
+      return tx.what;
+    default:
+      return 'statement';
   }
 }

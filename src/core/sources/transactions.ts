@@ -8,9 +8,27 @@
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
-import { kindOf, type TxKind } from './statement-kinds.js';
+import { skipSpaceAndComments } from './code-text.js';
+import { describe, kindOf, type TxKind, worthParsing } from './statement-kinds.js';
 
 export type { TxKind } from './statement-kinds.js';
+
+/**
+ * What a refusal is about, for callers that sort refusals (check-migrations' rules) without
+ * reading messages: a CONCURRENTLY statement inside a transaction the file opens (or inside a
+ * multi-statement block); or anything else: transaction control that would end, undo or split
+ * svcdb's transaction, another statement that cannot run where the file puts it.
+ */
+export type RefusalKind = 'concurrently-in-transaction' | 'transaction-control';
+
+/** One file:line prepareTransactions will not run; thrown alone or inside UserErrors. */
+export class TransactionRefusal extends UserError {
+  readonly kind: RefusalKind;
+  constructor(message: string, opts: { where: string; hint: string; kind: RefusalKind }) {
+    super(message, opts);
+    this.kind = opts.kind;
+  }
+}
 
 export interface ParsedPiece {
   tx: TxKind;
@@ -20,10 +38,6 @@ export interface ParsedPiece {
   /** line in the file */
   line: number;
 }
-
-// Words that start, or mark, the statements this module cares about.
-const WORTH_PARSING =
-  /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
 
 type PgQuery = typeof import('libpg-query');
 let pg: PgQuery | null = null;
@@ -35,16 +49,17 @@ async function loadParser(): Promise<PgQuery> {
 
 /** True when some statement of these migrations needs the parser (cheap: patterns only). */
 function needsParser(migrations: Migration[], direction: 'up' | 'down'): boolean {
-  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => WORTH_PARSING.test(s.sql)));
+  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => worthParsing(s.sql, false)));
 }
 
 /**
  * The statements of `statement` as the parser sees them (one piece for ordinary text), or
- * null when it does not parse: the server will report that, with its own line.
+ * null when it does not parse: the server will report that, with its own line. `procedural`:
+ * also parse CALL and DO (to mark them), which prepareTransactions has no use for.
  * Needs the parser loaded (prepareTransactions / classifyStatements load it).
  */
-export function piecesOf(statement: Statement): ParsedPiece[] | null {
-  if (!WORTH_PARSING.test(statement.sql))
+export function piecesOf(statement: Statement, procedural = false): ParsedPiece[] | null {
+  if (!worthParsing(statement.sql, procedural))
     return [{ tx: { kind: 'other' }, start: 0, end: statement.sql.length, line: statement.line }];
   if (!pg) throw new Error('piecesOf: the SQL parser is not loaded');
   let stmts: Array<{ stmt: Record<string, Record<string, unknown>>; stmt_location?: number; stmt_len?: number }>;
@@ -64,27 +79,6 @@ export function piecesOf(statement: Statement): ParsedPiece[] | null {
   });
 }
 
-function skipSpaceAndComments(sql: string, i: number): number {
-  for (;;) {
-    while (i < sql.length && /\s/.test(sql[i])) i++;
-    if (sql.startsWith('--', i)) {
-      const eol = sql.indexOf('\n', i);
-      i = eol === -1 ? sql.length : eol + 1;
-    } else if (sql.startsWith('/*', i)) {
-      let depth = 0;
-      for (; i < sql.length; i++) {
-        if (sql.startsWith('/*', i)) {
-          depth++;
-          i++;
-        } else if (sql.startsWith('*/', i) && --depth === 0) {
-          i += 2;
-          break;
-        }
-      }
-    } else return i;
-  }
-}
-
 /**
  * The migrations as they will run, `direction`'s section rewritten: `transaction` false (and
  * `outsideTransactionBecause` set) when a statement cannot run in one; a psql-style wrapper
@@ -102,8 +96,8 @@ export async function prepareTransactions(
     const statements = direction === 'up' ? m.up : m.down;
     if (!statements) return m;
     const pieces = statements.map((s) => piecesOf(s));
-    const refuse = (line: number, what: string, hint: string) =>
-      problems.push(new UserError(what, { where: `${fileOf(m, direction)}:${line}`, hint }));
+    const refuse: Refuse = (line, what, hint, kind = 'transaction-control') =>
+      problems.push(new TransactionRefusal(what, { where: `${fileOf(m, direction)}:${line}`, hint, kind }));
     const noTx = pieces.flatMap((p) => p ?? []).find((p) => p.tx.kind === 'no-transaction');
     if (!m.transaction || noTx) {
       checkOutsideTransaction(pieces, refuse);
@@ -126,7 +120,7 @@ function fileOf(m: Migration, direction: 'up' | 'down'): string {
   return m.relPath;
 }
 
-type Refuse = (line: number, what: string, hint: string) => void;
+type Refuse = (line: number, what: string, hint: string, kind?: RefusalKind) => void;
 
 const REMOVE = 'remove it: svcdb runs each migration in a transaction of its own, which also records it';
 
@@ -222,6 +216,7 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
         p.line,
         `${describe(p.tx)} inside a multi-statement block of a migration that runs outside a transaction`,
         'give it a statement of its own (outside -- +goose StatementBegin/StatementEnd)',
+        concurrently(p.tx),
       );
       continue;
     }
@@ -254,36 +249,26 @@ function checkOutsideTransaction(pieces: Array<ParsedPiece[] | null>, refuse: Re
     } else if (tx.kind === 'prepared') {
       refuse(p.line, 'two-phase commit cannot be part of a migration', 'run it outside svcdb');
     } else if (tx.kind === 'no-transaction' && open) {
-      refuse(p.line, `${tx.what} inside the transaction begun at line ${open.line}`, 'move it after the COMMIT');
+      refuse(
+        p.line,
+        `${tx.what} inside the transaction begun at line ${open.line}`,
+        'move it after the COMMIT',
+        concurrently(tx),
+      );
     }
   }
   if (open) refuse(open.line, 'BEGIN without a COMMIT before the end of the file', 'add COMMIT');
 }
 
-function describe(tx: TxKind): string {
-  switch (tx.kind) {
-    case 'begin':
-      return 'BEGIN';
-    case 'commit':
-      return 'COMMIT';
-    case 'rollback':
-      return 'ROLLBACK';
-    case 'savepoint':
-      return 'SAVEPOINT';
-    case 'prepared':
-      return 'two-phase commit';
-    case 'no-transaction':
-      return tx.what;
-    default:
-      return 'statement';
-  }
+function concurrently(tx: TxKind): RefusalKind {
+  return tx.kind === 'no-transaction' && tx.concurrently ? 'concurrently-in-transaction' : 'transaction-control';
 }
 
 /** For the runner: each statement's single piece (null: plain text, sent as it is). */
 export async function classifyStatements(statements: Statement[]): Promise<Array<TxKind | null>> {
-  if (statements.some((s) => WORTH_PARSING.test(s.sql))) await loadParser();
+  if (statements.some((s) => worthParsing(s.sql, true))) await loadParser();
   return statements.map((s) => {
-    const pieces = piecesOf(s);
+    const pieces = piecesOf(s, true);
     return pieces && pieces.length === 1 ? pieces[0].tx : null;
   });
 }

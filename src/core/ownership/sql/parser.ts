@@ -1,4 +1,5 @@
 // The PostgreSQL parser (libpg-query, WASM), loaded once per thread.
+import { createRequire } from 'node:module';
 import type * as PgQuery from 'libpg-query';
 
 let pg: typeof PgQuery | null = null;
@@ -10,7 +11,9 @@ export async function loadParser(): Promise<typeof PgQuery> {
     // The flag is process-wide; the parser is the only WASM svcdb runs.
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--liftoff-only');
-    const mod = await import('libpg-query');
+    // require, not import(): the package is CommonJS (no "exports"), and the ES module
+    // loader would first lex its 60 KB of emscripten glue for export names (~10 ms a run).
+    const mod = createRequire(import.meta.url)('libpg-query') as typeof PgQuery;
     await mod.loadModule();
     pg = mod;
   }
@@ -31,21 +34,24 @@ type ParseResult = ReturnType<typeof PgQuery.parseSync>;
 let cache: Map<string, { tree?: ParseResult; error?: unknown }> | null = null;
 
 /**
- * `parseSync`, remembered while `withParseCache` runs: the safety lint parses a statement for
- * prepareTransactions and again for its rules; with the cache, once. The trees are shared:
- * callers only read them. Outside `withParseCache` it is plain `parseSync`.
+ * `parseSync`, remembered while `withParseCache` runs: the safety lint's rules read the trees
+ * prepareTransactions parsed (`keep`: remember it) and take them out of the cache as they do
+ * (`keep` false), so no tree outlives its two readers (kept ones would be copied by every
+ * garbage collection of the lint). The trees are shared: callers only read them. Outside
+ * `withParseCache` it is plain `parseSync`.
  */
-export function parseSyncShared(sql: string): ParseResult {
+export function parseSyncShared(sql: string, keep = true): ParseResult {
   const pgq = parser();
   if (!cache) return pgq.parseSync(sql);
   let hit = cache.get(sql);
+  if (hit && !keep) cache.delete(sql);
   if (!hit) {
     try {
       hit = { tree: pgq.parseSync(sql) };
     } catch (error) {
       hit = { error };
     }
-    cache.set(sql, hit);
+    if (keep) cache.set(sql, hit);
   }
   if (hit.error !== undefined || !hit.tree) throw hit.error;
   return hit.tree;
