@@ -1,6 +1,26 @@
 // What one statement, as the PostgreSQL parser (libpg-query) reads it, means for
 // transactions: transaction control, or a statement PostgreSQL refuses inside a transaction
-// block (its PreventInTransactionBlock callers).
+// block (its PreventInTransactionBlock callers); and which statements are worth parsing at all.
+import { hasBareWord } from './lex.js';
+
+// Words that start, or mark, the statements this module cares about; CALL and DO matter only
+// to the runner of a file outside a transaction (a procedure may COMMIT by itself there).
+// biome-ignore format: a list of words reads best as a paragraph
+const TX_WORDS = ['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'prepare',
+  'concurrently', 'vacuum', 'database', 'system', 'tablespace', 'subscription'];
+const PROCEDURAL_WORDS = ['call', 'do'];
+const MAYBE = new RegExp(`\\b(?:${[...TX_WORDS, ...PROCEDURAL_WORDS].join('|')})\\b`, 'i');
+const TX = new Set(TX_WORDS);
+const TX_OR_PROCEDURAL = new Set([...TX_WORDS, ...PROCEDURAL_WORDS]);
+
+/**
+ * Whether the parser must read `sql`: one of the words is a bare word of it, not inside a
+ * string, dollar-quoted body or comment (a PL/pgSQL `BEGIN ... END` body is not a BEGIN).
+ * `procedural`: CALL and DO count too.
+ */
+export function worthParsing(sql: string, procedural: boolean): boolean {
+  return MAYBE.test(sql) && hasBareWord(sql, procedural ? TX_OR_PROCEDURAL : TX);
+}
 
 /** What one parsed statement means for transactions. */
 export type TxKind =

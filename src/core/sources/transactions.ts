@@ -3,12 +3,14 @@
 // CONCURRENTLY, VACUUM, ...) runs outside one, in every format; transaction control written
 // in a file (BEGIN, COMMIT, ROLLBACK, ...) is dropped where that is exactly what svcdb does
 // anyway (a psql-style `BEGIN; ... COMMIT;` wrapper) and refused, naming file:line, where it
-// would end, undo or split svcdb's transaction. Regular expressions only pick the statements
-// worth parsing, so a run with nothing of the kind never loads the parser.
+// would end, undo or split svcdb's transaction. A lexical scan only picks the statements worth
+// parsing (the words below outside strings, bodies and comments), so a run with nothing of the
+// kind never loads the parser.
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
-import { kindOf, type TxKind } from './statement-kinds.js';
+import { skipSpaceAndComments } from './lex.js';
+import { kindOf, type TxKind, worthParsing } from './statement-kinds.js';
 
 export type { TxKind } from './statement-kinds.js';
 
@@ -21,10 +23,6 @@ export interface ParsedPiece {
   line: number;
 }
 
-// Words that start, or mark, the statements this module cares about.
-const WORTH_PARSING =
-  /\b(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|concurrently|vacuum|database|system|tablespace|subscription|call|do)\b/i;
-
 type PgQuery = typeof import('libpg-query');
 let pg: PgQuery | null = null;
 
@@ -33,9 +31,9 @@ async function loadParser(): Promise<PgQuery> {
   return pg;
 }
 
-/** True when some statement of these migrations needs the parser (cheap: patterns only). */
+/** True when some statement of these migrations needs the parser (cheap: a lexical scan). */
 function needsParser(migrations: Migration[], direction: 'up' | 'down'): boolean {
-  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => WORTH_PARSING.test(s.sql)));
+  return migrations.some((m) => (direction === 'up' ? m.up : (m.down ?? [])).some((s) => worthParsing(s.sql, false)));
 }
 
 /**
@@ -43,8 +41,8 @@ function needsParser(migrations: Migration[], direction: 'up' | 'down'): boolean
  * null when it does not parse: the server will report that, with its own line.
  * Needs the parser loaded (prepareTransactions / classifyStatements load it).
  */
-export function piecesOf(statement: Statement): ParsedPiece[] | null {
-  if (!WORTH_PARSING.test(statement.sql))
+export function piecesOf(statement: Statement, procedural = false): ParsedPiece[] | null {
+  if (!worthParsing(statement.sql, procedural))
     return [{ tx: { kind: 'other' }, start: 0, end: statement.sql.length, line: statement.line }];
   if (!pg) throw new Error('piecesOf: the SQL parser is not loaded');
   let stmts: Array<{ stmt: Record<string, Record<string, unknown>>; stmt_location?: number; stmt_len?: number }>;
@@ -62,27 +60,6 @@ export function piecesOf(statement: Statement): ParsedPiece[] | null {
     const before = statement.sql.slice(0, start);
     return { tx: kindOf(s.stmt), start, end: charAt(to), line: statement.line + before.split('\n').length - 1 };
   });
-}
-
-function skipSpaceAndComments(sql: string, i: number): number {
-  for (;;) {
-    while (i < sql.length && /\s/.test(sql[i])) i++;
-    if (sql.startsWith('--', i)) {
-      const eol = sql.indexOf('\n', i);
-      i = eol === -1 ? sql.length : eol + 1;
-    } else if (sql.startsWith('/*', i)) {
-      let depth = 0;
-      for (; i < sql.length; i++) {
-        if (sql.startsWith('/*', i)) {
-          depth++;
-          i++;
-        } else if (sql.startsWith('*/', i) && --depth === 0) {
-          i += 2;
-          break;
-        }
-      }
-    } else return i;
-  }
 }
 
 /**
@@ -281,9 +258,9 @@ function describe(tx: TxKind): string {
 
 /** For the runner: each statement's single piece (null: plain text, sent as it is). */
 export async function classifyStatements(statements: Statement[]): Promise<Array<TxKind | null>> {
-  if (statements.some((s) => WORTH_PARSING.test(s.sql))) await loadParser();
+  if (statements.some((s) => worthParsing(s.sql, true))) await loadParser();
   return statements.map((s) => {
-    const pieces = piecesOf(s);
+    const pieces = piecesOf(s, true);
     return pieces && pieces.length === 1 ? pieces[0].tx : null;
   });
 }
