@@ -31,7 +31,7 @@ export async function checkConfig(expanded: unknown, file: string): Promise<Chec
   const schema = await configSchema();
   const first = schema.safeParse(expanded);
   if (first.success) return finish(expanded as UserConfig, file, [], []);
-  const problems = first.error.issues.map((issue) => formatIssue(issue, expanded, file));
+  const problems = first.error.issues.map((issue) => formatIssue(issue, expanded, file, schema));
   if (expanded === null || typeof expanded !== 'object' || Array.isArray(expanded)) {
     return { config: buildConfig({}), problems, servicesKnown: false };
   }

@@ -198,58 +198,40 @@ function buildSchema(z: typeof Z) {
   });
 }
 
-const KNOWN_KEYS: Array<[RegExp, string[]]> = [
-  [
-    /^$/,
-    [
-      '$schema',
-      'discover',
-      'ignore',
-      'envPrefix',
-      'services',
-      'shared',
-      'profiles',
-      'rules',
-      'checkMigrations',
-      'lockTimeout',
-      'statementTimeout',
-      'lockRetries',
-    ],
-  ],
-  [/^checkMigrations$/, ['rules', 'postgresVersion', 'baseline']],
-  [
-    /^services\.[^.]+$/,
-    [
-      'owns',
-      'trackingTable',
-      'run',
-      'path',
-      'databaseOf',
-      'reads',
-      'database',
-      'schema',
-      'migrations',
-      'format',
-      'ignore',
-      'migrateAfter',
-    ],
-  ],
-  [/^services\.[^.]+\.run$/, ['command', 'port', 'health', 'after', 'env']],
-  [/^services\.[^.]+\.reads\.\d+$/, ['service', 'tables', 'via']],
-  [/^profiles\.[^.]+$/, ['strategy', 'url', 'schemaName', 'databaseName']],
-];
-
-function knownKeysAt(keyPath: ReadonlyArray<PropertyKey>): string[] {
-  const joined = keyPath.map(String).join('.');
-  return KNOWN_KEYS.find(([re]) => re.test(joined))?.[1] ?? [];
+/** The parts of a zod schema's definition that say which keys an object takes where. */
+interface Def {
+  type: string;
+  shape?: Record<string, { def: Def }>;
+  innerType?: { def: Def };
+  valueType?: { def: Def };
+  element?: { def: Def };
 }
 
-export function formatIssue(issue: core.$ZodIssue, raw: unknown, file: string): UserError {
+/** Past optional(), default() and the like, to the schema that says what the value is. */
+function unwrapped(def: Def): Def {
+  let d = def;
+  while (d.innerType) d = d.innerType.def;
+  return d;
+}
+
+/** The keys the schema allows in the object at `keyPath` (for "did you mean"), read from the schema itself. */
+function knownKeysAt(schema: Schema, keyPath: ReadonlyArray<PropertyKey>): string[] {
+  let def: Def | undefined = unwrapped((schema as unknown as { def: Def }).def);
+  for (const key of keyPath) {
+    const child: { def: Def } | undefined =
+      def.type === 'object' ? def.shape?.[String(key)] : def.type === 'record' ? def.valueType : def.element;
+    if (!child) return [];
+    def = unwrapped(child.def);
+  }
+  return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+export function formatIssue(issue: core.$ZodIssue, raw: unknown, file: string, schema: Schema): UserError {
   const keyPath = issue.path;
   const at = (extra: PropertyKey[] = []) => `${file}: ${pathText([...keyPath, ...extra])}`;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
-    const known = knownKeysAt(keyPath);
+    const known = knownKeysAt(schema, keyPath);
     const suggestion = didYouMean(key, known);
     return new UserError(
       `unknown key "${key}"${
