@@ -7,7 +7,8 @@ import { UserError } from './errors.js';
 import { RULE_IDS } from './ownership/rule-meta.js';
 import type { ProfileConfig, SvcdbConfig } from './types.js';
 import type { UserConfig } from './config-schema.js';
-import { configSchema, formatIssue, pathText } from './config-schema.js';
+import { configSchema } from './config-schema.js';
+import { formatIssue, pathText } from './config-issues.js';
 import { validate as quickCheck } from './config-validator.generated.js';
 
 export const DEFAULT_DISCOVER = ['internal/*/migrations'];

@@ -83,7 +83,7 @@ function analyzeSqlFile(text: string, sink: Sink): void {
     const { sql, offset: start } = piece;
     if (analyzeSql(sql, (i) => start + i, sink)) continue;
     const err = parseError(sql);
-    const pos = sink.position(start + (err.at >= 0 ? err.at : 0));
+    const pos = sink.position(start + Math.max(0, err.at));
     sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `SQL does not parse: ${err.message}` });
   }
 }
