@@ -22,11 +22,16 @@ const CREATE = new RegExp(
   'i',
 );
 
+const CREATE_WORD = /create/i;
+
 export function tablesCreatedBy(statements: Statement[]): CreatedTable[] {
   const found: CreatedTable[] = [];
   for (const statement of statements) {
+    // most statements of a project create nothing: no copy, no re-split, no comment stripping
+    if (!CREATE_WORD.test(statement.sql)) continue;
     for (const part of subStatements(statement)) {
-      const head = stripComments(part.sql.slice(0, 1000)).trimStart();
+      const text = part.sql.length > 1000 ? part.sql.slice(0, 1000) : part.sql;
+      const head = (text.includes('--') || text.includes('/*') ? stripComments(text) : text).trimStart();
       const m = CREATE.exec(head);
       if (!m) continue;
       const [first, second] = [m[1], m[2]];
