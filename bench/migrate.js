@@ -6,7 +6,8 @@
 // each on a fresh database; then the no-op runs (everything applied) and svcdb's peak RSS.
 // Usage: npm run build && node bench/migrate.js [--migrations 200] [--runs 3] [--v8-flags "<flags>"]
 // --v8-flags: V8 flags svcdb sets on itself before it starts (an experiment for the CLI entry;
-// the figures are then labelled with them).
+// the figures are then labelled with them). The CLI's own flags (src/cli/v8-flags.ts) are set
+// after these, when the command starts, and win where both name the same flag.
 // Server: $SVCDB_BENCH_URL, else $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres
 import { spawn } from 'node:child_process';
 import path from 'node:path';

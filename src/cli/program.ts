@@ -5,6 +5,7 @@ import { OperationError, UserError, formatUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { configureColor, c } from './color.js';
 import { write } from './io.js';
+import { tuneV8 } from './v8-flags.js';
 import { emitErrorJson, emitJson, usageError } from './output.js';
 import { commands } from './commands/index.js';
 
@@ -60,6 +61,7 @@ export function buildProgram(version: string, args: string[] = []): Command {
       '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n',
     );
   program.hook('preAction', async (_this, actionCommand) => {
+    tuneV8(actionCommand.name());
     const opts = actionCommand.optsWithGlobals() as { color?: boolean };
     await configureColor({ noColor: opts.color === false });
     if (CONNECTING.has(actionCommand.name())) {

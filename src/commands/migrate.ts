@@ -240,6 +240,7 @@ async function applyPlan(
   // a file's own BEGIN/COMMIT and statements that cannot run in a transaction: as they will run
   const steps = await prepareTransactions(pending, 'up');
   const { runUp } = await import('../db/migrator.js');
+  const place = new Map(pending.map((m, i) => [m.id, i + 1]));
   const outcome = await runUp(
     {
       sql: session.sql,
@@ -251,7 +252,7 @@ async function applyPlan(
           type: 'applying',
           service: service.name,
           migration: m.id,
-          index: pending.findIndex((p) => p.id === m.id) + 1,
+          index: place.get(m.id) ?? 0,
           total: pending.length,
         }),
       onDone: (step) =>

@@ -7,7 +7,8 @@ import { UserError } from './errors.js';
 import { RULE_IDS } from './ownership/rule-meta.js';
 import type { ProfileConfig, SvcdbConfig } from './types.js';
 import type { UserConfig } from './config-schema.js';
-import { configSchema, formatIssue, pathText } from './config-schema.js';
+import { configSchema } from './config-schema.js';
+import { formatIssue, pathText } from './config-issues.js';
 import { validate as quickCheck } from './config-validator.generated.js';
 
 export const DEFAULT_DISCOVER = ['internal/*/migrations'];
@@ -31,7 +32,7 @@ export async function checkConfig(expanded: unknown, file: string): Promise<Chec
   const schema = await configSchema();
   const first = schema.safeParse(expanded);
   if (first.success) return finish(expanded as UserConfig, file, [], []);
-  const problems = first.error.issues.map((issue) => formatIssue(issue, expanded, file));
+  const problems = first.error.issues.map((issue) => formatIssue(issue, expanded, file, schema));
   if (expanded === null || typeof expanded !== 'object' || Array.isArray(expanded)) {
     return { config: buildConfig({}), problems, servicesKnown: false };
   }

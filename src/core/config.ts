@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
 import type { SvcdbConfig } from './types.js';
-import { pathText, type UserConfig } from './config-schema.js';
+import { pathText } from './config-issues.js';
+import type { UserConfig } from './config-schema.js';
 import { buildConfig, checkConfig } from './config-check.js';
 import { MAX_DEPTH, readDataFile, tooDeep } from './config-parse.js';
 

@@ -240,5 +240,9 @@ export function ident(name: string): string {
  * setting is off, and a file or folder name become SQL.
  */
 export function literal(value: string): string {
+  // most values (ids, checksums, names) hold neither: no regular expression pass per value
+  if (!QUOTE_OR_BACKSLASH.test(value)) return `E'${value}'`;
   return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
+
+const QUOTE_OR_BACKSLASH = /['\\]/;

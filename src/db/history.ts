@@ -127,9 +127,13 @@ export function insertRowSql(
   return `insert into ${h.qualified} (service, id, checksum, duration_ms, svcdb_version) values (${literal(h.service)}, ${literal(id)}, ${literal(checksum)}, ${duration}, ${literal(svcdbVersion)})${replace}`;
 }
 
-/** Fails (division by zero) unless migration `id` is recorded: run inside the next one's transaction. */
+/**
+ * Fails (division by zero) unless migration `id` is recorded: run inside the next one's
+ * transaction. It returns no row (the WHERE is false once the count is 1), so the client has
+ * no row to read per migration.
+ */
 export function guardSql(h: HistoryTable, id: string): string {
-  return `select 1 / (select count(*)::integer from ${h.qualified} where service = ${literal(h.service)} and id = ${literal(id)}) as svcdb_previous_migration_committed`;
+  return `select where 1 / (select count(*)::integer from ${h.qualified} where service = ${literal(h.service)} and id = ${literal(id)}) <> 1 /* svcdb: the previous migration committed */`;
 }
 
 export function deleteRowSql(h: HistoryTable, id: string): string {

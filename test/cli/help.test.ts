@@ -83,3 +83,23 @@ describe('--help of every command', () => {
     });
   }
 });
+
+describe('plan and migrate take the same selection flags', () => {
+  it('`[service...]`, --all, --to and --wait read alike in both helps (plan previews exactly what migrate would take)', async () => {
+    const selection = async (command: string) => {
+      const help = (await runCli([command, '--help'])).stdout.replaceAll(command === 'plan' ? 'plan' : 'apply', 'VERB');
+      // one line per option, wrapped description joined (the column widths differ)
+      const options = help.replace(/\n {6,}/g, ' ').split('\n');
+      return ['-a, --all', '--to <migration>', '--wait <duration>'].map(
+        (flag) =>
+          options
+            .find((l) => l.trimStart().startsWith(flag))
+            ?.replace(/\s+/g, ' ')
+            .trim() ?? `${flag}: missing`,
+      );
+    };
+    const plan = await selection('plan');
+    expect(plan).toEqual(await selection('migrate'));
+    expect(plan[1]).toMatch(/^--to <migration>\s+VERB up to and including this migration/);
+  });
+});

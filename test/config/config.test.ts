@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
 import { UserError, UserErrors, formatUserError } from '../../src/core/errors.js';
@@ -119,6 +120,30 @@ describe('invalid config: one message per problem, with the key path', () => {
     expect(formatUserError(err)).toBe(
       'svcdb.config.yaml: envprefix: unknown key "envprefix"\n  hint: did you mean "envPrefix"?',
     );
+  });
+
+  it.each([
+    ['', 'zzz: 1\n', []],
+    ['checkMigrations', 'checkMigrations: { zzz: 1 }\n', ['checkMigrations']],
+    ['services.a', 'services:\n  a: { zzz: 1 }\n', ['services', 'additionalProperties']],
+    [
+      'services.a.run',
+      'services:\n  a: { run: { command: x, zzz: 1 } }\n',
+      ['services', 'additionalProperties', 'run'],
+    ],
+    [
+      'services.a.reads[0]',
+      'services:\n  a: { reads: [{ service: b, tables: [t], zzz: 1 }] }\n',
+      ['services', 'additionalProperties', 'reads', 'items'],
+    ],
+    ['profiles.p', 'profiles:\n  p: { strategy: shared, zzz: 1 }\n', ['profiles', 'additionalProperties']],
+  ])('an unknown key under %j lists the keys svcdb.schema.json allows there', async (at, yaml, schemaPath) => {
+    const [err] = await configError({ 'svcdb.config.yaml': yaml });
+    expect(err.where).toBe(`svcdb.config.yaml: ${at ? `${at}.` : ''}zzz`);
+    let node = JSON.parse(readFileSync(new URL('../../svcdb.schema.json', import.meta.url), 'utf8'));
+    for (const step of schemaPath as string[])
+      node = step === 'items' || step === 'additionalProperties' ? node[step] : node.properties[step];
+    expect(err.hint).toBe(`expected one of: ${Object.keys(node.properties).join(', ')}`);
   });
 
   it('an unknown key deep in a service, and the required key it stands for', async () => {

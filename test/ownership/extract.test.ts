@@ -108,6 +108,24 @@ describe('SQL files', () => {
     ]);
   });
 
+  it('past a broken statement, a BEGIN ATOMIC body and a dollar-quoted body stay whole statements', () => {
+    const text = [
+      'CREATE FUNCTION total() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM atomic_t; SELECT 1; END;',
+      'DO $$ BEGIN DELETE FROM body_t; END $$; -- the end',
+      'SELEC oops;',
+      '/* before */ DELETE FROM after_t;',
+    ].join('\n');
+    const a = analyzeText('a.sql', 'sql', text, null);
+    expect(a.refs.map((r) => `${r.access} ${r.name} ${r.line}:${r.column}`)).toEqual([
+      'read atomic_t 1:87',
+      'write body_t 2:25',
+      'write after_t 4:26',
+    ]);
+    expect(a.diagnostics).toEqual([
+      { rule: 'unparsable-sql', line: 3, column: 1, message: 'SQL does not parse: syntax error at or near "SELEC"' },
+    ]);
+  });
+
   it('maps positions in a line with non-ASCII text before the table', () => {
     expect(refs('a.sql', 'sql', "SELECT 'héllo ✓' AS x FROM después;\n")).toEqual(['read después 1:28']);
   });

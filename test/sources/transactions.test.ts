@@ -72,6 +72,21 @@ describe('prepareTransactions', () => {
     expect(await prepareTransactions(list)).toBe(list);
   });
 
+  it('does not parse (returns the files as they are) when the words are only in bodies, strings and comments', async () => {
+    const list = [
+      migration(
+        [
+          'create function touch() returns trigger language plpgsql as $$\nbegin\n  new.at := now();\n  return new;\nend;\n$$',
+          "do $body$ begin raise notice 'checked'; end $body$",
+          "comment on table t is E'no commit \\' here; begin'",
+          'create table "end" (x int) -- vacuum later',
+          'select 1 /* begin /* nested commit */ rollback */',
+        ].join(';\n'),
+      ),
+    ];
+    expect(await prepareTransactions(list)).toBe(list);
+  });
+
   it('still finds a COMMIT that follows a function body in the same goose block', async () => {
     const sql = 'create function f() returns int language sql as $$ select 1 $$;\n-- done\nCOMMIT';
     expect(
@@ -98,6 +113,19 @@ describe('prepareTransactions', () => {
       'transaction-control',
       'transaction-control',
     ]);
+  });
+
+  it('still finds the statement after a body, a string or a comment that hides the same word', async () => {
+    expect(await problem("do $$ begin end $$;\nselect 'commit';\n/* commit */ commit;\n")).toContain(
+      'm/1_m.sql:3: COMMIT without a BEGIN',
+    );
+    const [m] = await prepareTransactions([
+      migration('create function f() returns int language sql as $f$ select 1 $f$;\nvacuum t;\n'),
+    ]);
+    expect(m.outsideTransactionBecause).toBe('VACUUM at m/1_m.sql:2 cannot run in a transaction');
+    // a goose block (several statements in one text); `$$` in a string opens no body
+    const block = { ...migration(''), up: [{ sql: "select '$$';\nrollback", line: 1, column: 1, offset: 0 }] };
+    await expect(prepareTransactions([block])).rejects.toThrow(/ROLLBACK would silently undo/);
   });
 
   it('drops a BEGIN/COMMIT pair inside a goose-style block, keeping the other lines where they are', async () => {

@@ -2,7 +2,7 @@ import { FOREIGN_TOOLS, type ForeignTool } from '../../core/types.js';
 import { Option, type Command } from 'commander';
 import { globals } from '../globals.js';
 import { log, out } from '../io.js';
-import { addLockFlag, addWaitFlag } from './migrate.js';
+import { addLockFlag, addWaitFlag } from './options.js';
 import { emitJson } from '../output.js';
 
 export function register(program: Command): void {

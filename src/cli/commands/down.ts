@@ -3,7 +3,8 @@ import { globals } from '../globals.js';
 import { log, out } from '../io.js';
 import { emitJson } from '../output.js';
 import { c } from '../color.js';
-import { addLockFlag, addWaitFlag, positiveInt, waitingLine } from './migrate.js';
+import { waitingLine } from './migrate.js';
+import { addLockFlag, addWaitFlag, positiveInt } from './options.js';
 
 export function register(program: Command): void {
   const cmd = program

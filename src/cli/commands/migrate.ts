@@ -1,41 +1,13 @@
 // `svcdb migrate`: flags, help, and rendering of the result (progress on stderr, summary on
-// stdout). Also the duration flags every engine command shares.
-import { InvalidArgumentError, type Command } from 'commander';
-import { parseDuration } from '../../core/duration.js';
-import { lockTimeoutProblem } from '../../core/flag-values.js';
-import { durationOption } from '../durations.js';
+// stdout).
+import type { Command } from 'commander';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { log, out, stderr, table } from '../io.js';
 import { emitJson, servicePrefixed } from '../output.js';
 import { Progress } from '../render/progress.js';
+import { addLockFlag, addSelection, positiveInt, type SelectionFlags } from './options.js';
 import type { MigrateEvent, MigrateResult, ServiceMigrateResult } from '../../commands/migrate.js';
-
-export function addWaitFlag(cmd: Command): Command {
-  return cmd.addOption(
-    durationOption('--wait <duration>', 'keep retrying an unreachable server this long (e.g. 30s)', 10_000),
-  );
-}
-
-function parseLockTimeout(value: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message.replace(/, got ".*"$/, ''));
-  }
-  const problem = lockTimeoutProblem(ms);
-  if (problem) throw new InvalidArgumentError(problem);
-  return ms;
-}
-
-export function addLockFlag(cmd: Command): Command {
-  return cmd.addOption(
-    durationOption('--lock-timeout <duration>', "wait this long for another run's lock, then exit 1", 60_000).argParser(
-      parseLockTimeout,
-    ),
-  );
-}
 
 export function waitingLine(service: string, pid: number | null): string {
   return `${service}: waiting for lock held by ${pid === null ? 'another session' : `pid ${pid}`}`;
@@ -44,20 +16,18 @@ export function waitingLine(service: string, pid: number | null): string {
 export function register(program: Command): void {
   const cmd = program
     .command('migrate')
-    .description('apply pending migrations, each service in isolation, services in parallel')
-    .argument('[service...]', 'services to migrate')
-    .option('-a, --all', 'every service')
-    .option('--to <migration>', 'stop after this migration (file name, id or number) in each service')
+    .description('apply pending migrations, each service in isolation, services in parallel');
+  addSelection(cmd, 'migrate')
     .option('--concurrency <n>', 'services migrated at once', (v) => positiveInt(v), 8)
     .option('-q, --quiet', 'print only the summary, no line per migration')
     .addHelpText(
       'after',
       '\nTable locks: each migration runs with lock_timeout (config lockTimeout, default 5s), statement_timeout\n(statementTimeout) and is retried lockRetries times (default 5) when it times out on a lock.\n\nExamples:\n  svcdb migrate --all\n  svcdb migrate ingestion eventhandler --profile dev-aws\n  svcdb migrate ingestion --to 004 --wait 30s\n',
     );
-  addLockFlag(addWaitFlag(cmd)).action(
+  addLockFlag(cmd).action(
     async (
       services: string[],
-      flags: { all?: boolean; to?: string; wait: number; lockTimeout: number; concurrency: number; quiet?: boolean },
+      flags: SelectionFlags & { lockTimeout: number; concurrency: number; quiet?: boolean },
       command: Command,
     ) => {
       const g = globals(command);
@@ -86,12 +56,6 @@ export function register(program: Command): void {
       if (!g.json) process.exitCode = result.exitCode;
     },
   );
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
 }
 
 /** One line per migration applied (goose/dbmate style); on a terminal also the live lines. */

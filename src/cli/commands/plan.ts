@@ -2,20 +2,17 @@ import type { Command } from 'commander';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { log, out } from '../io.js';
-import { addWaitFlag } from './migrate.js';
+import { addSelection, type SelectionFlags } from './options.js';
 import type { PlanResult } from '../../commands/plan.js';
 import { emitJson } from '../output.js';
 
 export function register(program: Command): void {
   const cmd = program
     .command('plan')
-    .description('show what migrate would do, statement by statement; writes nothing, not even a history table')
-    .argument('[service...]', 'services to plan')
-    .option('-a, --all', 'every service')
-    .option('--to <migration>', 'plan up to this migration (file name, id or number)')
-    .addHelpText('after', '\nExamples:\n  svcdb plan --all\n  svcdb plan ingestion --profile staging --json\n');
-  addWaitFlag(cmd).action(
-    async (services: string[], flags: { all?: boolean; to?: string; wait: number }, command: Command) => {
+    .description('show what migrate would do, statement by statement; writes nothing, not even a history table');
+  addSelection(cmd, 'plan')
+    .addHelpText('after', '\nExamples:\n  svcdb plan --all\n  svcdb plan ingestion --profile staging --json\n')
+    .action(async (services: string[], flags: SelectionFlags, command: Command) => {
       const g = globals(command);
       const { plan } = await import('../../commands/plan.js');
       const result = await plan({
@@ -31,8 +28,7 @@ export function register(program: Command): void {
       if (g.json) return emitJson(result, result.exitCode);
       out(renderPlan(result));
       process.exitCode = result.exitCode;
-    },
-  );
+    });
 }
 
 function renderPlan(result: PlanResult): string {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { globals } from '../globals.js';
 import { log, out } from '../io.js';
 import { emitJson } from '../output.js';
-import { addLockFlag, addWaitFlag, waitingLine } from './migrate.js';
+import { waitingLine } from './migrate.js';
+import { addLockFlag, addWaitFlag } from './options.js';
 
 export function register(program: Command): void {
   const cmd = program

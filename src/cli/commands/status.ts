@@ -3,7 +3,7 @@ import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { log, out, table } from '../io.js';
 import { emitJson, servicePrefixed } from '../output.js';
-import { addWaitFlag } from './migrate.js';
+import { addWaitFlag } from './options.js';
 
 export function register(program: Command): void {
   const cmd = program

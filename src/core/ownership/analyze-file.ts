@@ -10,8 +10,9 @@ import { extractHost, isGrammarKind, namesTablesOutsideSql } from './extract/hos
 import { looksLikeBrokenSql } from './extract/keywords.js';
 import { bindPlaceholders } from './extract/placeholders.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
-import { byteToChar, lineIndex } from './sql/offsets.js';
+import { lineIndex } from './sql/offsets.js';
 import { parser } from './sql/parser.js';
+import { isUnterminated, splitStatements } from '../sources/split.js';
 
 /** Cheap test before tokenizing a source file: a quote followed by a SQL keyword. */
 const MAYBE_SQL =
@@ -148,37 +149,24 @@ function driverPlaceholders(text: string): string {
 function analyzeSqlFile(text: string, sink: Sink): void {
   const identity = (i: number) => i;
   if (analyzeSql(text, identity, sink)) return;
-  for (const piece of splitStatements(text)) {
-    const sql = text.slice(piece.start, piece.end);
-    if (!/\S/.test(sql) || analyzeSql(sql, (i) => piece.start + i, sink)) continue;
+  for (const piece of statementsOf(text)) {
+    const { sql, offset: start } = piece;
+    if (analyzeSql(sql, (i) => start + i, sink)) continue;
     const err = parseError(sql);
-    const pos = sink.position(piece.start + (err.at >= 0 ? err.at : Math.max(0, sql.search(/\S/))));
+    const pos = sink.position(start + Math.max(0, err.at));
     sink.diagnostics.push({ rule: 'unparsable-sql', ...pos, message: `SQL does not parse: ${err.message}` });
   }
 }
 
-/** Top-level statements, split at `;` tokens (dollar-quoted bodies are single tokens). */
-function splitStatements(text: string): Array<{ start: number; end: number }> {
-  let tokens: Array<{ start: number; end: number; text: string; tokenName: string }>;
+/** The migrations' splitter (core/sources/split.ts); a quote left open: the whole text. */
+function statementsOf(text: string): Array<{ sql: string; offset: number }> {
   try {
-    tokens = parser().scanSync(text).tokens as never;
-  } catch {
-    return [{ start: 0, end: text.length }];
+    return splitStatements(text);
+  } catch (err) {
+    if (!isUnterminated(err)) throw err;
+    const start = Math.max(0, text.search(/\S/));
+    return [{ sql: text.slice(start), offset: start }];
   }
-  // The scanner reports UTF-8 byte offsets.
-  const charAt = byteToChar(text);
-  const pieces: Array<{ start: number; end: number }> = [];
-  let start = -1;
-  for (const t of tokens) {
-    if (t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT') continue;
-    if (start < 0) start = t.start;
-    if (t.text === ';') {
-      pieces.push({ start: charAt(start), end: charAt(t.end) });
-      start = -1;
-    }
-  }
-  if (start >= 0) pieces.push({ start: charAt(start), end: text.length });
-  return pieces;
 }
 
 function parseError(sql: string): { message: string; at: number } {

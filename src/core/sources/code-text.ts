@@ -2,7 +2,8 @@
 // dollar-quoted bodies and comments become one space each. The prefilters that decide which
 // statements are worth handing to the parser (transaction control, DDL the safety rules read)
 // test their keywords on this, so a function body's `BEGIN ... END;` or a `'...; ...'` literal
-// does not send a statement to the parser for nothing. Same lexing as ./split.ts.
+// does not send a statement to the parser for nothing. The lexing rules are ./lex.ts's, as for
+// the splitter.
 import {
   dollarTagEnd,
   isEscapeStringPrefix,
@@ -10,7 +11,7 @@ import {
   isUnterminated,
   skipBlockComment,
   skipQuoted,
-} from './split.js';
+} from './lex.js';
 
 /** What can open something to blank; the scan jumps from one to the next (cold code: no per-character loop). */
 const OPENER = /['"$]|--|\/\*/g;
@@ -58,26 +59,4 @@ export function codeText(sql: string): string | null {
     throw err;
   }
   return out + sql.slice(from);
-}
-
-/** The index of the first character at or after `i` that is not space or a comment. */
-export function skipSpaceAndComments(sql: string, i: number): number {
-  for (;;) {
-    while (i < sql.length && /\s/.test(sql[i])) i++;
-    if (sql.startsWith('--', i)) {
-      const eol = sql.indexOf('\n', i);
-      i = eol === -1 ? sql.length : eol + 1;
-    } else if (sql.startsWith('/*', i)) {
-      let depth = 0;
-      for (; i < sql.length; i++) {
-        if (sql.startsWith('/*', i)) {
-          depth++;
-          i++;
-        } else if (sql.startsWith('*/', i) && --depth === 0) {
-          i += 2;
-          break;
-        }
-      }
-    } else return i;
-  }
 }

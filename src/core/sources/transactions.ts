@@ -8,7 +8,7 @@
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
 import { parseSyncShared } from '../ownership/sql/parser.js';
-import { skipSpaceAndComments } from './code-text.js';
+import { skipSpaceAndComments } from './lex.js';
 import { describe, kindOf, type TxKind, worthParsing } from './statement-kinds.js';
 
 export type { TxKind } from './statement-kinds.js';

@@ -6,11 +6,8 @@ let pg: typeof PgQuery | null = null;
 
 export async function loadParser(): Promise<typeof PgQuery> {
   if (!pg) {
-    // A lint run parses each file once: V8's optimising WASM tier costs more to compile than it
-    // saves here (cold parse of 1,000 migrations: ~450 ms with tier-up, ~90 ms baseline only).
-    // The flag is process-wide; the parser is the only WASM svcdb runs.
-    const v8 = await import('node:v8');
-    v8.setFlagsFromString('--liftoff-only');
+    // No engine flags here (a library sets nothing process-wide): the svcdb command chooses
+    // V8's WASM tier for the parser itself (cli/v8-flags.ts).
     // require, not import(): the package is CommonJS (no "exports"), and the ES module
     // loader would first lex its 60 KB of emscripten glue for export names (~10 ms a run).
     const mod = createRequire(import.meta.url)('libpg-query') as typeof PgQuery;
