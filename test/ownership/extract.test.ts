@@ -117,6 +117,7 @@ describe('SQL files', () => {
     ].join('\n');
     const a = analyzeText('a.sql', 'sql', text, null);
     expect(a.refs.map((r) => `${r.access} ${r.name} ${r.line}:${r.column}`)).toEqual([
+      'create total 1:17',
       'read atomic_t 1:87',
       'write body_t 2:25',
       'write after_t 4:26',
