@@ -2,7 +2,12 @@
 // the shared-strategy collision check and check-ownership.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText } from '../../src/core/ownership/analyze-file.js';
-import { candidateNames, createdByStatements, createdObjects } from '../../src/core/ownership/created.js';
+import {
+  candidateNames,
+  createdByStatements,
+  createdObjects,
+  loneCreatedTable,
+} from '../../src/core/ownership/created.js';
 import { loadProject } from '../../src/core/project.js';
 import { tempProject } from '../helpers/project.js';
 import { loadParser } from '../../src/core/ownership/sql/parser.js';
@@ -102,5 +107,31 @@ describe('candidateNames', () => {
     } finally {
       project.cleanup();
     }
+  });
+});
+
+describe('loneCreatedTable (the fast path that spares the parser)', () => {
+  it('gives what the parse gives for one CREATE TABLE, and null where only the parse can tell', () => {
+    const agree = [
+      'CREATE TABLE Outbox (id int)',
+      'create table if not exists "Mixed Case" (id int)',
+      'CREATE UNLOGGED TABLE billing.Invoices (id int)',
+      'CREATE TABLE "my.schema"."t" (id int)',
+      'create table copy_of as select 1 as x',
+      'CREATE TABLE events_2024 PARTITION OF events FOR VALUES IN (2024)',
+    ];
+    for (const sql of agree) {
+      const parsed = created(`${sql};`).filter((c) => c.startsWith('table '));
+      const lone = loneCreatedTable(sql);
+      expect(lone, sql).not.toBeNull();
+      expect([`table ${lone?.schema ? `${lone.schema}.` : ''}${lone?.name}`], sql).toEqual(parsed);
+    }
+    for (const sql of [
+      'CREATE TEMP TABLE scratch (x int)',
+      'CREATE TEMPORARY TABLE scratch (x int)',
+      'CREATE TABLE a (x int); CREATE TABLE b (y int)',
+      'CREATE VIEW v AS SELECT 1',
+    ])
+      expect(loneCreatedTable(sql), sql).toBeNull();
   });
 });

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { Project, Service } from '../types.js';
 import type { FileAnalysis, ObjectKind } from './refs.js';
 import { collectFiles } from './collect.js';
+import { codeText } from '../sources/code-text.js';
+import { skipSpaceAndComments } from '../sources/lex.js';
 
 export interface CreatedObject {
   service: string;
@@ -166,6 +168,25 @@ export async function analyzeMigrations(
   return { analyses, migrationOwner: collected.migrationOwner };
 }
 
+// A statement that is one CREATE TABLE [AS]: its table's name as the parser would give it
+// (unquoted names folded to lower case, quotes removed), read off the text. The fast path of
+// this file's parse, for callers that only ask which tables a statement creates.
+const CREATE_TABLE =
+  /^create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table\s+(?:if\s+not\s+exists\s+)?((?:(?:"(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)\s*\.\s*){0,2})("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)[\s(]/i;
+
+function foldName(name: string): string {
+  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+}
+
+/** The table a lone CREATE TABLE statement creates (schema when qualified), or null: anything else, or unsure (parse it). */
+export function loneCreatedTable(sql: string): { schema: string | null; name: string } | null {
+  const found = CREATE_TABLE.exec(sql);
+  // temp tables are no created objects (the parse says so); several statements need the parse
+  if (!found || /^create\s+(?:\w+\s+)*?temp/i.test(found[0]) || codeText(sql)?.includes(';') !== false) return null;
+  const qualifiers = [...found[1].matchAll(/("(?:[^"]|"")+"|[^\s."]+)\s*\./g)].map((q) => foldName(q[1]));
+  return { schema: qualifiers.length ? qualifiers[qualifiers.length - 1] : null, name: foldName(found[2]) };
+}
+
 /**
  * What some statements create (a migration's up section), with the line of each in its file:
  * the same parse as above, for callers that hold statements rather than files.
@@ -173,12 +194,20 @@ export async function analyzeMigrations(
 export async function createdByStatements(
   statements: Array<{ sql: string; line: number }>,
 ): Promise<Array<{ kind: ObjectKind; schema: string | null; name: string; line: number }>> {
-  const candidates = statements.filter((s) => MAY_CREATE.test(s.sql) || SELECT_INTO.test(s.sql));
-  if (candidates.length === 0) return [];
+  const out: Array<{ kind: ObjectKind; schema: string | null; name: string; line: number }> = [];
+  const candidates: typeof statements = [];
+  for (const s of statements) {
+    if (!MAY_CREATE.test(s.sql) && !SELECT_INTO.test(s.sql)) continue;
+    // The usual first migration, one CREATE TABLE a statement, never loads the parser (~20 MiB).
+    const start = skipSpaceAndComments(s.sql, 0);
+    const lone = loneCreatedTable(s.sql.slice(start));
+    if (lone) out.push({ kind: 'table', ...lone, line: s.line + (s.sql.slice(0, start).match(/\n/g)?.length ?? 0) });
+    else candidates.push(s);
+  }
+  if (candidates.length === 0) return out;
   const [{ loadParser }, { analyzeText }] = await Promise.all([import('./sql/parser.js'), import('./analyze-file.js')]);
   await loadParser();
   const owner = new Map([['statement', 'self']]);
-  const out: Array<{ kind: ObjectKind; schema: string | null; name: string; line: number }> = [];
   for (const s of candidates) {
     for (const c of createdObjects([analyzeText('statement', 'sql', s.sql, null)], owner))
       out.push({ kind: c.kind, schema: c.schema, name: c.name, line: s.line + c.line - 1 });

@@ -7,6 +7,7 @@ import { parseSyncShared } from '../ownership/sql/parser.js';
 import { byteToChar } from '../ownership/sql/offsets.js';
 import { codeText } from '../sources/code-text.js';
 import { alterCommand } from './alter-table.js';
+import { loneCreatedTable } from '../ownership/created.js';
 
 export interface SafetyDraft {
   rule: string;
@@ -28,9 +29,9 @@ export function checkMigration(m: Migration, postgresVersion: number): SafetyDra
   const notValid = new Set<string>();
   for (const s of m.up) {
     if (!worthParsing(s.sql)) continue;
-    const table = createdTable(s.sql);
+    const table = loneCreatedTable(s.sql);
     if (table !== null) {
-      created.add(table); // all a CREATE TABLE tells the rules: no need for its tree
+      created.add(table.name); // all a CREATE TABLE tells the rules: no need for its tree
       continue;
     }
     let stmts: Array<{ stmt: Node; stmt_location?: number }>;
@@ -152,19 +153,6 @@ function worthParsing(sql: string): boolean {
 
 /** The words of every ALTER TABLE form a rule reads (ADD ..., DROP ..., TYPE, SET/DROP NOT NULL, VALIDATE, RENAME). */
 const ALTER_WORDS = /\b(?:add|drop|type|not|validate|rename)\b/i;
-
-// A statement that is one CREATE TABLE [AS]: its table's name as the parser would give it
-// (relname: unquoted names folded to lower case, quotes removed), read off the text.
-const CREATE_TABLE =
-  /^create\s+(?:(?:global|local|temp|temporary|unlogged)\s+)*table\s+(?:if\s+not\s+exists\s+)?((?:(?:"(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)\s*\.\s*){0,2})("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)[\s(]/i;
-
-/** The relname a lone CREATE TABLE creates, or null (anything else, or unsure: parse it). */
-function createdTable(sql: string): string | null {
-  const found = CREATE_TABLE.exec(sql);
-  if (!found || codeText(sql)?.includes(';') !== false) return null;
-  const name = found[2];
-  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.replace(/[A-Z]+/g, (c) => c.toLowerCase());
-}
 
 function key(r: RangeVar): string {
   return String(r.relname);
