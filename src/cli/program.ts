@@ -55,7 +55,12 @@ export function buildProgram(version: string, args: string[] = []): Command {
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
+    // through io.ts's write: `svcdb --help | head -1` ends quietly on the closed pipe
+    .configureOutput({
+      writeOut: (str) => write(1, str),
+      writeErr: (str) => write(2, str),
+      outputError: (str, writeErr) => writeErr(str),
+    })
     .addHelpText(
       'after',
       '\nExamples:\n  svcdb services\n  svcdb env dev --format shell\n  svcdb migrate --all\n  svcdb check-ownership --format github\n  svcdb up\n',
