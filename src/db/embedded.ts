@@ -16,9 +16,9 @@ import {
   freePort,
   packagedBinaries,
   portIsFree,
-  processAlive,
   unprivilegedUser,
 } from './embedded-host.js';
+import { lastLines, runningPid, runToEnd, terminate } from './embedded-process.js';
 import { type EmbeddedState, chooseDataDir, readState, writeState } from './embedded-state.js';
 import { ensureStateDir, exists, stateDirOf } from './state-dir.js';
 
@@ -123,40 +123,6 @@ export async function destroyEmbedded(projectRoot: string, opts: EmbeddedOptions
 function describe(state: EmbeddedState, pid: number | null, port: number): EmbeddedStatus {
   const url = `postgres://${SUPERUSER}:${encodeURIComponent(state.password)}@127.0.0.1:${port}/postgres`;
   return { running: pid !== null, initialised: true, pid, port, dataDir: state.dataDir, url };
-}
-
-/**
- * The postmaster's pid and port from postmaster.pid, when that process is alive AND is this
- * cluster's postgres: a stale file (a crash, a reboot) may name a pid that now belongs to an
- * unrelated process, which must never be reported as the server, nor signalled.
- */
-async function runningPid(dataDir: string): Promise<{ pid: number; port: number | null } | null> {
-  const text = await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
-  if (!text) return null;
-  const lines = text.split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return null;
-  if (!(await isPostmasterOf(pid, dataDir))) return null;
-  return { pid, port: Number.isInteger(port) && port > 0 ? port : null };
-}
-
-/** Whether `pid` runs a postgres binary with `-D <dataDir>` (its command line, from /proc or ps). */
-async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
-  let args: string[] | null = null;
-  const proc = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
-  if (proc !== null) args = proc.split('\0').filter(Boolean);
-  else {
-    const { execFile } = await import('node:child_process');
-    const out = await new Promise<string | null>((resolve) =>
-      execFile('ps', ['-p', String(pid), '-o', 'command='], (err, stdout) => resolve(err ? null : stdout)),
-    );
-    if (out === null) return false;
-    args = out.trim().split(/\s+/);
-  }
-  if (!args.length || path.basename(args[0]) !== 'postgres') return false;
-  const d = args.indexOf('-D');
-  return d !== -1 && path.resolve(args[d + 1] ?? '') === path.resolve(dataDir);
 }
 
 /**
@@ -290,44 +256,4 @@ async function accepts(url: string): Promise<boolean> {
   } finally {
     await sql.end({ timeout: 0 }).catch(() => {});
   }
-}
-
-/** SIGINT (PostgreSQL's fast shutdown), then SIGQUIT, then SIGKILL. */
-async function terminate(pid: number, timeoutMs: number): Promise<void> {
-  const steps: Array<[NodeJS.Signals, number]> = [
-    ['SIGINT', timeoutMs],
-    ['SIGQUIT', 5_000],
-    ['SIGKILL', 5_000],
-  ];
-  for (const [signal, wait] of steps) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return;
-    }
-    const deadline = Date.now() + wait;
-    while (Date.now() < deadline) {
-      if (!processAlive(pid)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-function runToEnd(file: string, args: string[], runAs: RunAs | null): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: '/',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).join(' | ');
 }
