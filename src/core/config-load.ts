@@ -4,7 +4,6 @@
 // install). In TS and ESM configs, `import ... from 'svcdb'` is rewritten to this very copy of
 // svcdb, so `defineConfig` resolves even where svcdb is not in the project's node_modules
 // (a global install, npx, this repository's own fixtures).
-import { randomUUID } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,6 +67,8 @@ async function importRewritten(filepath: string, code: string): Promise<unknown>
     IMPORTS_SVCDB,
     (_m, pre: string, quote: string) => `${pre}${quote}${SELF_URL}${quote}`,
   );
+  // node:crypto on demand: a YAML or JSON config never needs it (~4 ms of start-up)
+  const { randomUUID } = await import('node:crypto');
   const temp = path.join(path.dirname(filepath), `.${path.basename(filepath)}.${randomUUID()}.mjs`);
   await writeFile(temp, rewritten, { flag: 'wx', mode: 0o600 }); // never through a planted file or link
   try {

@@ -2,7 +2,7 @@
 // file that someone else could have written: svcdb reads no cache from a shared temp folder
 // (r01: a planted "transpiled config" ran as the victim), writes no expanded secret to disk,
 // and Node's compile cache (Node >= 22.1) goes only into a folder that is the user's alone.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -233,6 +233,26 @@ describe("Node's compile cache folder", () => {
     expect(compileCacheDir({ ...env, SVCDB_NO_CACHE: '1' })).toBeNull();
     expect(compileCacheDir({})).toBeNull();
     expect(compileCacheDir({ HOME: 'relative/home' })).toBeNull();
+  });
+});
+
+describe('the start-up path', () => {
+  it('env dev with a YAML config loads neither node:crypto nor node:v8 (each a few ms of every start)', () => {
+    const probe = path.join(tempDir('probe'), 'loaded.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + process.moduleLoadList.join(',') + '\\n'));\n",
+    );
+    const r = spawnSync(process.execPath, ['-r', probe, path.join(repoRoot, 'bin/svcdb.js'), 'env', 'dev'], {
+      cwd: platform,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://app:pw@db.example:5432/platform' },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('_DATABASE_URL=');
+    const loaded = /LOADED (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
+    expect(loaded.length).toBeGreaterThan(10);
+    expect(loaded.filter((m) => m === 'NativeModule crypto' || m === 'NativeModule v8')).toEqual([]);
   });
 });
 
