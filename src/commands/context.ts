@@ -9,7 +9,8 @@ import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import { redact } from '../core/redact.js';
 import { endpointOf } from '../core/url.js';
 import { analyzeMigrations, candidateNames, createdObjects } from '../core/ownership/created.js';
-import type { Project, Service, Target } from '../core/types.js';
+import { findMigration } from '../core/plan.js';
+import type { Migration, Project, Service, Target } from '../core/types.js';
 
 export interface CommandOptions {
   /** project root */
@@ -40,15 +41,15 @@ export async function loadContext(
     needsTargets?: boolean;
     project?: Project;
     allowNoServices?: boolean;
-    /** the services the command will pick: a typo is exit 2 before any server is started */
-    pick?: { names: string[]; all: boolean };
+    /** the services the command will pick (and its --to): a typo is exit 2 before any server is started */
+    pick?: { names: string[]; all: boolean; to?: string };
   },
 ): Promise<Context> {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.SVCDB_PROFILE ?? 'dev';
   const project = opts.project ?? (await loadProject({ cwd: opts.cwd, configFile: opts.config, env }));
   if (!opts.allowNoServices) assertServicesFound(project);
-  if (opts.pick) chooseServices(project.services, opts.pick.names, opts.pick.all);
+  if (opts.pick) resolveTo(chooseServices(project.services, opts.pick.names, opts.pick.all), opts.pick.to);
   let targets: Target[] = [];
   if (opts.needsTargets !== false) {
     let embeddedUrl: string | undefined;
@@ -83,6 +84,22 @@ export async function loadContext(
 /** The named services (unknown → UserError, exit 2), or all of them with `all`. */
 export function pickServices(ctx: Context, names: string[], all: boolean): Service[] {
   return chooseServices(ctx.project.services, names, all);
+}
+
+/** `--to` for each service: the migration it names, or exit 2 naming the service without it. */
+export function resolveTo(services: Service[], to: string | undefined): Map<string, Migration> {
+  const byService = new Map<string, Migration>();
+  if (to === undefined) return byService;
+  for (const service of services) {
+    const found = findMigration(service.migrations, to);
+    if (!found) {
+      throw new UserError(`--to ${to}: service ${service.name} has no such migration`, {
+        hint: `name one of its files (e.g. ${service.migrations.at(-1)?.id ?? '001_init'}) or its number`,
+      });
+    }
+    byService.set(service.name, found);
+  }
+  return byService;
 }
 
 function chooseServices(services: Service[], names: string[], all: boolean): Service[] {

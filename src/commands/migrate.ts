@@ -2,10 +2,9 @@
 // isolation (its own connection, lock, history, transactions). A failed service never stops
 // the others; the result says what each one did.
 import { endpointOf } from '../core/url.js';
-import { UserError } from '../core/errors.js';
 import { migrationLayers } from '../core/layers.js';
 import { prepareTransactions } from '../core/sources/transactions.js';
-import { computePlan, findMigration, pendingUpTo, type ServicePlan } from '../core/plan.js';
+import { computePlan, pendingUpTo, type ServicePlan } from '../core/plan.js';
 import type { Migration, Service, Target } from '../core/types.js';
 import type { MigrationFailure } from '../db/failure.js';
 import { lockSettingsOf, type LockOptions, type LockSettings } from '../db/lock-timeout.js';
@@ -17,6 +16,7 @@ import {
   forEachLimited,
   loadContext,
   pickServices,
+  resolveTo,
   type CommandOptions,
   type Context,
   type ServiceError,
@@ -99,7 +99,7 @@ export interface MigrateResult {
  */
 export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   return migrateLoaded(
-    await loadContext({ ...opts, pick: { names: opts.services ?? [], all: opts.all ?? false } }),
+    await loadContext({ ...opts, pick: { names: opts.services ?? [], all: opts.all ?? false, to: opts.to } }),
     opts,
   );
 }
@@ -130,21 +130,6 @@ function summarize(profile: string, services: ServiceMigrateResult[], ms: number
   const failed = services.some((s) => s.status === 'failed' || s.status === 'drift' || s.status === 'error');
   const exitCode = userError ? 2 : failed ? 1 : 0;
   return { ok: exitCode === 0, exitCode, profile, services, durationMs: Math.round(ms) };
-}
-
-function resolveTo(services: Service[], to: string | undefined): Map<string, Migration> {
-  const byService = new Map<string, Migration>();
-  if (to === undefined) return byService;
-  for (const service of services) {
-    const found = findMigration(service.migrations, to);
-    if (!found) {
-      throw new UserError(`--to ${to}: service ${service.name} has no such migration`, {
-        hint: `name one of its files (e.g. ${service.migrations.at(-1)?.id ?? '001_init'}) or its number`,
-      });
-    }
-    byService.set(service.name, found);
-  }
-  return byService;
 }
 
 export { lockSettingsOf };

@@ -4,7 +4,6 @@
 import { endpointOf } from '../core/url.js';
 import { prepareTransactions } from '../core/sources/transactions.js';
 import { computePlan, findMigration, pendingUpTo } from '../core/plan.js';
-import { UserError } from '../core/errors.js';
 import { getProfile } from '../core/profiles.js';
 import type { Finding, Migration, Project, Service, Strategy, Target } from '../core/types.js';
 import {
@@ -61,14 +60,9 @@ export interface PlanResult {
 }
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const ctx = await loadContext({ ...opts, pick: { names: opts.services ?? [], all: opts.all ?? false } });
+  // --to is checked with the service names, before any server is started
+  const ctx = await loadContext({ ...opts, pick: { names: opts.services ?? [], all: opts.all ?? false, to: opts.to } });
   const services = pickServices(ctx, opts.services ?? [], opts.all ?? false);
-  if (opts.to !== undefined) {
-    for (const s of services) {
-      if (!findMigration(s.migrations, opts.to))
-        throw new UserError(`--to ${opts.to}: service ${s.name} has no such migration`);
-    }
-  }
   await assertNoCollisions(ctx, services);
   const results = await forEachLimited(services, 4, (service) => planService(service, ctx.targetOf(service), opts));
   const userError = results.some((r) => r.error?.kind === 'user');

@@ -1,5 +1,5 @@
 // Issue 13, points 9 and 2's rule "bad input changes nothing": with no URL configured, a
-// mistyped service name is exit 2 at once; svcdb does not first initialise and start an
+// mistyped service name (or `--to` migration) is exit 2 at once; svcdb does not first initialise and start an
 // embedded PostgreSQL (seconds, and a .svcdb/ folder) only to say the name is unknown.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,11 +27,19 @@ describe('a mistyped service with no URL configured', () => {
     ['repair', 'usres'],
     ['adopt', 'usres', '--from', 'goose'],
     ['run', 'usres', '--', 'true'],
+    ['plan', 'users', '--to', '999_nosuch'],
+    ['migrate', 'users', '--to', '999_nosuch'],
   ]) {
     it(`svcdb ${args.join(' ')}: exit 2 naming the problem, no server started, nothing written`, async () => {
       const r = await svcdb(['--cwd', root, ...args]);
       expect(r.exitCode, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(args.includes('--all') ? /name services or use --all/ : /unknown service: usres/);
+      expect(r.stderr).toMatch(
+        args.includes('--all')
+          ? /name services or use --all/
+          : args.includes('--to')
+            ? /--to 999_nosuch: service users has no such migration/
+            : /unknown service: usres/,
+      );
       expect(r.stderr).not.toContain('embedded PostgreSQL');
       expect(fs.existsSync(path.join(root, '.svcdb')), 'a .svcdb/ folder was created').toBe(false);
     });
