@@ -1,8 +1,9 @@
 // Services on disk: the `discover` globs expanded against the file system (project.ts merges
 // what they find with the services the config declares).
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
+import { isDirectory } from './fs.js';
 
 export const SERVICE_TOKEN = '{service}';
 
@@ -119,14 +120,6 @@ function subdirs(dir: string): string[] {
       .map((e) => e.name);
   } catch {
     return [];
-  }
-}
-
-export function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
 

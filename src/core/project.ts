@@ -4,7 +4,8 @@ import path from 'node:path';
 import { UserError, UserErrors } from './errors.js';
 import type { Project, Service, SvcdbConfig } from './types.js';
 import { loadConfig } from './config.js';
-import { type Discovered, discoverServices, isDirectory, SERVICE_TOKEN, toRel } from './discover.js';
+import { type Discovered, discoverServices, SERVICE_TOKEN, toRel } from './discover.js';
+import { isDirectory } from './fs.js';
 
 export { toRel };
 

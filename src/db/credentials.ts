@@ -3,7 +3,6 @@
 // own role instead of the admin URL's user.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Target } from '../core/types.js';
 import { endpointOf } from '../core/url.js';

@@ -1,9 +1,10 @@
 // The few other files a TS/JS file's references resolve through: the drizzle schema or TypeORM
 // entity a relative import names, and the service's schema.prisma. Read on demand, only for
 // files that use them, and cached per thread.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type * as TS from 'typescript';
+import { isFile } from '../fs.js';
 import { clientAccessor, prismaModels } from './extract/prisma.js';
 import type { Declarations, Neighbours, TsFile } from './extract/ts-context.js';
 import { collectDeclaration } from './extract/ts-orm.js';
@@ -22,14 +23,6 @@ export function neighbours(ts: typeof TS, root: string): Neighbours {
     },
     prismaModels: (fromFile) => prismaFor(path.resolve(root, path.dirname(fromFile)), path.resolve(root)),
   };
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
-  } catch {
-    return false;
-  }
 }
 
 /** `./schema` → ./schema.ts, ./schema/index.ts…; `./db.js` → ./db.ts (many files import the same few). */

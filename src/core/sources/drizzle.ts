@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
 import type { LayoutContext } from './layout.js';
 import { DRIZZLE_FILE } from './names.js';
-import { collect, inDir, isFile, readMigrationFile, readTextFile } from './read.js';
+import { isFile } from '../fs.js';
+import { collect, inDir, readMigrationFile, readTextFile } from './read.js';
 import { splitAt } from './sections.js';
 
 interface JournalEntry {

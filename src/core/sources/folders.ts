@@ -10,7 +10,8 @@ import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
 import { type LayoutContext } from './layout.js';
 import { compareVersions, MIGRATION_FOLDER, VERSION_FOLDER } from './names.js';
-import { collect, inDir, isFile, readMigrationFile, readTextFile } from './read.js';
+import { isFile } from '../fs.js';
+import { collect, inDir, readMigrationFile, readTextFile } from './read.js';
 import { parseSections, splitAt } from './sections.js';
 
 /** Folders of `ctx.dir` matching `pattern`; top-level files other than `allowed` are unfit. */

@@ -21,7 +21,8 @@ import { readFolderPerMigration, readPrisma, readVersionedFolders } from './fold
 import { globMatcher } from './glob.js';
 import type { LayoutContext, LayoutReader } from './layout.js';
 import { FLYWAY_REPEATABLE, FLYWAY_VERSIONED, isNote, MIGRATION_FOLDER, VERSION_FOLDER } from './names.js';
-import { inDir, isFile, listFolder, relativeTo, releaseScratch, type FolderEntries } from './read.js';
+import { isFile } from '../fs.js';
+import { inDir, listFolder, relativeTo, releaseScratch, type FolderEntries } from './read.js';
 
 export { splitStatements } from './split.js';
 export { atlasSum };

@@ -62,14 +62,6 @@ export function listFolder(dir: string, rel: Rel): FolderEntries {
   return out;
 }
 
-export function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** dir (normalized) + a bare name; path.join's own normalizing showed in profiles, once per file. */
 export function inDir(dir: string, file: string): string {
   return dir.endsWith(path.sep) ? dir + file : dir + path.sep + file;
