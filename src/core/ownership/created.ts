@@ -111,18 +111,8 @@ const NOT_A_NAME = new Set(['on', 'if', 'only', 'as', 'select', 'values', 'table
  * files need not be parsed.
  */
 export function candidateNames(project: Project, services: Service[]): Map<string, Set<string>> {
-  const wanted = new Set(services.map((s) => s.name));
-  const collected = collectFiles(project, { migrationsOnly: true });
   const out = new Map<string, Set<string>>();
-  for (const task of collected.tasks) {
-    const service = collected.migrationOwner.get(task.relPath) ?? '';
-    if (!wanted.has(service)) continue;
-    let text: string;
-    try {
-      text = readFileSync(task.path, 'utf8');
-    } catch {
-      continue;
-    }
+  const scan = (service: string, text: string) => {
     const names = out.get(service) ?? new Set<string>();
     const code = text.replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ');
     for (const m of code.matchAll(CANDIDATE)) {
@@ -131,6 +121,25 @@ export function candidateNames(project: Project, services: Service[]): Map<strin
       if (raw.startsWith('"') || !NOT_A_NAME.has(name)) names.add(name);
     }
     out.set(service, names);
+  };
+  // Migrations already read with the project (migrate, plan) are scanned as they are in memory,
+  // up and down sections alike; only a project loaded without them goes back to the files.
+  const unread = new Set<string>();
+  for (const service of services) {
+    if (service.migrations.length === 0) unread.add(service.name);
+    for (const m of service.migrations)
+      for (const statement of [...m.up, ...(m.down ?? [])]) scan(service.name, statement.sql);
+  }
+  if (unread.size === 0) return out;
+  const collected = collectFiles(project, { migrationsOnly: true });
+  for (const task of collected.tasks) {
+    const service = collected.migrationOwner.get(task.relPath) ?? '';
+    if (!unread.has(service)) continue;
+    try {
+      scan(service, readFileSync(task.path, 'utf8'));
+    } catch {
+      // a migration that cannot be read fails where it is applied, with its path
+    }
   }
   return out;
 }
