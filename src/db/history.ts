@@ -64,8 +64,9 @@ export async function tableColumns(sql: Sql, schema: string, table: string): Pro
 export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: string): Promise<void> {
   const columns = await tableColumns(sql, h.schema, h.table);
   if (columns) return checkShape(columns, h, service);
-  await sql
-    .unsafe(`create table if not exists ${h.qualified} (
+  await createTableIfAbsent(
+    sql,
+    `create table if not exists ${h.qualified} (
     service text not null,
     id text not null,
     checksum text not null,
@@ -73,11 +74,20 @@ export async function ensureHistoryTable(sql: Sql, h: HistoryTable, service: str
     duration_ms integer not null,
     svcdb_version text not null,
     primary key (service, id)
-  )`)
-    .catch((err: { code?: string }) => {
-      // two services sharing the table created it at the same moment: it exists, as wanted
-      if (err.code !== '23505' && err.code !== '42P07' && err.code !== '42710') throw err;
-    });
+  )`,
+  );
+}
+
+/**
+ * Runs a `create table if not exists`. Two services creating one table (a shared history
+ * table, the progress table in one schema) at the same moment both pass the "if not exists"
+ * check; the later one then fails on the catalog's unique index: 42P07 (relation), 42710 (its
+ * row type) or 23505. The table exists then, as wanted.
+ */
+export async function createTableIfAbsent(sql: Sql, ddl: string): Promise<void> {
+  await sql.unsafe(ddl).catch((err: { code?: string }) => {
+    if (err.code !== '23505' && err.code !== '42P07' && err.code !== '42710') throw err;
+  });
 }
 
 export function checkShape(columns: string[], h: HistoryTable, service: string): void {

@@ -14,7 +14,7 @@ import { classifyStatements, type TxKind } from '../core/sources/transactions.js
 import type { Migration, Statement } from '../core/types.js';
 import { ident, literal, type Sql } from './connect.js';
 import { buildText, failureOf, lineFromPosition, StepFailed } from './failure.js';
-import type { HistoryTable } from './history.js';
+import { createTableIfAbsent, type HistoryTable } from './history.js';
 import { describeLockWait, type LockWatch } from './lock-timeout.js';
 
 export const PROGRESS_TABLE = 'svcdb_progress';
@@ -33,8 +33,9 @@ function progressSql(h: HistoryTable, m: Migration, direction: 'up' | 'down', do
 }
 
 async function ensureProgressTable(sql: Sql, h: HistoryTable): Promise<void> {
-  await sql
-    .unsafe(`create table if not exists ${progressTable(h)} (
+  await createTableIfAbsent(
+    sql,
+    `create table if not exists ${progressTable(h)} (
     history_table text not null,
     service text not null,
     id text not null,
@@ -42,10 +43,8 @@ async function ensureProgressTable(sql: Sql, h: HistoryTable): Promise<void> {
     done integer not null,
     updated_at timestamptz not null default now(),
     primary key (history_table, service, id)
-  )`)
-    .catch((err: { code?: string }) => {
-      if (err.code !== '23505' && err.code !== '42P07') throw err; // created by a concurrent run
-    });
+  )`,
+  );
 }
 
 /**

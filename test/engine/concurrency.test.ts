@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { lockKey } from '../../src/db/lock.js';
+import { createMigrator } from '../../src/index.js';
 import { numberedMigrations, svcdb, tempProject, type TempProject } from '../helpers/project.js';
 
 /** Each migration also bumps a counter, so a double application would show. */
@@ -46,6 +47,44 @@ describe('concurrent runs', () => {
         .join('\n')
         .match(/north: applied 13/g) ?? [];
     expect(applied).toHaveLength(1);
+  });
+});
+
+describe('services starting at the same moment in one schema', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('engine_race');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('eight services whose first migration runs outside a transaction all apply (the progress table they share is created once)', async () => {
+    for (let round = 0; round < 8; round++) {
+      const schema = `race_${round}`;
+      const migrators = Array.from({ length: 8 }, (_, i) =>
+        createMigrator({
+          url: db.url,
+          service: `svc${i}`,
+          schema,
+          migrations: [
+            { id: '001_items', up: `CREATE TABLE items_${i} (id int);` },
+            {
+              id: '002_items_idx',
+              up: `CREATE INDEX CONCURRENTLY items_${i}_id ON items_${i} (id);`,
+              transaction: false,
+            },
+          ],
+        }),
+      );
+      const results = await Promise.all(migrators.map((m) => m.up()));
+      for (const r of results) expect(r.ok, r.failure?.message).toBe(true);
+      const [n] =
+        await db.sql`select count(*)::int as n from pg_indexes where schemaname = ${schema} and indexname like 'items%'`;
+      expect(n.n).toBe(8);
+      const [h] = await db.sql.unsafe(`select count(*)::int as n from ${schema}.svcdb_migrations`);
+      expect(h.n).toBe(16);
+    }
   });
 });
 
