@@ -38,6 +38,16 @@ describe('shared code', () => {
     expect(result.findings[0]).toMatchObject({ service: 'billing', owner: 'shipping', usedBy: ['billing', 'orders'] });
   });
 
+  it('says in SARIF which services use the shared code, as the JSON does', async () => {
+    const r = await runCli(['check-ownership', '--cwd', project.dir, '--format', 'sarif']);
+    expect(r.exitCode).toBe(1);
+    const results = JSON.parse(r.stdout).runs[0].results;
+    expect(results.map((x: { properties: object }) => x.properties)).toEqual([
+      { service: 'billing', table: 'shipments', owner: 'shipping', usedBy: ['billing', 'orders'] },
+      { service: 'orders', table: 'invoices', owner: 'billing' },
+    ]);
+  });
+
   it('rejects a service in the list that does not exist, naming the key', async () => {
     const bad = tempProject({
       'svcdb.config.yaml': 'shared:\n  libs/db: [billing, nope]\n',

@@ -175,7 +175,7 @@ export function sarifLog(
             },
           ],
           partialFingerprints: { svcdbFinding: `${f.rule}:${f.file}:${f.table ?? ''}:${f.service ?? ''}` },
-          properties: { service: f.service, table: f.table, owner: f.owner },
+          properties: { service: f.service, table: f.table, owner: f.owner, ...(f.usedBy ? { usedBy: f.usedBy } : {}) },
         })),
       },
     ],
