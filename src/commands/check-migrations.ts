@@ -54,7 +54,7 @@ export async function checkMigrations(opts: CheckMigrationsOptions): Promise<Che
       });
   }
   const services = pick(project, opts.services ?? []);
-  const afterBaseline = baseline(project, services, configFile);
+  const afterBaseline = baseline(project, configFile);
   const notes: string[] = [];
   let scope: Scope;
   let serverVersion: number | undefined;
@@ -122,7 +122,7 @@ function pick(project: Project, names: string[]): Service[] {
 }
 
 /** checkMigrations.baseline: per service, the last migration not to check (by id or version). */
-function baseline(project: Project, services: Service[], configFile: string): (s: Service) => Migration[] {
+function baseline(project: Project, configFile: string): (s: Service) => Migration[] {
   const entries = project.config.checkMigrations.baseline;
   for (const [name, ref] of Object.entries(entries)) {
     const service = project.services.find((s) => s.name === name);

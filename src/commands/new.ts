@@ -96,6 +96,7 @@ function slugOf(name: string): string {
 /** Timestamps stay timestamps (UTC, YYYYMMDDHHMMSS); numbers keep the widest existing width. */
 export function nextVersion(existing: Pick<Migration, 'version'>[], now: Date): string {
   if (!existing.length) return '001';
+  // biome-ignore lint/complexity/useMathMinMax: BigInt, which Math.max does not take
   const last = existing.map((m) => BigInt(m.version)).reduce((a, b) => (a > b ? a : b));
   const width = Math.max(...existing.map((m) => m.version.length));
   if (width >= 12) {

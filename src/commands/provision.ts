@@ -7,7 +7,7 @@ import { profileNeedsBaseUrl, resolveTargets } from '../core/profiles.js';
 import type { Project, Target } from '../core/types.js';
 import type { EmbeddedStatus } from '../db/embedded.js';
 import type { ProvisionPlan, ReadGrant } from '../db/provision.js';
-import { type CommandOptions } from './context.js';
+import type { CommandOptions } from './context.js';
 import { assertServicesFound } from './services-found.js';
 
 export interface ProvisionOptions extends CommandOptions {

@@ -105,7 +105,7 @@ async function drive(ctx: RunContext, steps: Migration[], direction: 'up' | 'dow
   const pipeline = new Pipeline(
     ctx.sql,
     record,
-    (item, err) => retryOnLock(ctx, item, err),
+    (item) => retryOnLock(ctx, item),
     (sent) => (ctx.watch ? ctx.watch.track(sent) : Promise.resolve(sent)),
   );
   const run = async (m: Migration) => {
@@ -194,7 +194,7 @@ async function revertMigration(ctx: RunContext, m: Migration): Promise<void> {
       return;
     } catch (err) {
       const item = { m, statements: down, sent, synchronous: true };
-      if ((err as { code?: string }).code === '55P03' && (await retryOnLock(ctx, item, err))) continue;
+      if ((err as { code?: string }).code === '55P03' && (await retryOnLock(ctx, item))) continue;
       const stopped = await transactionFailed(ctx, item, err);
       throw new StepFailed(stopped.failure);
     }
@@ -228,7 +228,7 @@ async function transactionFailed(ctx: RunContext, item: Sent, err: unknown): Pro
  * 55P03 (lock_not_available): roll back, say who holds the lock, wait, and let the caller
  * send the migration again; false once the retries are used up.
  */
-async function retryOnLock(ctx: RunContext, item: Sent, err: unknown): Promise<boolean> {
+async function retryOnLock(ctx: RunContext, item: Sent): Promise<boolean> {
   await ctx.sql.unsafe('rollback').catch(() => {});
   const tries = (ctx.lockTries?.get(item.m) ?? 1) + 1;
   const retries = ctx.locks?.retries ?? 0;

@@ -6,7 +6,7 @@ describe('redact', () => {
     ['postgres://app:s3cret@db:5432/x', 'postgres://app:***@db:5432/x'],
     ["postgres://u:it's@h/db", 'postgres://u:***@h/db'],
     ['postgresql://u:p@ss:w/rd#x@[::1]:5432/db?sslmode=require', 'postgresql://u:***@[::1]:5432/db?sslmode=require'],
-    ['could not reach "postgres://u:q\"uote@h/db" (timeout)', 'could not reach "postgres://u:***@h/db" (timeout)'],
+    ['could not reach "postgres://u:q"uote@h/db" (timeout)', 'could not reach "postgres://u:***@h/db" (timeout)'],
     ['host=h password=hunter2 user=u', 'host=h password=*** user=u'],
     ["password='with space' user=u", 'password=*** user=u'],
     ['postgres://nopass@h/db and postgres://h/db', 'postgres://nopass@h/db and postgres://h/db'],

@@ -23,7 +23,7 @@ describe('check-ownership on a repo shaped like the real one', () => {
   it('fails (exit 1) with cross-service-read at the query line once the declaration is removed', async () => {
     const config = path.join(repo, 'svcdb.config.yaml');
     const text = readFileSync(config, 'utf8');
-    writeFileSync(config, text.replace(/    reads:\n.*\n/, ''));
+    writeFileSync(config, text.replace(/ {4}reads:\n.*\n/, ''));
     const r = await runCli(['check-ownership', '--cwd', repo, '--format', 'github']);
     expect(r.stdout).toBe(
       "::error file=internal/shared/projections/store.go,line=10,col=7,title=svcdb cross-service-read::query reads eventhandler's table projections without declaring it\n",

@@ -213,8 +213,14 @@ export async function openPorts(ports: number[]): Promise<number[]> {
         new Promise<boolean>((resolve) => {
           const socket = net.connect({ port, host: '127.0.0.1' });
           socket.setTimeout(1_000);
-          socket.once('connect', () => (socket.destroy(), resolve(true)));
-          socket.once('timeout', () => (socket.destroy(), resolve(false)));
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('timeout', () => {
+            socket.destroy();
+            resolve(false);
+          });
           socket.once('error', () => resolve(false));
         }),
     ),

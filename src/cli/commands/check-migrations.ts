@@ -1,5 +1,5 @@
 // `svcdb check-migrations`: flags and help; the lint itself lives in src/commands/check-migrations.ts.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { c } from '../color.js';
 import { globals } from '../globals.js';
 import { write } from '../io.js';

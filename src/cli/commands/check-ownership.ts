@@ -1,5 +1,5 @@
 // `svcdb check-ownership`: flags and help; the lint itself lives in src/commands/check-ownership.ts.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { c } from '../color.js';
 import { globals } from '../globals.js';

@@ -16,7 +16,7 @@ export function register(program: Command): void {
       async (service: string | undefined, name: string | undefined, flags: { service?: string }, command: Command) => {
         const g = globals(command);
         const cmds = await import('../../commands/new.js');
-        let result;
+        let result: Awaited<ReturnType<typeof cmds.newMigration>>;
         if (flags.service !== undefined) {
           if (service !== undefined) throw new UserError('give either --service <name> or <service> <name>, not both');
           result = await cmds.newService({ cwd: g.cwd, config: g.config, profile: g.profileName, name: flags.service });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
-import { type LayoutContext } from './layout.js';
+import type { LayoutContext } from './layout.js';
 import { compareVersions, MIGRATION_FOLDER, VERSION_FOLDER } from './names.js';
 import { isFile } from '../fs.js';
 import { collect, inDir, readMigrationFile, readTextFile } from './read.js';

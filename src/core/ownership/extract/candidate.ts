@@ -93,7 +93,7 @@ export function decodeEscape(raw: string, i: number, lang: 'js' | 'go' | 'py'): 
   if (ch === '0') return ['\0', i + 2];
   if (ch in simple) return [simple[ch], i + 2];
   // Unknown escape: JS drops the backslash, Python and Go keep it (Go would reject it).
-  return lang === 'js' ? [ch, i + 2] : ['\\' + ch, i + 2];
+  return lang === 'js' ? [ch, i + 2] : [`\\${ch}`, i + 2];
 }
 
 function hex(raw: string, from: number, len: number): [string, number] {
