@@ -8,7 +8,7 @@ import type { Neighbours } from './extract/ts-context.js';
 import { typescriptExtract } from './extract/typescript.js';
 import { extractHost, isGrammarKind, namesTablesOutsideSql } from './extract/hosts.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
-import { bindPlaceholders } from './extract/placeholders.js';
+import { bindPlaceholders, namesTableByPlaceholder } from './extract/placeholders.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
 import { lineIndex } from './sql/offsets.js';
 import { parser } from './sql/parser.js';
@@ -113,6 +113,12 @@ function analyzeCandidate(c: SqlCandidate, sink: Sink): void {
       ...pos,
       message: 'SQL built with interpolated values does not parse on its own: the tables it touches cannot be checked',
     });
+  } else if (namesTableByPlaceholder(c.text)) {
+    sink.diagnostics.push({
+      rule: 'dynamic-sql',
+      ...pos,
+      message: 'the table name is a placeholder filled in at run time: the table it touches cannot be checked',
+    });
   } else if (looksLikeBrokenSql(c.text)) {
     sink.diagnostics.push({
       rule: 'unparsable-sql',
@@ -127,15 +133,23 @@ function parses(c: SqlCandidate, sink: Sink): boolean {
   sink.literalLine = sink.position(toFile(0)).line;
   // Driver placeholders (psycopg `%s`, `%(name)s`) become `$n` of the same length, so every
   // offset still maps to the same place.
-  if (analyzeSql(driverPlaceholders(c.text), toFile, sink)) return true;
-  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`) only when the text does not
-  // parse as it is: `?` is also a jsonb operator.
+  const text = driverPlaceholders(c.text);
+  if (analyzeSql(text, toFile, sink)) return true;
+  // Other drivers' placeholders (`?`, `:name`, `@name`, `{name}`, `{}`) only when the text does
+  // not parse as it is: `?` is also a jsonb operator.
   const bound = bindPlaceholders(c.text);
-  return (
-    !!bound &&
-    analyzeSql(bound.text, (i) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0), sink)
-  );
+  const boundToFile = bound
+    ? (i: number) => toFile(bound.map[Math.max(0, Math.min(i, bound.map.length - 1))] ?? 0)
+    : toFile;
+  if (bound && analyzeSql(bound.text, boundToFile, sink)) return true;
+  // A string holding only common table expressions (`WITH recent AS (...)`), joined to the
+  // query that uses them at run time: what they read is checked with a stand-in query after
+  // them (their names became names local to the file when the text did not parse).
+  return CTE_ONLY.test(text) && analyzeSql(`${bound?.text ?? text}\nSELECT 1`, boundToFile, sink);
 }
+
+/** Starts with WITH and ends with the closing parenthesis of a CTE. */
+const CTE_ONLY = /^\s*with\s[\s\S]*\)\s*,?\s*$/i;
 
 function driverPlaceholders(text: string): string {
   if (!text.includes('%')) return text;

@@ -9,10 +9,22 @@ export interface Bound {
 }
 
 // Outside quotes: `?` (qmark), `%s` / `%(name)s` (psycopg), `:name` (not `::type`),
-// `@name` (not `@@`), `{name}` (str.format). Quoted strings, quoted identifiers and
-// comments are matched first and kept as they are.
+// `@name` (not `@@`), `{name}`, `{}` and `{0}` (str.format, psycopg's sql.SQL). Quoted strings,
+// quoted identifiers and comments are matched first and kept as they are.
 const TOKEN =
-  /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\d+|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|(?<![@\w])@[A-Za-z_]\w*|\{[A-Za-z_]\w*\}|\?/g;
+  /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\d+|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|(?<![@\w])@[A-Za-z_]\w*|\{(?:[A-Za-z_]\w*|\d*)\}|\?/g;
+
+/**
+ * A placeholder where a table name goes (`FROM {}`, `INSERT INTO %s`, `UPDATE :table`): psycopg's
+ * `sql.SQL(...).format(sql.Identifier(t))` and the like pick the table at run time.
+ */
+const TABLE_PLACEHOLDER =
+  /\b(?:from|join|into|update|table|truncate)\s+(?:only\s+)?(?:\{(?:[A-Za-z_]\w*|\d*)\}|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|\?)/i;
+
+/** Whether a table name in `text` is a placeholder filled in at run time. */
+export function namesTableByPlaceholder(text: string): boolean {
+  return TABLE_PLACEHOLDER.test(text);
+}
 
 /** The text with placeholders bound, or null when it holds none. */
 export function bindPlaceholders(text: string): Bound | null {
