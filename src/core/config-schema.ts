@@ -163,7 +163,9 @@ function buildSchema(z: typeof Z) {
       .array(
         z.strictObject({
           call: nonEmpty.meta(
-            doc('name of the function or method called; `*` stands for any characters (`simple_insert*`)'),
+            doc(
+              'name of the function or method called; `*` stands for any characters, case and `_` are ignored (`simple_insert*` is also `simpleInsertMany` and `SimpleInsert`); with a dot (`db_pool.simple_insert`) it matches the end of the dotted call',
+            ),
           ),
           table: z
             .union([nonEmpty, z.number().int().min(0)])

@@ -1,5 +1,6 @@
 // Go and Python through tree-sitter: SQL built from several pieces is read as one statement,
 // ORM declarations and calls name tables, config helpers name tables; each at its exact column.
+import typescript from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText } from '../../src/core/ownership/analyze-file.js';
 import { loadGrammar } from '../../src/core/ownership/extract/tree-sitter.js';
@@ -201,6 +202,28 @@ describe('config queryHelpers', () => {
       'write event_push_actions 4:65',
       'read users 5:61',
     ]);
+  });
+
+  it('matches one pattern alike in TS, Go and Python: case and `_` ignored, a dotted pattern on the callee tail', () => {
+    const one: AnalysisOptions = { helpers: [{ call: 'db_pool.simple_insert*', table: 0, access: 'write' }] };
+    const ts = analyzeText(
+      'f.ts',
+      'ts',
+      "await this.dbPool.simpleInsertMany('jobs', rows);\nawait other.simpleInsert('no');\n",
+      typescript as unknown as Parameters<typeof analyzeText>[3],
+      one,
+    );
+    expect(ts.refs.map((r) => `${r.access} ${r.name} ${r.line}:${r.column}`)).toEqual(['write jobs 1:37']);
+    expect(
+      refs('go', 'package p\n\nfunc f() { s.DBPool.SimpleInsert("jobs", 1); s.Other.SimpleInsert("no", 1) }\n', one),
+    ).toEqual(['write jobs 3:35']);
+    expect(
+      refs(
+        'py',
+        'def f(self):\n    self.db_pool.simple_insert("jobs", rows)\n    self.other.simple_insert("no")\n',
+        one,
+      ),
+    ).toEqual(['write jobs 2:33']);
   });
 
   it('reads a positional table argument in Go', () => {

@@ -8,6 +8,7 @@ import type { Neighbours } from './extract/ts-context.js';
 import { typescriptExtract } from './extract/typescript.js';
 import { extractHost, isGrammarKind, namesTablesOutsideSql } from './extract/hosts.js';
 import { looksLikeBrokenSql } from './extract/keywords.js';
+import { mentionsHelper } from './extract/helpers.js';
 import { bindPlaceholders, namesTableByPlaceholder } from './extract/placeholders.js';
 import { analyzeSql, type Sink } from './sql/analyze.js';
 import { lineIndex } from './sql/offsets.js';
@@ -22,29 +23,10 @@ const MAYBE_SQL =
 const MAYBE_ORM =
   /\.(?:from|into|table|selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto)\(\s*["'`]|knex|Table\s*\(|@Entity|Repository|prisma|drizzle|\.(?:insert|update|delete)\(\s*[\w.]+\s*\)/i;
 
-/** What the TS pre-filter also lets through for configured helpers: `simple_insert*` → /simple_?insert/i. */
-const helperFilters = new WeakMap<AnalysisOptions, RegExp | null>();
-
-function helperFilter(options: AnalysisOptions): RegExp | null {
-  let re = helperFilters.get(options);
-  if (re === undefined) {
-    // The longest literal piece of each pattern, `_` optional between its letters (simpleInsert too).
-    const parts = options.helpers.map((h) =>
-      [...(h.call.split('*').sort((a, b) => b.length - a.length)[0] ?? '').replace(/_/g, '')]
-        .map((c) => c.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-        .join('_?'),
-    );
-    // a helper named `*` alone: every file is worth parsing
-    re = parts.length === 0 ? null : parts.some((p) => p === '') ? /./ : new RegExp(parts.join('|'), 'i');
-    helperFilters.set(options, re);
-  }
-  return re;
-}
-
 /** Cheap test before parsing a source file: SQL-looking strings, builder or ORM calls, configured helpers. */
 function worthParsing(kind: FileKind, text: string, options: AnalysisOptions): boolean {
   if (MAYBE_SQL.test(text)) return true;
-  if (kind === 'ts') return MAYBE_ORM.test(text) || (helperFilter(options)?.test(text) ?? false);
+  if (kind === 'ts') return MAYBE_ORM.test(text) || mentionsHelper(text, options.helpers);
   return isGrammarKind(kind) && namesTablesOutsideSql(kind, text, options);
 }
 

@@ -1,9 +1,9 @@
 // Pieces shared by the tree-sitter extractors (Go, Python): cooking one literal's text into a
-// CookedBuilder with format holes turned into placeholders, and the queryHelpers name match.
-import type { QueryHelper } from '../../types.js';
+// CookedBuilder with format holes turned into placeholders; ORM table names as SQL text.
 import { CookedBuilder, decodeEscape, type SqlCandidate } from './candidate.js';
+import { calleeOf } from './helpers.js';
 import { startsWithSqlKeyword } from './keywords.js';
-import type { TsNode } from './tree-sitter.js';
+import type { Grammar, TsNode } from './tree-sitter.js';
 
 /**
  * What a literal's text means besides itself: `printf` (Go `fmt.Sprintf`, Python `"…" % x`:
@@ -122,36 +122,6 @@ export function foldedCandidates(f: Folded, src: string, lang: 'go' | 'py'): Sql
   return [whole];
 }
 
-export interface HelperMatcher {
-  helper: QueryHelper;
-  test: (callee: string) => boolean;
-}
-
-/** config queryHelpers as name tests: `*` any characters; a dotted pattern matches the callee's tail. */
-export function helperMatchers(helpers: QueryHelper[]): HelperMatcher[] {
-  return helpers.map((helper) => {
-    const body = helper.call
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    const re = new RegExp(helper.call.includes('.') ? `(?:^|\\.)${body}$` : `^${body}$`);
-    return { helper, test: (callee) => re.test(helper.call.includes('.') ? callee : lastSegment(callee)) };
-  });
-}
-
-function lastSegment(callee: string): string {
-  const dot = callee.lastIndexOf('.');
-  return dot < 0 ? callee : callee.slice(dot + 1);
-}
-
-/** Cheap test on the raw file: could any helper be called in it? */
-export function mentionsHelper(text: string, helpers: QueryHelper[]): boolean {
-  return helpers.some((h) => {
-    const fixed = h.call.split('*').reduce((a, b) => (b.length > a.length ? b : a), '');
-    return text.includes(lastSegment(fixed) || fixed);
-  });
-}
-
 /**
  * A table name an ORM will quote (GORM, SQLAlchemy), as SQL text: each part that is not a
  * lower-case identifier is quoted, so `"Orders"` stays case-sensitive and `billing.invoices`
@@ -162,4 +132,15 @@ export function ormName(text: string): string {
     .split('.')
     .map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`))
     .join('.');
+}
+
+/** The calls `query` matches (captures `f`, the function, and `a`, its arguments), for queryHelpers. */
+export function calls(g: Grammar, root: TsNode, query: string): Array<{ callee: string; args: TsNode }> {
+  const out: Array<{ callee: string; args: TsNode }> = [];
+  for (const match of g.query(query).matches(root)) {
+    const fn = match.captures.find((c) => c.name === 'f')?.node;
+    const args = match.captures.find((c) => c.name === 'a')?.node;
+    if (fn && args) out.push({ callee: calleeOf(fn.text), args });
+  }
+  return out;
 }

@@ -3,15 +3,8 @@
 // table names, and config-declared helpers (positional table argument).
 import type { AnalysisOptions, NameRef } from '../refs.js';
 import { CookedBuilder, type Extracted, type SqlCandidate } from './candidate.js';
-import {
-  cookPiece,
-  type Folded,
-  foldedCandidates,
-  type Holes,
-  helperMatchers,
-  mentionsHelper,
-  sqlLiterals,
-} from './fold.js';
+import { cookPiece, type Folded, foldedCandidates, type Holes, calls, sqlLiterals } from './fold.js';
+import { helperMatchers, helperNames, mentionsHelper } from './helpers.js';
 import { gormNames } from './gorm.js';
 import type { Grammar, TsNode } from './tree-sitter.js';
 
@@ -31,7 +24,7 @@ export function goExtract(g: Grammar, root: TsNode, text: string, options: Analy
     sql.push(...foldedCandidates(f, text, 'go'));
   }
   const names = GORM_HINT.test(text) ? gormNames(g, root) : [];
-  if (mentionsHelper(text, options.helpers)) names.push(...helperNames(g, root, options));
+  if (mentionsHelper(text, options.helpers)) names.push(...helperRefs(g, root, options));
   return { sql, names };
 }
 
@@ -90,21 +83,8 @@ export function goStringValue(n: TsNode | null | undefined): { value: string; of
   return { value: b.build().text, offset: from };
 }
 
-/** Calls of config queryHelpers; Go has no keyword arguments, so only positional `table`. */
-function helperNames(g: Grammar, root: TsNode, options: AnalysisOptions): NameRef[] {
+/** Calls of config queryHelpers; Go has no keyword arguments, so only a positional `table`. */
+function helperRefs(g: Grammar, root: TsNode, options: AnalysisOptions): NameRef[] {
   const matchers = helperMatchers(options.helpers).filter((m) => typeof m.helper.table === 'number');
-  if (matchers.length === 0) return [];
-  const out: NameRef[] = [];
-  for (const match of g.query(CALLS).matches(root)) {
-    const fn = match.captures.find((c) => c.name === 'f')?.node;
-    const args = match.captures.find((c) => c.name === 'a')?.node;
-    if (!fn || !args) continue;
-    const callee = fn.text.replace(/\s+/g, '');
-    for (const m of matchers) {
-      if (!m.test(callee)) continue;
-      const s = goStringValue(args.namedChild(m.helper.table as number));
-      if (s) out.push({ name: s.value, access: m.helper.access, offset: s.offset, via: `${m.helper.call} helper` });
-    }
-  }
-  return out;
+  return helperNames(matchers, calls(g, root, CALLS), (c, which) => goStringValue(c.args.namedChild(which as number)));
 }

@@ -1,7 +1,7 @@
 // Go and Python files: which are worth parsing, and their extraction through tree-sitter.
 import type { AnalysisOptions, FileKind } from '../refs.js';
 import type { Extracted } from './candidate.js';
-import { mentionsHelper } from './fold.js';
+import { mentionsHelper } from './helpers.js';
 import { goExtract } from './go.js';
 import { pythonExtract } from './python.js';
 import { type GrammarKind, loadedGrammar, withTree } from './tree-sitter.js';

@@ -4,15 +4,8 @@
 // triple-quoted strings; bytes skipped), SQLAlchemy table names, and config-declared helpers.
 import type { AnalysisOptions, NameRef } from '../refs.js';
 import { CookedBuilder, type Extracted, type SqlCandidate } from './candidate.js';
-import {
-  cookPiece,
-  type Folded,
-  foldedCandidates,
-  type Holes,
-  helperMatchers,
-  mentionsHelper,
-  sqlLiterals,
-} from './fold.js';
+import { cookPiece, type Folded, foldedCandidates, type Holes, calls, sqlLiterals } from './fold.js';
+import { helperMatchers, helperNames, mentionsHelper } from './helpers.js';
 import { sqlalchemyNames } from './sqlalchemy.js';
 import type { Grammar, TsNode } from './tree-sitter.js';
 
@@ -33,7 +26,7 @@ export function pythonExtract(g: Grammar, root: TsNode, text: string, options: A
     sql.push(...foldedCandidates(f, text, 'py'));
   }
   const names = SQLALCHEMY_HINT.test(text) ? sqlalchemyNames(g, root) : [];
-  if (mentionsHelper(text, options.helpers)) names.push(...helperNames(g, root, options));
+  if (mentionsHelper(text, options.helpers)) names.push(...helperRefs(g, root, options));
   return { sql, names };
 }
 
@@ -118,21 +111,10 @@ export function pyStringValue(n: TsNode | null | undefined): { value: string; of
 }
 
 /** Calls of config queryHelpers: the table by keyword (`table="t"`) or by position. */
-function helperNames(g: Grammar, root: TsNode, options: AnalysisOptions): NameRef[] {
-  const matchers = helperMatchers(options.helpers);
-  const out: NameRef[] = [];
-  for (const match of g.query(CALLS).matches(root)) {
-    const fn = match.captures.find((c) => c.name === 'f')?.node;
-    const args = match.captures.find((c) => c.name === 'a')?.node;
-    if (!fn || !args) continue;
-    const callee = fn.text.replace(/\s+/g, '');
-    for (const m of matchers) {
-      if (!m.test(callee)) continue;
-      const s = pyStringValue(argument(args, m.helper.table));
-      if (s) out.push({ name: s.value, access: m.helper.access, offset: s.offset, via: `${m.helper.call} helper` });
-    }
-  }
-  return out;
+function helperRefs(g: Grammar, root: TsNode, options: AnalysisOptions): NameRef[] {
+  return helperNames(helperMatchers(options.helpers), calls(g, root, CALLS), (c, which) =>
+    pyStringValue(argument(c.args, which)),
+  );
 }
 
 /** A call's argument by keyword name or by 0-based position among the positional ones. */

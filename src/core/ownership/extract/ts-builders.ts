@@ -1,7 +1,7 @@
 // Query builders whose calls name tables as strings (knex, kysely, supabase-js), and project
 // helpers declared in config (`queryHelpers`).
 import type * as TS from 'typescript';
-import type { QueryHelper } from '../../types.js';
+import { calleeOf, type HelperMatcher } from './helpers.js';
 import { lastName, pushName, quoteName, stringValue, tableText, type TsFile } from './ts-context.js';
 
 /** kysely's statement starters: the method says what is done. */
@@ -190,39 +190,13 @@ function knexCall(f: TsFile, call: TS.CallExpression, table: string, offset: num
   return true;
 }
 
-export interface HelperMatcher {
-  helper: QueryHelper;
-  re: RegExp;
-}
-
-/** `simple_insert*` matches simple_insert_many and, in TS, simpleInsert / simpleInsertMany (case and `_` ignored). */
-export function compileHelpers(helpers: QueryHelper[]): HelperMatcher[] {
-  let compiled = compiledHelpers.get(helpers);
-  if (!compiled) {
-    compiled = compile(helpers);
-    compiledHelpers.set(helpers, compiled);
-  }
-  return compiled;
-}
-
-const compiledHelpers = new WeakMap<QueryHelper[], HelperMatcher[]>();
-
-function compile(helpers: QueryHelper[]): HelperMatcher[] {
-  return helpers.map((helper) => ({
-    helper,
-    re: new RegExp(
-      `^${[...helper.call.replace(/_/g, '')].map((c) => (c === '*' ? '[\\w$]*' : `${c.replace(/[.+?^${}()|[\]\\]/g, '\\$&')}_?`)).join('')}$`,
-      'i',
-    ),
-  }));
-}
-
 /** A call of a configured helper: its table argument (position, or property of an object argument). */
 export function helperCall(f: TsFile, call: TS.CallExpression, helpers: HelperMatcher[]): boolean {
   const K = f.ts.SyntaxKind;
   const name = lastName(f, call.expression);
   if (!name) return false;
-  const m = helpers.find((h) => h.re.test(name));
+  const callee = calleeOf(call.expression.getText(f.sf));
+  const m = helpers.find((h) => h.test(callee));
   if (!m) return false;
   const { table, access } = m.helper;
   let value: { text: string; offset: number } | null = null;

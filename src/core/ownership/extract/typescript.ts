@@ -6,7 +6,8 @@ import type { AnalysisOptions } from '../refs.js';
 import { CookedBuilder, cookEscaped, type Extracted, literal, type SqlCandidate } from './candidate.js';
 import { SQL_STARTERS, startsWithSqlKeyword } from './keywords.js';
 import { type Declarations, type Neighbours, stringValue, type TsFile } from './ts-context.js';
-import { builderCall, compileHelpers, helperCall, type HelperMatcher } from './ts-builders.js';
+import { type HelperMatcher, helperMatchers } from './helpers.js';
+import { builderCall, helperCall } from './ts-builders.js';
 import { collectDeclaration, ormCall, collectRepository } from './ts-orm.js';
 
 export function typescriptExtract(
@@ -33,7 +34,7 @@ export function typescriptExtract(
     names: [],
   };
   prepass(f);
-  const helpers = compileHelpers(options.helpers);
+  const helpers = helperMatchers(options.helpers);
   const found: Array<{ node: TS.Node; c: SqlCandidate }> = [];
   const covered = new Set<TS.Node>();
   const inlined = new Set<TS.Node>();
