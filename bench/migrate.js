@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The migration benchmark, every figure measured in this run on this machine:
 //   floor   one `psql -1 -f` per service over its concatenated up sections, 5 in parallel
+//   bare    the least a Node client must do with a transaction per migration (bench/lib/bare-client.js)
 //   dbmate  `dbmate up` per service with its own --migrations-table, 5 in parallel
 //   svcdb   `svcdb migrate --all` (one process, services in parallel)
 // each on a fresh database; then the no-op runs (everything applied) and svcdb's peak RSS.
@@ -101,7 +102,7 @@ async function main() {
       '--no-dump-schema',
       'up',
     ]);
-  const results = { floor: [], dbmate: [], svcdb: [], dbmateNoop: [], svcdbNoop: [], rssKb: [] };
+  const results = { floor: [], bare: [], dbmate: [], svcdb: [], dbmateNoop: [], svcdbNoop: [], rssKb: [] };
   try {
     for (let i = 0; i < runs; i++) {
       const floorUrl = await freshDatabase(admin, 'svcdb_bench_floor');
@@ -114,6 +115,14 @@ async function main() {
               quiet,
             ),
           ),
+        ),
+      );
+      const bareUrl = await freshDatabase(admin, 'svcdb_bench_bare');
+      results.bare.push(
+        await timeAll(() =>
+          run(process.execPath, [path.join(here, 'lib/bare-client.js'), projectDir, ...services], {
+            DATABASE_URL: bareUrl,
+          }),
         ),
       );
       if (dbmate) {
@@ -130,7 +139,7 @@ async function main() {
       results.rssKb.push(Number(/SVCDB_MAXRSS_KB=(\d+)/.exec(noop.stderr)?.[1] ?? 0));
     }
   } finally {
-    for (const name of ['svcdb_bench_floor', 'svcdb_bench_dbmate', 'svcdb_bench_svcdb']) {
+    for (const name of ['svcdb_bench_floor', 'svcdb_bench_bare', 'svcdb_bench_dbmate', 'svcdb_bench_svcdb']) {
       await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
     }
     await admin.end();
@@ -142,6 +151,7 @@ async function main() {
   );
   if (v8Flags) console.log(`  (svcdb runs with V8 flags ${v8Flags})`);
   console.log(`  psql floor (psql -1 -f, 5 parallel)     ${fmt(floor)}   1.00× floor`);
+  console.log(`  bare client, a transaction a migration ${fmt(m('bare'))}   ${ratio(m('bare'), floor)} floor`);
   if (dbmate)
     console.log(`  dbmate up (5 parallel)                  ${fmt(m('dbmate'))}   ${ratio(m('dbmate'), floor)} floor`);
   else console.log('  dbmate: not installed (npm install), skipped');
@@ -161,7 +171,7 @@ async function main() {
   const paired = (a, b) => results[a].map((x, i) => x / results[b][i]).filter(Number.isFinite);
   const spread = (xs) => (xs.length ? `median ${median(xs).toFixed(2)}×, min ${Math.min(...xs).toFixed(2)}×` : 'n/a');
   console.log(
-    `per-run ratios: apply/floor ${spread(paired('svcdb', 'floor'))}; no-op/dbmate ${spread(paired('svcdbNoop', 'dbmateNoop'))}`,
+    `per-run ratios: apply/floor ${spread(paired('svcdb', 'floor'))}; bare/floor ${spread(paired('bare', 'floor'))}; apply/bare ${spread(paired('svcdb', 'bare'))}; no-op/dbmate ${spread(paired('svcdbNoop', 'dbmateNoop'))}`,
   );
   const mib = (xs) => `${(median(xs) / 1024).toFixed(1)} MiB median, ${(Math.max(...xs) / 1024).toFixed(1)} max`;
   console.log(
