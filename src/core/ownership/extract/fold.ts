@@ -134,13 +134,14 @@ export function ormName(text: string): string {
     .join('.');
 }
 
-/** The calls `query` matches (captures `f`, the function, and `a`, its arguments), for queryHelpers. */
-export function calls(g: Grammar, root: TsNode, query: string): Array<{ callee: string; args: TsNode }> {
-  const out: Array<{ callee: string; args: TsNode }> = [];
+/**
+ * The calls `query` matches (captures `f`, the function, and `a`, its arguments), for
+ * queryHelpers; lazy, so the query does not run when no helper could match.
+ */
+export function* calls(g: Grammar, root: TsNode, query: string): Generator<{ callee: string; args: TsNode }> {
   for (const match of g.query(query).matches(root)) {
     const fn = match.captures.find((c) => c.name === 'f')?.node;
     const args = match.captures.find((c) => c.name === 'a')?.node;
-    if (fn && args) out.push({ callee: calleeOf(fn.text), args });
+    if (fn && args) yield { callee: calleeOf(fn.text), args };
   }
-  return out;
 }

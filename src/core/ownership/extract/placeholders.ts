@@ -11,15 +11,17 @@ export interface Bound {
 // Outside quotes: `?` (qmark), `%s` / `%(name)s` (psycopg), `:name` (not `::type`),
 // `@name` (not `@@`), `{name}`, `{}` and `{0}` (str.format, psycopg's sql.SQL). Quoted strings,
 // quoted identifiers and comments are matched first and kept as they are.
-const TOKEN =
-  /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\d+|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|(?<![@\w])@[A-Za-z_]\w*|\{(?:[A-Za-z_]\w*|\d*)\}|\?/g;
+const PLACEHOLDER = String.raw`%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|(?<![@\w])@[A-Za-z_]\w*|\{(?:[A-Za-z_]\w*|\d*)\}|\?`;
+const TOKEN = new RegExp(String.raw`'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\d+|${PLACEHOLDER}`, 'g');
 
 /**
  * A placeholder where a table name goes (`FROM {}`, `INSERT INTO %s`, `UPDATE :table`): psycopg's
  * `sql.SQL(...).format(sql.Identifier(t))` and the like pick the table at run time.
  */
-const TABLE_PLACEHOLDER =
-  /\b(?:from|join|into|update|table|truncate)\s+(?:only\s+)?(?:\{(?:[A-Za-z_]\w*|\d*)\}|%(?:\([A-Za-z_]\w*\))?s|(?<![:\w]):[A-Za-z_]\w*|\?)/i;
+const TABLE_PLACEHOLDER = new RegExp(
+  String.raw`\b(?:from|join|into|update|table|truncate)\s+(?:only\s+)?(?:${PLACEHOLDER})`,
+  'i',
+);
 
 /** Whether a table name in `text` is a placeholder filled in at run time. */
 export function namesTableByPlaceholder(text: string): boolean {
