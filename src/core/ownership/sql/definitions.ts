@@ -3,7 +3,7 @@
 // new name, for a rename); temporary ones are names local to the text and its host file.
 import type { ObjectKind } from '../refs.js';
 import { unwrap, unwrapPlain, type Node } from './nodes.js';
-import type { Ctx, TreeWalker } from './walk.js';
+import { type Ctx, type TreeWalker, withAccess } from './walk.js';
 
 const RENAMED: Record<string, ObjectKind> = {
   OBJECT_TABLE: 'table',
@@ -18,15 +18,14 @@ const RENAMED: Record<string, ObjectKind> = {
 
 /** Handles `type` when it defines or renames an object; false for every other statement. */
 export function visitDefinition(w: TreeWalker, type: string, n: Node, ctx: Ctx): boolean {
-  const read: Ctx = { ...ctx, access: 'read' };
   switch (type) {
     case 'CreateStmt':
       if (!w.local(n.relation)) w.rangeVar(n.relation, ctx, 'create', 'CREATE TABLE', { object: 'table' });
-      w.rest(n, read, ['relation']);
+      w.rest(n, withAccess(ctx, 'read'), ['relation']);
       return true;
     case 'ViewStmt':
       if (!w.local(n.view)) w.rangeVar(n.view, ctx, 'create', 'CREATE VIEW', { object: 'view' });
-      w.rest(n, { ...read, verb: 'SELECT' }, ['view']);
+      w.rest(n, withAccess(ctx, 'read', 'SELECT'), ['view']);
       return true;
     case 'CreateTableAsStmt': {
       const into = unwrap(n.into, 'IntoClause') ?? (n.into as Node | undefined);
@@ -35,7 +34,7 @@ export function visitDefinition(w: TreeWalker, type: string, n: Node, ctx: Ctx):
         w.rangeVar(into?.rel, ctx, 'create', matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS', {
           object: matview ? 'matview' : 'table',
         });
-      w.rest(n, { ...read, verb: 'SELECT' }, ['into']);
+      w.rest(n, withAccess(ctx, 'read', 'SELECT'), ['into']);
       return true;
     }
     case 'SelectStmt': {
@@ -43,7 +42,7 @@ export function visitDefinition(w: TreeWalker, type: string, n: Node, ctx: Ctx):
       const into = unwrap(n.intoClause, 'IntoClause') ?? (n.intoClause as Node | undefined);
       if (!into) return false;
       if (!w.local(into.rel)) w.rangeVar(into.rel, ctx, 'create', 'SELECT INTO', { object: 'table' });
-      w.rest(n, read, ['intoClause']);
+      w.rest(n, withAccess(ctx, 'read'), ['intoClause']);
       return true;
     }
     case 'CreateSeqStmt':
@@ -64,7 +63,7 @@ export function visitDefinition(w: TreeWalker, type: string, n: Node, ctx: Ctx):
         );
       }
       w.rangeVar(n.relation, ctx, 'write', 'CREATE INDEX');
-      w.rest(n, read, ['relation']);
+      w.rest(n, withAccess(ctx, 'read'), ['relation']);
       return true;
     }
     case 'ReindexStmt':
@@ -82,7 +81,7 @@ export function visitDefinition(w: TreeWalker, type: string, n: Node, ctx: Ctx):
       else if (kind) w.rangeVar(n.relation, ctx, 'write', 'ALTER', { object: kind, renamedTo });
       // columns, constraints, triggers, policies: a change to the table
       else w.rangeVar(n.relation, ctx, 'write', 'ALTER');
-      w.rest(n, read, ['relation', 'object']);
+      w.rest(n, withAccess(ctx, 'read'), ['relation', 'object']);
       return true;
     }
     case 'CompositeTypeStmt':
@@ -94,7 +93,7 @@ export function visitDefinition(w: TreeWalker, type: string, n: Node, ctx: Ctx):
       return true;
     case 'CreateDomainStmt':
       w.nameList(n.domainname, ctx, 'create', 'CREATE DOMAIN', { object: 'type' });
-      w.rest(n, read, ['domainname']);
+      w.rest(n, withAccess(ctx, 'read'), ['domainname']);
       return true;
     case 'DefineStmt':
       if (String(n.kind) === 'OBJECT_TYPE') w.nameList(n.defnames, ctx, 'create', 'CREATE TYPE', { object: 'type' });

@@ -40,6 +40,26 @@ export interface Ctx {
   stmtLocation: number;
 }
 
+/** `ctx` read-only (and with another verb): a new context only when something changes. */
+export function withAccess(ctx: Ctx, access: Access, verb = ctx.verb): Ctx {
+  return ctx.access === access && ctx.verb === verb
+    ? ctx
+    : { access, verb, ctes: ctx.ctes, stmtLocation: ctx.stmtLocation };
+}
+
+/** Node types with nothing below them that names an object: not descended into. */
+const LEAVES = new Set([
+  'String',
+  'Integer',
+  'Float',
+  'Boolean',
+  'BitString',
+  'A_Const',
+  'ColumnRef',
+  'ParamRef',
+  'A_Star',
+]);
+
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 
 export class TreeWalker {
@@ -109,30 +129,26 @@ export class TreeWalker {
   }
 
   walk(node: unknown, ctx: Ctx): void {
+    if (node === null || typeof node !== 'object') return;
     if (Array.isArray(node)) {
-      for (const item of node) this.walk(item, ctx);
+      for (let i = 0; i < node.length; i++) this.walk(node[i], ctx);
       return;
     }
-    if (!node || typeof node !== 'object') return;
+    // The hot loop of the lint (every node of every parsed text): no allocation per node, and
+    // a node type starts with a capital letter (`{ "RangeVar": { … } }`).
     const obj = node as Node;
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
       const value = obj[key];
-      if (
-        key.length > 0 &&
-        key[0] >= 'A' &&
-        key[0] <= 'Z' &&
-        value &&
-        typeof value === 'object' &&
-        !Array.isArray(value)
-      ) {
-        this.visit(key, value as Node, ctx);
-      } else if (value && typeof value === 'object') {
-        this.walk(value, ctx);
-      }
+      if (value === null || typeof value !== 'object') continue;
+      const c = key.charCodeAt(0);
+      if (c >= 65 && c <= 90 && !Array.isArray(value)) {
+        if (!LEAVES.has(key)) this.visit(key, value as Node, ctx);
+      } else this.walk(value, ctx);
     }
   }
 
   private withCtes(n: Node, ctx: Ctx): Ctx {
+    if (!n.withClause) return ctx;
     const wc = unwrap(n.withClause, 'WithClause') ?? (n.withClause as Node | undefined);
     const ctes = (wc?.ctes as unknown[] | undefined) ?? [];
     if (ctes.length === 0) return ctx;
@@ -141,7 +157,7 @@ export class TreeWalker {
       const name = unwrap(c, 'CommonTableExpr')?.ctename;
       if (typeof name === 'string') names.add(name);
     }
-    return { ...ctx, ctes: names };
+    return { access: ctx.access, verb: ctx.verb, ctes: names, stmtLocation: ctx.stmtLocation };
   }
 
   rest(n: Node, ctx: Ctx, skip: string[]): void {
@@ -150,7 +166,6 @@ export class TreeWalker {
 
   private visit(type: string, n: Node, outer: Ctx): void {
     const ctx = this.withCtes(n, outer);
-    const read: Ctx = { ...ctx, access: 'read' };
     if (visitDefinition(this, type, n, ctx)) return;
     switch (type) {
       case 'RangeVar':
@@ -162,7 +177,7 @@ export class TreeWalker {
       case 'MergeStmt': {
         const verb = type.replace('Stmt', '').toUpperCase();
         this.rangeVar(n.relation, ctx, 'write', verb);
-        this.rest(n, { ...read, verb: 'SELECT' }, ['relation']);
+        this.rest(n, withAccess(ctx, 'read', 'SELECT'), ['relation']);
         return;
       }
       case 'TruncateStmt':
@@ -184,12 +199,12 @@ export class TreeWalker {
           this.localNames.add('new');
           this.localNames.add('old');
         }
-        this.rest(n, read, ['relation', 'table']);
+        this.rest(n, withAccess(ctx, 'read'), ['relation', 'table']);
         return;
       }
       case 'CopyStmt':
         this.rangeVar(n.relation, ctx, n.is_from ? 'write' : 'read', n.is_from ? 'COPY FROM' : 'COPY TO');
-        this.rest(n, read, ['relation']);
+        this.rest(n, withAccess(ctx, 'read'), ['relation']);
         return;
       case 'DropStmt':
         if (DROPPABLE.has(String(n.removeType)))
