@@ -12,6 +12,9 @@ import { commands } from './commands/index.js';
 /** Commands that open connections: they report each retry of an unreachable server. */
 const CONNECTING = new Set(['migrate', 'plan', 'status', 'down', 'repair', 'adopt', 'provision', 'up', 'run']);
 
+/** Commands that parse SQL from the start. */
+const PARSING = new Set(['check-ownership', 'check-migrations', 'services']);
+
 /** Global options that take a value (the next argument, unless written --name=value or -xvalue). */
 const VALUE_OPTIONS = new Set(['-p', '--profile', '-C', '--cwd', '-c', '--config']);
 
@@ -67,6 +70,11 @@ export function buildProgram(version: string, args: string[] = []): Command {
     );
   program.hook('preAction', async (_this, actionCommand) => {
     tuneV8(actionCommand.name());
+    if (PARSING.has(actionCommand.name())) {
+      // The SQL parser's WASM compiles off the main thread while the command loads the project.
+      const { warmUpParser } = await import('../core/ownership/sql/parser.js');
+      warmUpParser();
+    }
     const opts = actionCommand.optsWithGlobals() as { color?: boolean };
     await configureColor({ noColor: opts.color === false });
     if (CONNECTING.has(actionCommand.name())) {

@@ -1,5 +1,5 @@
 // `svcdb check-ownership`: the cross-service table-access lint over the whole project.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { RULE_IDS, lintProject, warmUpParser } from '../core/ownership/index.js';
@@ -118,7 +118,7 @@ async function result(
     summary: { errors, warnings, files: lint.files, services },
     ownership: lint.ownership,
     failed,
-    lines: await sourceLines(root, lint.findings),
+    lines: sourceLines(root, lint.findings),
   };
 }
 
@@ -133,7 +133,7 @@ function checkRuleNames(rules: Record<string, string>, configFile: string): void
   }
 }
 
-async function sourceLines(root: string, findings: Finding[]): Promise<Record<string, Record<number, string>>> {
+function sourceLines(root: string, findings: Finding[]): Record<string, Record<number, string>> {
   const wanted = new Map<string, Set<number>>();
   for (const f of findings) {
     const set = wanted.get(f.file) ?? new Set<number>();
@@ -141,17 +141,16 @@ async function sourceLines(root: string, findings: Finding[]): Promise<Record<st
     wanted.set(f.file, set);
   }
   const out: Record<string, Record<number, string>> = {};
-  await Promise.all(
-    [...wanted].map(async ([file, lines]) => {
-      try {
-        const text = await readFile(path.join(root, file), 'utf8');
-        const all = text.split('\n');
-        out[file] = {};
-        for (const n of lines) out[file][n] = (all[n - 1] ?? '').replace(/\r$/, '');
-      } catch {
-        // a file that vanished since the lint read it: the finding is printed without a frame
-      }
-    }),
-  );
+  // Sync reads (node:fs/promises alone costs ~3 ms to load, more than these few reads).
+  for (const [file, lines] of wanted) {
+    try {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      const all = text.split('\n');
+      out[file] = {};
+      for (const n of lines) out[file][n] = (all[n - 1] ?? '').replace(/\r$/, '');
+    } catch {
+      // a file that vanished since the lint read it: the finding is printed without a frame
+    }
+  }
   return out;
 }

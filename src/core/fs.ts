@@ -1,6 +1,7 @@
 // File-system questions asked in many places (discovery, migration layouts, the lint's import
 // resolution), answered without throwing for a path that does not exist.
 import { statSync } from 'node:fs';
+import path from 'node:path';
 
 export function isFile(p: string): boolean {
   try {
@@ -16,4 +17,9 @@ export function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** dir (normalized) + a bare name; path.join's own normalizing showed in profiles, once per file. */
+export function inDir(dir: string, file: string): string {
+  return dir.endsWith(path.sep) ? dir + file : dir + path.sep + file;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Migration, Project } from '../types.js';
 import type { FileKind, FileTask } from './refs.js';
 import { isMigrationFileName } from '../sources/names.js';
+import { inDir } from '../fs.js';
 import { globRoot, isGlob, sharedMatcher } from './attribution.js';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'vendor', 'coverage', '__pycache__', 'venv', 'target']);
@@ -38,18 +39,18 @@ export function migrationFiles(migrations: Migration[]): Array<{ path: string; s
 
 /** Every migration file, then (unless `migrationsOnly`) source files under service and shared folders. */
 export function collectFiles(project: Project, opts: { migrationsOnly?: boolean } = {}): Collected {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>(); // abs → relPath
   const tasks: FileTask[] = [];
   const unreadable: Collected['unreadable'] = [];
   const cannotRead = (abs: string, e: unknown) =>
     unreadable.push({ file: toRel(project.root, abs), error: (e as Error).message });
   const migrationOwner = new Map<string, string>();
   const add = (abs: string, kind: FileKind): string => {
+    const known = seen.get(abs);
+    if (known !== undefined) return known;
     const relPath = toRel(project.root, abs);
-    if (!seen.has(abs)) {
-      seen.add(abs);
-      tasks.push({ path: abs, relPath, kind });
-    }
+    seen.set(abs, relPath);
+    tasks.push({ path: abs, relPath, kind });
     return relPath;
   };
   for (const service of project.services) {
@@ -84,10 +85,10 @@ function migrationFolderFiles(dir: string | null): string[] {
   if (!dir) return [];
   const out: string[] = [];
   for (const e of readDir(dir)) {
-    const abs = path.join(dir, e.name);
+    const abs = inDir(dir, e.name);
     if (e.isFile() && isMigrationFileName(e.name)) out.push(abs);
     else if (e.isDirectory() && /^[vV]?\d/.test(e.name))
-      for (const f of readDir(abs)) if (f.isFile() && f.name.endsWith('.sql')) out.push(path.join(abs, f.name));
+      for (const f of readDir(abs)) if (f.isFile() && f.name.endsWith('.sql')) out.push(inDir(abs, f.name));
   }
   return out.sort();
 }
@@ -116,7 +117,7 @@ function walk(
   }
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
-    const abs = path.join(dir, e.name);
+    const abs = inDir(dir, e.name);
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) walk(abs, visit, cannotRead);
     } else if (e.isFile()) {

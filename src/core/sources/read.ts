@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import { closeSync, constants, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, UserErrors } from '../errors.js';
+export { inDir } from '../fs.js';
 
 export type Rel = (absolute: string) => string;
 
@@ -60,11 +61,6 @@ export function listFolder(dir: string, rel: Rel): FolderEntries {
   out.files.sort();
   out.dirs.sort();
   return out;
-}
-
-/** dir (normalized) + a bare name; path.join's own normalizing showed in profiles, once per file. */
-export function inDir(dir: string, file: string): string {
-  return dir.endsWith(path.sep) ? dir + file : dir + path.sep + file;
 }
 
 export interface FileContent {
