@@ -287,7 +287,7 @@ describe('the bundle', () => {
     expect(threads.exitCode).toBe(1);
     expect(JSON.parse(threads.stdout)).toEqual(JSON.parse(inProcess.stdout));
     // Without the worker file the threaded run fails: so the run above did use the threads.
-    rmSync(path.join(path.dirname(bin), '../dist/cli-bundle/worker.js'));
+    rmSync(path.join(path.dirname(bin), '../dist/cli-bundle/worker.cjs'));
     const broken = await svcdb(['check-ownership', '--cwd', rules, '--json'], {
       bin,
       env: { ...DEV, SVCDB_LINT_WORKERS: '2' },
@@ -295,7 +295,7 @@ describe('the bundle', () => {
     // --json: one document on stdout in every outcome, the reason in it; exit 2, no stack trace
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { kind: 'user' } });
     expect(broken.stdout).toContain('the lint could not finish: a lint worker thread failed');
-    expect(broken.stderr).toContain('worker.js');
+    expect(broken.stderr).toContain('worker.cjs');
     expect(broken.stderr).not.toMatch(/\n\s+at /);
     expect(broken.exitCode).toBe(2);
   });
