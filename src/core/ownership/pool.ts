@@ -116,7 +116,7 @@ function startWorkers(count: number, input: WorkerInput, plan: Batches): Threads
   const workers = Array.from({ length: count }, () => new Worker(url, { workerData: input }));
   const state = workers.map(() => 'starting' as 'starting' | 'ready' | 'done');
   let settled = false;
-  let check = () => undefined as void;
+  let check: () => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => {
     check = () => {
       if (settled || !plan.complete() || state.includes('starting')) return;
