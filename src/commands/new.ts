@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import type { Migration, MigrationFormat, Service } from '../core/types.js';
+import { compareVersions } from '../core/sources/names.js';
 import { loadContext, pickServices, type CommandOptions } from './context.js';
 
 const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
@@ -28,16 +29,25 @@ export async function newMigration(opts: NewMigrationOptions): Promise<NewResult
   const ctx = await loadContext({ ...opts, needsTargets: false });
   const [service] = pickServices(ctx, [opts.service], false);
   const dir = service.migrationsDir ?? path.join(service.dir, 'migrations');
-  const version = nextVersion(service.migrations, opts.now ?? new Date());
   const format = formatOf(service.migrations);
+  const generator = TOOL_MANAGED[format];
+  if (generator) {
+    throw new UserError(
+      `svcdb new writes numbered .sql files; ${service.name}'s migrations are laid out for ${generator.tool}`,
+      { where: path.relative(ctx.project.root, dir) || '.', hint: `create the migration with ${generator.command}` },
+    );
+  }
   const vars = { service: service.name, title: opts.name.trim() };
+  const numbered = () => nextVersion(service.migrations, opts.now ?? new Date());
   const files: Array<[string, string]> =
-    format === 'golang-migrate'
-      ? [
-          [`${version}_${slug}.up.sql`, 'migration.up.sql'],
-          [`${version}_${slug}.down.sql`, 'migration.down.sql'],
-        ]
-      : [[`${version}_${slug}.sql`, `migration.${format}.sql`]];
+    format === 'flyway'
+      ? [[flywayFileName(service.migrations, slug), 'migration.plain.sql']]
+      : format === 'golang-migrate'
+        ? [
+            [`${numbered()}_${slug}.up.sql`, 'migration.up.sql'],
+            [`${numbered()}_${slug}.down.sql`, 'migration.down.sql'],
+          ]
+        : [[`${numbered()}_${slug}.sql`, `migration.${format}.sql`]];
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [file, template] of files) {
@@ -104,6 +114,30 @@ export function nextVersion(existing: Pick<Migration, 'version'>[], now: Date): 
     return (stamp > last ? stamp : last + 1n).toString();
   }
   return (last + 1n).toString().padStart(width, '0');
+}
+
+/** Layouts whose files another tool writes (with a journal, checksum file or folder of its own). */
+const TOOL_MANAGED: Partial<Record<MigrationFormat, { tool: string; command: string }>> = {
+  prisma: { tool: 'Prisma', command: '`npx prisma migrate dev --name <name>`' },
+  drizzle: { tool: 'Drizzle', command: '`npx drizzle-kit generate`' },
+  atlas: { tool: 'Atlas', command: '`atlas migrate new <name>` (it also updates atlas.sum)' },
+  folder: { tool: 'a folder per migration', command: 'the tool that writes its metadata.yaml' },
+  'versioned-folders': { tool: 'versioned folders', command: 'the tool that writes those folders' },
+};
+
+/**
+ * The next Flyway versioned file: the highest version (Flyway's order, repeatables aside) with its
+ * last part one higher (`V1.9` → `V1.10`, `V2_1` → `V2_2`, `V7` → `V8`), spelt with the separator
+ * that file used.
+ */
+export function flywayFileName(existing: Pick<Migration, 'version' | 'path'>[], slug: string): string {
+  const versioned = existing.filter((m) => m.version !== '');
+  if (versioned.length === 0) return `V1__${slug}.sql`;
+  const last = versioned.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b));
+  const parts = last.version.split('.');
+  parts[parts.length - 1] = (BigInt(parts[parts.length - 1]) + 1n).toString();
+  const separator = /^[VU]\d+_\d/.test(path.basename(last.path)) ? '_' : '.';
+  return `V${parts.join(separator)}__${slug}.sql`;
 }
 
 /** The format most of the service's files use (goose for a new folder). */
