@@ -16,15 +16,26 @@ export async function prepare(): Promise<void> {
   await loadParser();
 }
 
-export async function analyzeTask(task: FileTask, options: AnalysisOptions): Promise<FileAnalysis> {
-  let text: string;
+/** A task's file text, or why it could not be read. */
+export type TaskText = { text: string } | { error: string };
+
+export function readTask(task: FileTask): TaskText {
   try {
     // Sync on purpose: thousands of small files, one at a time per thread; the promise API's
     // open/stat/read/close round-trips through the thread pool cost more than the parse.
-    text = readFileSync(task.path, 'utf8');
+    return { text: readFileSync(task.path, 'utf8') };
   } catch (e) {
-    return { file: task.relPath, refs: [], diagnostics: [], suppressions: [], error: (e as Error).message };
+    return { error: (e as Error).message };
   }
+}
+
+export async function analyzeTask(
+  task: FileTask,
+  options: AnalysisOptions,
+  read: TaskText = readTask(task),
+): Promise<FileAnalysis> {
+  if ('error' in read) return { file: task.relPath, refs: [], diagnostics: [], suppressions: [], error: read.error };
+  const { text } = read;
   // require, not import(): the ESM loader would first scan all 9 MB of typescript.js for its
   // CommonJS export names (~200 ms per thread).
   if (!ts && needsTypescript(task.kind, text, options)) ts = createRequire(import.meta.url)('typescript') as typeof TS;
