@@ -108,7 +108,7 @@ export async function provisionContext(ctx: AdminContext, opts: ProvisionOptions
     return {
       profile: ctx.profile,
       printed: true,
-      script: db.renderProvisionScript(plan, ctx.profile),
+      script: db.renderProvisionScript(plan, ctx.profile, { adoptRoles: opts.adoptRoles }),
       services: summary(plan, chosen, [], plan.reads),
       skipped,
       credentialsFile: null,

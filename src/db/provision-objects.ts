@@ -42,6 +42,27 @@ end $svcdb$`,
   ];
 }
 
+/**
+ * For the printed script, which no preflight guards (provision checks this itself before it
+ * applies anything): stop when a role named like the service's is the role running the script,
+ * or exists without svcdb's marker (unless roles are adopted). The script runs these first,
+ * so a refusal changes nothing.
+ */
+export function roleGuardSql(role: string, service: string, adoptRoles: boolean): string {
+  const r = literal(role);
+  const checks = [
+    `  if exists (select 1 from pg_roles where rolname = ${r} and rolname = current_user) then
+    raise exception ${literal(`role "${role}" (service ${service}) is the role running this script; svcdb will not turn it into a service role`)};
+  end if;`,
+  ];
+  if (!adoptRoles)
+    checks.push(`  if exists (select 1 from pg_roles where rolname = ${r} and coalesce(shobj_description(oid, 'pg_authid'), '') not like ${literal(`${ROLE_MARKER}%`)}) then
+    raise exception ${literal(`role "${role}" (service ${service}) exists and was not created by svcdb; nothing was changed`)}
+      using hint = ${literal("drop it if it is not the service's, choose another --role-prefix, or print the script with --adopt-roles to take it over")};
+  end if;`);
+  return `do $svcdb$ begin\n${checks.join('\n')}\nend $svcdb$`;
+}
+
 /** The password statement; `password` is SQL text (a SCRAM verifier literal, or a psql variable). */
 export function passwordSql(role: string, password: string): string {
   return `alter role ${ident(role)} password ${password}`;

@@ -13,6 +13,7 @@ import {
   extensionSql,
   passwordSql,
   readGrantSql,
+  roleGuardSql,
   roleSql,
   schemaSql,
 } from './provision-sql.js';
@@ -204,7 +205,11 @@ export function passwordVariable(role: string): string {
 }
 
 /** The plan as a psql script for a DBA: passwords come from `psql -v <role>_password=...`. */
-export function renderProvisionScript(plan: ProvisionPlan, profile: string): string {
+export function renderProvisionScript(
+  plan: ProvisionPlan,
+  profile: string,
+  opts: { adoptRoles?: boolean } = {},
+): string {
   const roles = Object.values(plan.credentials).map((c) => c.role);
   const out: string[] = [
     `-- svcdb provision, profile "${profile}": run with psql as a role with CREATEROLE and CREATEDB, e.g.`,
@@ -220,6 +225,14 @@ export function renderProvisionScript(plan: ProvisionPlan, profile: string): str
       .split(/:(?=\d+$)/);
     return `\\connect ${database} - ${host} ${port ?? '5432'}`;
   };
+  // First, on every server, the refusals `provision` makes before it changes anything.
+  const guarded = plan.sections.filter((section) => section.steps.some((step) => step.kind === 'role'));
+  if (guarded.length) out.push('', '-- roles svcdb must not take over: stop here, before any change');
+  for (const section of guarded) {
+    out.push(connectTo(section.url, section.database));
+    for (const step of section.steps)
+      if (step.kind === 'role') out.push(`${roleGuardSql(step.role, step.service, opts.adoptRoles ?? false)};`);
+  }
   for (const section of plan.sections) {
     out.push('', connectTo(section.url, section.database));
     for (const step of section.steps) {

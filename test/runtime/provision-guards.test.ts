@@ -1,5 +1,6 @@
 // What `provision` must never take over (issue 10: r04 roles, r05 schemas, r06 minimum
 // privileges, r07 names that merge services), against the test server.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ type Credentials = { profiles: Record<string, Record<string, { role: string; pas
 const ORDERS =
   '-- +goose Up\nCREATE TABLE orders (id bigserial PRIMARY KEY, total numeric NOT NULL);\n-- +goose Down\nDROP TABLE orders;\n';
 const BILLING = 'CREATE TABLE IF NOT EXISTS invoices (id bigserial PRIMARY KEY, secret text);\n';
+
+const hasPsql = spawnSync('psql', ['--version']).status === 0;
 
 const profileYaml = 'profiles:\n  cloud: { strategy: schema, url: "${TEST_BASE_URL}" }\n';
 
@@ -57,6 +60,39 @@ describe('provision and roles it did not create', () => {
     }
   });
 
+  // The script is for psql: where it is missing (a machine with only the embedded server) there is nothing to run it with.
+  it.skipIf(!hasPsql)(
+    'the --print script refuses that role too when run with psql, before it changes anything',
+    async () => {
+      const role = `${prefix}orders`;
+      const root = tempProject({
+        'svcdb.config.yaml': profileYaml,
+        'internal/orders/migrations/001_orders.sql': ORDERS,
+        'internal/billing/migrations/001_invoices.sql': BILLING,
+      });
+      try {
+        const printed = await runCli(
+          ['provision', '--profile', 'cloud', '--role-prefix', prefix, '--print', '--cwd', root],
+          { env: { TEST_BASE_URL: db.url } },
+        );
+        expect(printed.exitCode, printed.stderr).toBe(0);
+        const script = path.join(root, 'provision.sql');
+        fs.writeFileSync(script, printed.stdout);
+        const vars = ['orders', 'billing'].flatMap((s) => ['-v', `${prefix}${s}_password='x'`]);
+        const run = spawnSync('psql', [db.url, '-X', '-q', ...vars, '-f', script], { encoding: 'utf8' });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toContain(`role "${role}" (service orders) exists and was not created by svcdb`);
+        const [r] =
+          await db.sql`select rolcreaterole, pg_has_role(oid, 'pg_read_all_data', 'member') as reads_all, shobj_description(oid, 'pg_authid') as note from pg_roles where rolname = ${role}`;
+        expect(r).toEqual({ rolcreaterole: true, reads_all: true, note: null });
+        expect(await db.sql`select 1 from pg_roles where rolname = ${`${prefix}billing`}`).toHaveLength(0);
+        expect(await db.sql`select nspname from pg_namespace where nspname in ('orders', 'billing')`).toHaveLength(0);
+      } finally {
+        removeProject(root);
+      }
+    },
+  );
+
   it('with --adopt-roles the role is reset to exactly a service role: no CREATEROLE, no memberships either way', async () => {
     const role = `${prefix}orders`;
     const spy = `${prefix}spy`;
@@ -92,7 +128,7 @@ describe('provision and roles it did not create', () => {
   it('the role provision itself connects as is refused even with --adopt-roles', async () => {
     const admin = `${prefix}admin`;
     roles.push(admin);
-    await db.sql.unsafe(`create role "${admin}" login superuser`);
+    await db.sql.unsafe(`create role "${admin}" login superuser password 'x'`); // the embedded server checks passwords
     const root = tempProject({
       'svcdb.config.yaml': profileYaml,
       'internal/admin/migrations/001_a.sql': 'CREATE TABLE audit (id int);\n',
@@ -122,7 +158,7 @@ describe('provision as the minimum admin (CREATEROLE + CREATEDB)', () => {
     db = await createTestDatabase('guard_min');
     prefix = uniquePrefix('m');
     admin = `${prefix}admin`;
-    await db.sql.unsafe(`create role "${admin}" login createrole createdb`);
+    await db.sql.unsafe(`create role "${admin}" login createrole createdb password 'adminpw'`); // the embedded server checks passwords
     await db.sql.unsafe(`alter database "${db.name}" owner to "${admin}"`);
     root = tempProject({ 'svcdb.config.yaml': profileYaml, 'internal/orders/migrations/001_orders.sql': ORDERS });
   });
