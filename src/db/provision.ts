@@ -219,11 +219,11 @@ export function renderProvisionScript(
   // One server: plain `\connect db`. Several (isolated URLs): name each host, keeping the user.
   const hosts = new Set(plan.sections.map((s) => parsePgUrl(s.url).hosts));
   const connectTo = (url: string, database: string) => {
-    if (hosts.size < 2) return `\\connect ${database}`;
+    if (hosts.size < 2) return `\\connect ${psqlArg(database)}`;
     const [host, port] = parsePgUrl(url)
       .hosts.split(',')[0]
       .split(/:(?=\d+$)/);
-    return `\\connect ${database} - ${host} ${port ?? '5432'}`;
+    return `\\connect ${psqlArg(database)} - ${psqlArg(host)} ${psqlArg(port ?? '5432')}`;
   };
   // First, on every server, the refusals `provision` makes before it changes anything.
   const guarded = plan.sections.filter((section) => section.steps.some((step) => step.kind === 'role'));
@@ -246,7 +246,9 @@ export function renderProvisionScript(
       else if (step.kind === 'extension') out.push(`${extensionSql(step.name)};`);
       else if (step.kind === 'create-database') {
         out.push(
-          `select 'create database ${ident(step.database)} owner ${ident(step.owner)}' where not exists (select 1 from pg_database where datname = ${literal(step.database)})\\gexec`,
+          // format()'s %I quotes the names on the server: an identifier pasted into the literal
+          // would end it at its first quote.
+          `select format('create database %I owner %I', ${literal(step.database)}, ${literal(step.owner)}) where not exists (select 1 from pg_database where datname = ${literal(step.database)})\\gexec`,
         );
       } else out.push(`${step.sql};`);
     }
@@ -260,4 +262,9 @@ export function renderProvisionScript(
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** An argument of a psql meta-command (`\connect`): single-quoted unless plain; psql reads two quotes as one and a backslash as an escape. */
+function psqlArg(value: string): string {
+  return /^[A-Za-z0-9_.-]+$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }

@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCredentials, withDatabase, withSearchPath } from '../../src/core/url.js';
 import { destroyEmbedded, ensureEmbedded } from '../../src/db/embedded.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, serverUrl, type TestDatabase, urlFor } from '../helpers/db.js';
 import { attempt, dropRoles, readJson, removeProject, tempProject, uniquePrefix } from './helpers.js';
 
 type Credentials = { profiles: Record<string, Record<string, { role: string; password: string }>> };
@@ -181,5 +183,49 @@ describe('provision under a database profile', () => {
     expect(await attempt(as('query', 'eventhandler'), 'select * from dlq')).toBe(DENIED);
     expect(await attempt(as('query', 'eventhandler'), 'create table q (id int)')).toBe(DENIED);
     expect(await attempt(as('query', 'ingestion'), 'select 1')).toBe(DENIED);
+  });
+});
+
+// The script is for psql: where it is missing (a machine with only the embedded server) there is nothing to run it with.
+const hasPsql = spawnSync('psql', ['--version']).status === 0;
+
+describe('the --print script for an isolated profile, run with psql', () => {
+  it.skipIf(!hasPsql)('creates and connects to a database whose name needs quoting, owned by the role', async () => {
+    const prefix = uniquePrefix('q');
+    const database = `o'brien_${prefix}`;
+    const role = `${prefix}orders`;
+    const root = tempProject({ 'internal/orders/migrations/001_orders.sql': 'CREATE TABLE orders (id int);\n' });
+    const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
+    try {
+      const printed = await runCli(
+        ['provision', '--profile', 'prod', '--print', '--role-prefix', prefix, '--cwd', root],
+        {
+          env: { ORDERS_DATABASE_URL: urlFor(database) },
+        },
+      );
+      expect(printed.exitCode, printed.stderr).toBe(0);
+      const script = path.join(root, 'provision.sql');
+      fs.writeFileSync(script, printed.stdout);
+      const run = spawnSync('psql', [serverUrl(), '-X', '-q', '-v', `${role}_password='x'`, '-f', script], {
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const [db] = await admin`select pg_get_userbyid(datdba) as owner from pg_database where datname = ${database}`;
+      expect(db).toEqual({ owner: role });
+      // the script went on into that database: its public schema is the service role's
+      const inside = postgres(urlFor(database), { max: 1, onnotice: () => {} });
+      try {
+        const [ns] = await inside`select pg_get_userbyid(nspowner) as owner from pg_namespace where nspname = 'public'`;
+        expect(ns).toEqual({ owner: role });
+      } finally {
+        await inside.end();
+      }
+    } finally {
+      await admin.unsafe(`drop database if exists "${database.replace(/"/g, '""')}" with (force)`);
+      await admin.end();
+      await dropRoles(serverUrl(), [role]);
+      removeProject(root);
+    }
   });
 });
