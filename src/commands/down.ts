@@ -78,7 +78,11 @@ export async function downService(
   });
   try {
     const plan = computePlan(service.name, service.migrations, session.rows);
-    const range = revertRange(plan, opts.to === undefined ? { step: opts.step ?? 1 } : { after: to?.version ?? '0' });
+    const range = revertRange(
+      plan,
+      service.migrations,
+      opts.to === undefined ? { step: opts.step ?? 1 } : { after: to ?? null },
+    );
     const migrations = checkRevertible(service.name, range);
     const result: DownResult = {
       service: service.name,
@@ -121,21 +125,49 @@ export async function downService(
 
 type InRange = { id: string; version: string; migration: Migration | null; drifted: boolean };
 
-/** What the history says is applied (files matched by version, see computePlan), newest first. */
-function revertRange(plan: ServicePlan, by: { step: number } | { after: string }): InRange[] {
+/**
+ * What the history says is applied, the last applied first: a revert undoes them in the reverse
+ * of the order they ran, which is not always their versions' (Drizzle's journal, folder parents).
+ * Flyway repeatables are re-run when they change, never reverted (Flyway has no undo for them).
+ */
+function revertRange(
+  plan: ServicePlan,
+  files: Migration[],
+  by: { step: number } | { after: Migration | null },
+): InRange[] {
   const drifted = new Set(plan.drifted.map((d) => d.migration));
-  const all: InRange[] = [
-    ...recorded(plan).map((a) => ({
-      id: a.migration.id,
-      version: a.migration.version,
-      migration: a.migration,
-      drifted: drifted.has(a.migration),
+  const position = new Map(files.map((m, i) => [m, i]));
+  const all = [
+    ...recorded(plan)
+      .filter((a) => a.migration.version !== '')
+      .map((a) => ({
+        id: a.migration.id,
+        version: a.migration.version,
+        migration: a.migration as Migration | null,
+        drifted: drifted.has(a.migration),
+        at: a.row.appliedAt.getTime(),
+        position: position.get(a.migration) ?? -1,
+      })),
+    ...plan.missing.map((r) => ({
+      id: r.id,
+      version: versionOfId(r.id) ?? '0',
+      migration: null,
+      drifted: false,
+      at: r.appliedAt.getTime(),
+      position: -1,
     })),
-    ...plan.missing.map((r) => ({ id: r.id, version: versionOfId(r.id) ?? '0', migration: null, drifted: false })),
   ];
-  const newestFirst = all.sort((a, b) => compareVersions(b.version, a.version));
+  // When each ran (the history's order); rows recorded at one moment (adopted from another
+  // tool) by file order, then version.
+  const newestFirst = all.sort(
+    (a, b) => b.at - a.at || b.position - a.position || compareVersions(b.version, a.version),
+  );
   if ('step' in by) return newestFirst.slice(0, by.step);
-  return newestFirst.filter((r) => compareVersions(r.version, by.after) > 0);
+  if (!by.after) return newestFirst;
+  const stop = newestFirst.findIndex((r) => r.migration === by.after);
+  // --to a migration that is not applied: everything numbered after it
+  const after = by.after.version;
+  return stop >= 0 ? newestFirst.slice(0, stop) : newestFirst.filter((r) => compareVersions(r.version, after) > 0);
 }
 
 function checkRevertible(service: string, range: InRange[]): Migration[] {

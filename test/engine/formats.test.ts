@@ -297,6 +297,24 @@ describe('one repository, one layout per service, found by {service} patterns', 
     expect(s.exitCode, s.stdout).toBe(0);
   });
 
+  it("down reverts the last migration applied, in the layout's own order: Flyway undoes V2.1 (not the repeatable), Drizzle names its last journal entry", async () => {
+    const flyway = await svcdb(project.dir, db.url, ['down', 'billing', '--json']);
+    expect(flyway.exitCode, flyway.stderr).toBe(0);
+    expect(JSON.parse(flyway.stdout).reverted.map((m: { id: string }) => m.id)).toEqual(['V2.1__create_invoice_line']);
+    const [t] =
+      await db.sql`select to_regclass('invoice_line') is null as gone, to_regclass('invoice') is null as kept`;
+    expect(t).toEqual({ gone: true, kept: false });
+    // Drizzle writes no down migrations: the refusal names the one applied last (0001, after 0002 in the journal)
+    const drizzle = await svcdb(project.dir, db.url, ['down', 'web']);
+    expect(drizzle.exitCode).toBe(1);
+    expect(drizzle.stderr).toContain('apps/web/drizzle/0001_lush_expiry.sql: has no down section');
+    expect(drizzle.stderr).not.toContain('0002_brave_log');
+    const again = await svcdb(project.dir, db.url, ['migrate', 'billing', '--json']);
+    expect(JSON.parse(again.stdout).services[0].applied.map((a: { id: string }) => a.id)).toEqual([
+      'V2.1__create_invoice_line',
+    ]);
+  });
+
   it('an edited atlas.sum (or a file changed behind it) is refused before anything runs', async () => {
     const sum = 'services/inventory/migrations/atlas.sum';
     const original = readFileSync(path.join(project.dir, sum), 'utf8');
