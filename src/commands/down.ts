@@ -139,7 +139,7 @@ function revertRange(
   const position = new Map(files.map((m, i) => [m, i]));
   const all = [
     ...recorded(plan)
-      .filter((a) => a.migration.version !== '')
+      .filter((a) => !a.migration.repeatable)
       .map((a) => ({
         id: a.migration.id,
         version: a.migration.version,

@@ -79,7 +79,10 @@ export async function statusOf(
     const session = await openReader(service, target, { waitMs: opts.waitMs });
     await session.close();
     const plan = computePlan(service.name, service.migrations, session.rows);
-    result.applied = recorded(plan).map((a) => ({ id: a.migration.id, appliedAt: a.row.appliedAt.toISOString() }));
+    result.applied = recorded(plan, service.migrations).map((a) => ({
+      id: a.migration.id,
+      appliedAt: a.row.appliedAt.toISOString(),
+    }));
     result.renamed = plan.renamed.map((r) => ({ from: r.row.id, to: r.migration.id }));
     result.pending = plan.pending.map((m) => m.id);
     result.drifted = plan.drifted.map((d) => d.migration.relPath);

@@ -76,11 +76,16 @@ export function versionOfId(id: string): string | null {
   return /^(\d+)/.exec(id)?.[1] ?? null;
 }
 
-/** Applied, renamed and drifted: everything recorded that has a file, in file order. */
-export function recorded(plan: ServicePlan): AppliedMigration[] {
-  return [...plan.applied, ...plan.renamed, ...plan.drifted].sort((a, b) =>
-    compareVersions(a.migration.version, b.migration.version),
-  );
+/**
+ * Applied, renamed and drifted: everything recorded that has a file, in file order (the layout's
+ * apply order: Drizzle's journal, folder parents, Flyway's repeatables last), or in version
+ * order when the files are not given.
+ */
+export function recorded(plan: ServicePlan, files?: Migration[]): AppliedMigration[] {
+  const all = [...plan.applied, ...plan.renamed, ...plan.drifted];
+  if (!files) return all.sort((a, b) => compareVersions(a.migration.version, b.migration.version));
+  const position = new Map(files.map((m, i) => [m, i]));
+  return all.sort((a, b) => (position.get(a.migration) ?? 0) - (position.get(b.migration) ?? 0));
 }
 
 // Versions compare in one place, with the file name patterns that carry them.

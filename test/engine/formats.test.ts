@@ -277,6 +277,15 @@ describe('one repository, one layout per service, found by {service} patterns', 
     expect(idx.indisvalid).toBe(true);
     const s = await svcdb(project.dir, db.url, ['status', '--all', '--exit-code']);
     expect(s.exitCode, s.stdout + s.stderr).toBe(0);
+    // status lists what is applied in that same order, not by number
+    const listed = await svcdb(project.dir, db.url, ['status', 'web', 'search', '--json']);
+    const listedIds = Object.fromEntries(
+      JSON.parse(listed.stdout).services.map((x: { service: string; applied: Array<{ id: string }> }) => [
+        x.service,
+        x.applied.map((a) => a.id),
+      ]),
+    );
+    expect(listedIds).toEqual({ web: applied.web, search: applied.search });
     const again = await svcdb(project.dir, db.url, ['migrate', '--all', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).services.every((x: { applied: unknown[] }) => x.applied.length === 0)).toBe(true);
