@@ -16,8 +16,14 @@ export function normalizeFolder(folder: string): string {
 }
 
 export function isUnder(relPath: string, folder: string): boolean {
-  const f = normalizeFolder(folder);
-  return f === '' || f === '.' || relPath === f || relPath.startsWith(`${f}/`);
+  return under(normalizeFolder(folder))(relPath);
+}
+
+/** `isUnder` for one normalized folder, asked for many files (every file of the lint). */
+function under(f: string): (relPath: string) => boolean {
+  if (f === '' || f === '.') return () => true;
+  const prefix = `${f}/`;
+  return (relPath) => relPath === f || relPath.startsWith(prefix);
 }
 
 const GLOB = /[*?]/;
@@ -40,7 +46,7 @@ export function globRoot(glob: string): string {
 
 /** Whether `relPath` is matched by a `shared` key (folder or glob). */
 export function sharedMatcher(key: string): (relPath: string) => boolean {
-  if (!isGlob(key)) return (relPath) => isUnder(relPath, key);
+  if (!isGlob(key)) return under(normalizeFolder(key));
   const match = globMatcher([normalizeFolder(key)]);
   return (relPath) => match([relPath]);
 }
@@ -49,7 +55,7 @@ export function attributor(project: Project): Attributor {
   const entries: Array<{ weight: number; matches: (relPath: string) => boolean; services: string[] }> = [];
   for (const s of project.services) {
     const folder = normalizeFolder(s.relDir);
-    entries.push({ weight: folder.length, matches: (p) => isUnder(p, folder), services: [s.name] });
+    entries.push({ weight: folder.length, matches: under(folder), services: [s.name] });
   }
   for (const [key, services] of Object.entries(project.config.shared ?? {})) {
     // a glob names files more precisely than a folder of the same length
