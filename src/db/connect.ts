@@ -164,7 +164,9 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       onnotice: (n) => opts.onNotice?.(String(n.message)),
     });
     try {
-      await withDeadline(sql`select 1`, left + 1000);
+      // bounded by what is left of --wait, no more: `--wait 3s` ended after 4 s against an
+      // endpoint that speaks another protocol (the driver waits out its connect_timeout)
+      await withDeadline(sql`select 1`, left);
       return sql;
     } catch (err) {
       await sql.end({ timeout: 0 }).catch(() => {});
