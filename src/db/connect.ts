@@ -136,6 +136,9 @@ function driver(): typeof postgres {
   return createRequire(import.meta.url)('postgres') as typeof postgres;
 }
 
+/** The least time one connection attempt gets, whatever is left of --wait. */
+const MIN_ATTEMPT_MS = 1000;
+
 /**
  * A postgres.js client whose first query has succeeded. Unreachable: retried with exponential
  * backoff (100 ms doubling, capped at 1 s) until `waitMs`, then UserError (exit 2). Each
@@ -164,9 +167,10 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<S
       onnotice: (n) => opts.onNotice?.(String(n.message)),
     });
     try {
-      // bounded by what is left of --wait, no more: `--wait 3s` ended after 4 s against an
-      // endpoint that speaks another protocol (the driver waits out its connect_timeout)
-      await withDeadline(sql`select 1`, left);
+      // Bounded by what is left of --wait (`--wait 3s` ended after 4 s against an endpoint that
+      // speaks another protocol, when every attempt had a second more), but an attempt gets at
+      // least a second: a healthy server far away needs some 0.3 s for TCP, TLS and the login.
+      await withDeadline(sql`select 1`, Math.max(left, MIN_ATTEMPT_MS));
       return sql;
     } catch (err) {
       await sql.end({ timeout: 0 }).catch(() => {});
