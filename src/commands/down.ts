@@ -137,13 +137,13 @@ function revertRange(
 ): InRange[] {
   const drifted = new Set(plan.drifted.map((d) => d.migration));
   const position = new Map(files.map((m, i) => [m, i]));
-  const all = [
+  const all: Array<InRange & { at: number; position: number }> = [
     ...recorded(plan)
       .filter((a) => !a.migration.repeatable)
       .map((a) => ({
         id: a.migration.id,
         version: a.migration.version,
-        migration: a.migration as Migration | null,
+        migration: a.migration,
         drifted: drifted.has(a.migration),
         at: a.row.appliedAt.getTime(),
         position: position.get(a.migration) ?? -1,

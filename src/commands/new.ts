@@ -38,16 +38,16 @@ export async function newMigration(opts: NewMigrationOptions): Promise<NewResult
     );
   }
   const vars = { service: service.name, title: opts.name.trim() };
-  const numbered = () => nextVersion(service.migrations, opts.now ?? new Date());
+  const version = format === 'flyway' ? '' : nextVersion(service.migrations, opts.now ?? new Date());
   const files: Array<[string, string]> =
     format === 'flyway'
       ? [[flywayFileName(service.migrations, slug), 'migration.plain.sql']]
       : format === 'golang-migrate'
         ? [
-            [`${numbered()}_${slug}.up.sql`, 'migration.up.sql'],
-            [`${numbered()}_${slug}.down.sql`, 'migration.down.sql'],
+            [`${version}_${slug}.up.sql`, 'migration.up.sql'],
+            [`${version}_${slug}.down.sql`, 'migration.down.sql'],
           ]
-        : [[`${numbered()}_${slug}.sql`, `migration.${format}.sql`]];
+        : [[`${version}_${slug}.sql`, `migration.${format}.sql`]];
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [file, template] of files) {

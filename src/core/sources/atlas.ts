@@ -7,7 +7,8 @@ import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
 import type { LayoutContext } from './layout.js';
 import { ATLAS_FILE } from './names.js';
-import { collect, inDir, readMigrationFile, readTextFile } from './read.js';
+import { collect, readMigrationFile, readTextFile } from './read.js';
+import { inDir } from '../fs.js';
 import { splitAt } from './sections.js';
 
 export function readAtlas(ctx: LayoutContext): Migration[] {

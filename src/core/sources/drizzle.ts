@@ -6,7 +6,8 @@ import type { Migration } from '../types.js';
 import type { LayoutContext } from './layout.js';
 import { DRIZZLE_FILE } from './names.js';
 import { isFile } from '../fs.js';
-import { collect, inDir, readMigrationFile, readTextFile } from './read.js';
+import { collect, readMigrationFile, readTextFile } from './read.js';
+import { inDir } from '../fs.js';
 import { splitAt } from './sections.js';
 
 interface JournalEntry {

@@ -6,7 +6,8 @@ import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
 import type { LayoutContext } from './layout.js';
 import { compareVersions, FLAT_FILE, withoutLeadingZeros } from './names.js';
-import { collect, inDir, readMigrationFile, sha256 } from './read.js';
+import { collect, readMigrationFile, sha256 } from './read.js';
+import { inDir } from '../fs.js';
 import { parseSections, splitAt } from './sections.js';
 
 interface FileEntry {

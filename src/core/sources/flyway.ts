@@ -7,7 +7,8 @@ import { UserError } from '../errors.js';
 import type { Migration } from '../types.js';
 import { duplicateVersion, type LayoutContext } from './layout.js';
 import { canonicalVersion, compareVersions, flywayVersion, FLYWAY_REPEATABLE, FLYWAY_VERSIONED } from './names.js';
-import { collect, inDir, readMigrationFile } from './read.js';
+import { collect, readMigrationFile } from './read.js';
+import { inDir } from '../fs.js';
 import { splitAt } from './sections.js';
 
 export function readFlyway(ctx: LayoutContext): Migration[] {

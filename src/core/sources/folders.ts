@@ -11,7 +11,8 @@ import type { Migration } from '../types.js';
 import type { LayoutContext } from './layout.js';
 import { compareVersions, MIGRATION_FOLDER, VERSION_FOLDER } from './names.js';
 import { isFile } from '../fs.js';
-import { collect, inDir, readMigrationFile, readTextFile } from './read.js';
+import { collect, readMigrationFile, readTextFile } from './read.js';
+import { inDir } from '../fs.js';
 import { parseSections, splitAt } from './sections.js';
 
 /** Folders of `ctx.dir` matching `pattern`; top-level files other than `allowed` are unfit. */

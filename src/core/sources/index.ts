@@ -22,7 +22,8 @@ import { globMatcher } from './glob.js';
 import type { LayoutContext, LayoutReader } from './layout.js';
 import { FLYWAY_REPEATABLE, FLYWAY_VERSIONED, isNote, MIGRATION_FOLDER, VERSION_FOLDER } from './names.js';
 import { isFile } from '../fs.js';
-import { inDir, listFolder, relativeTo, releaseScratch, type FolderEntries } from './read.js';
+import { listFolder, relativeTo, releaseScratch, type FolderEntries } from './read.js';
+import { inDir } from '../fs.js';
 
 export { splitStatements } from './split.js';
 export { atlasSum };

@@ -6,7 +6,6 @@ import * as crypto from 'node:crypto';
 import { closeSync, constants, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, UserErrors } from '../errors.js';
-export { inDir } from '../fs.js';
 
 export type Rel = (absolute: string) => string;
 
