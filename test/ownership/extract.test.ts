@@ -108,6 +108,16 @@ describe('SQL files', () => {
     ]);
   });
 
+  it('puts a syntax error after multi-byte text at the token, not some bytes before it', () => {
+    // PostgreSQL counts the error position in characters: ü is two UTF-8 bytes and 🙂 four, so
+    // reading it as bytes put the column four early (15). Columns count UTF-16 units, as the
+    // columns of every other finding do (🙂 is two).
+    const a = analyzeText('a.sql', 'sql', "SELECT 1 FROM ok1;\nSELECT 'ü🙂' FROM WHERE;\n", null);
+    expect(a.diagnostics).toEqual([
+      { rule: 'unparsable-sql', line: 2, column: 19, message: 'SQL does not parse: syntax error at or near "WHERE"' },
+    ]);
+  });
+
   it('past a broken statement, a BEGIN ATOMIC body and a dollar-quoted body stay whole statements', () => {
     const text = [
       'CREATE FUNCTION total() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM atomic_t; SELECT 1; END;',

@@ -171,12 +171,19 @@ function parseError(sql: string): { message: string; at: number } {
     return { message: 'unknown error', at: -1 };
   } catch (e) {
     const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    const at =
-      typeof details?.cursorPosition === 'number'
-        ? Buffer.from(sql, 'utf8').subarray(0, details.cursorPosition).toString('utf8').length
-        : -1;
+    const at = typeof details?.cursorPosition === 'number' ? utf16Index(sql, details.cursorPosition) : -1;
     return { message: e instanceof Error ? e.message : String(e), at };
   }
+}
+
+/**
+ * PostgreSQL's error cursor counts characters (code points, as its own errposition does), not
+ * UTF-8 bytes and not UTF-16 units: the JavaScript index of code point `n` of `text`.
+ */
+function utf16Index(text: string, n: number): number {
+  let i = 0;
+  for (let k = 0; k < n && i < text.length; k++) i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+  return i;
 }
 
 const IGNORE = /svcdb-ignore\s+([a-z][a-z-]*)[ \t]*(?::[ \t]*([^\n]*?))?[ \t]*(?:\*\/|-->|#}|\r)?[ \t]*$/;

@@ -39,7 +39,7 @@ export interface ParsedPiece {
   line: number;
 }
 
-type PgQuery = typeof import('libpg-query');
+type PgQuery = import('../ownership/sql/parser.js').SqlParser;
 let pg: PgQuery | null = null;
 
 async function loadParser(): Promise<PgQuery> {
