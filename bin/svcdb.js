@@ -12,11 +12,15 @@ if (!existsSync(bundle)) {
   process.stderr.write('svcdb: the CLI is not built (no dist/ folder): run `npm run build` in the svcdb folder\n');
   process.exit(1);
 }
-// Node >= 22.1 keeps V8's compiled code between runs; Node 20 has no such cache and skips this.
-const cacheDir = enableCompileCache && compileCacheDir();
-if (cacheDir) enableCompileCache(cacheDir);
-require(bundle)
-  .main(process.argv)
-  .then((code) => {
-    process.exitCode = code;
-  });
+// V8's compiled code is kept between runs: by Node itself from 22.1, by code-cache.js on Node 20.
+const cacheDir = compileCacheDir();
+let cli;
+if (enableCompileCache) {
+  if (cacheDir) enableCompileCache(cacheDir);
+  cli = require(bundle);
+} else {
+  cli = require('./code-cache.js').requireCached(bundle, cacheDir);
+}
+cli.main(process.argv).then((code) => {
+  process.exitCode = code;
+});

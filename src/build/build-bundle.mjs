@@ -15,7 +15,7 @@
 // - The ownership worker is its own CommonJS bundle (./worker.cjs), loaded by worker threads.
 // The library (dist/index.js and its types) stays as tsc builds it; only bin/svcdb.js uses this.
 import { build } from 'esbuild';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,7 +72,7 @@ const importMetaUrl = {
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
-await build({
+const main = await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: path.join(outdir, 'main.cjs'),
@@ -84,7 +84,9 @@ await build({
   // are kept, so the stack traces of --debug still name every function.
   minifyWhitespace: true,
   minifySyntax: true,
+  metafile: true,
 });
+routeDynamicImports(path.join(outdir, 'main.cjs'), main.metafile);
 await build({
   ...common,
   entryPoints: ['src/core/ownership/worker.ts'],
@@ -98,3 +100,36 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
 });
+
+/**
+ * Every `import(…)` of main.cjs becomes `__svcdbImport(…)`: on Node 20, bin/code-cache.js runs the
+ * bundle from V8's code cache, and a script read from that cache has lost its dynamic import
+ * callback ("A dynamic import callback was not specified"), so code-cache.js hands in an import()
+ * of its own. Loaded by a plain require (Node >= 22.1, no cache folder) the bundle uses its own
+ * import(). Checked against esbuild's metafile: each package import() it left in the output is
+ * replaced exactly as often as it occurs, and no `import(` is left (the build fails otherwise).
+ */
+function routeDynamicImports(file, metafile) {
+  const expected = new Map();
+  for (const out of Object.values(metafile.outputs))
+    for (const imp of out.imports)
+      if (imp.kind === 'dynamic-import' && imp.external) expected.set(imp.path, (expected.get(imp.path) ?? 0) + 1);
+  const found = new Map();
+  const source = readFileSync(file, 'utf8');
+  let code = source.replace(/(?<![\w$.])import\(/g, (m, at) => {
+    const spec = /^"([^"\\]+)"\)/.exec(source.slice(at + m.length, at + m.length + 200))?.[1];
+    if (spec) found.set(spec, (found.get(spec) ?? 0) + 1);
+    return '__svcdbImport(';
+  });
+  const same = expected.size === found.size && [...expected].every(([k, n]) => found.get(k) === n);
+  if (!same || /import\(/.test(code.replaceAll('__svcdbImport(', ''))) {
+    throw new Error(
+      `main.cjs: dynamic imports ${JSON.stringify([...found])} do not match esbuild's ${JSON.stringify([...expected])}`,
+    );
+  }
+  const helper =
+    'var __svcdbImport=typeof __svcdbImportHost=="function"?__svcdbImportHost:function(s){return import(s)};';
+  // after the "use strict" directive, which must stay first
+  code = code.startsWith('"use strict";') ? `"use strict";${helper}${code.slice(13)}` : helper + code;
+  writeFileSync(file, code);
+}

@@ -1,7 +1,8 @@
 // What keeps `svcdb` quick to start must never change what it does, and must never trust a
 // file that someone else could have written: svcdb reads no cache from a shared temp folder
 // (r01: a planted "transpiled config" ran as the victim), writes no expanded secret to disk,
-// and Node's compile cache (Node >= 22.1) goes only into a folder that is the user's alone.
+// and V8's compiled code (Node's compile cache on Node >= 22.1, bin/code-cache.js on Node 20)
+// goes only into a folder that is the user's alone.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -233,6 +234,86 @@ describe("Node's compile cache folder", () => {
     expect(compileCacheDir({ ...env, SVCDB_NO_CACHE: '1' })).toBeNull();
     expect(compileCacheDir({})).toBeNull();
     expect(compileCacheDir({ HOME: 'relative/home' })).toBeNull();
+  });
+});
+
+// Node 20 has no module.enableCompileCache: bin/code-cache.js keeps V8's code cache of the
+// bundle in the same folder (on Node >= 22.1, Node's own cache is used and this does not run).
+describe.skipIf(
+  typeof (createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache ===
+    'function',
+)("the bundle's code cache on Node 20", () => {
+  const cacheFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.v8cache')) : []);
+  const run = (home: string, args = ['env', 'dev'], extra: Record<string, string> = {}) =>
+    svcdb(args, { cwd: platform, env: { ...DEV, HOME: home, XDG_CACHE_HOME: undefined, ...extra } });
+
+  it('is written once, 0600, used by the next runs, and changes nothing they print', async () => {
+    const home = tempDir('cc-home');
+    const dir = path.join(home, '.cache/svcdb/compile');
+    const first = await run(home);
+    expectFiveUrls(first);
+    const [name] = cacheFiles(dir);
+    expect(name).toMatch(/^main\.cjs-.*\.v8cache$/);
+    const file = path.join(dir, name);
+    const st = statSync(file);
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(st.size).toBeGreaterThan(10_000);
+    // accepted by V8 on the next runs: not written again (same inode, same mtime)
+    for (const args of [['env', 'dev'], ['--version'], ['check-ownership', '--format', 'json']]) {
+      const r = await run(home, args);
+      expect(r.stderr).toBe('');
+      expect(statSync(file).ino).toBe(st.ino);
+      expect(statSync(file).mtimeMs).toBe(st.mtimeMs);
+    }
+    expect((await run(home)).stdout).toBe(first.stdout);
+    // a bad config still gets zod's words (an import() from inside the cached script)
+    const bad = tempDir('cc-bad');
+    cpSync(platform, bad, { recursive: true });
+    writeFileSync(
+      path.join(bad, 'svcdb.config.yaml'),
+      `${readFileSync(path.join(platform, 'svcdb.config.yaml'), 'utf8')}envPrefix2: X\n`,
+    );
+    const r = await svcdb(['env', 'dev'], { cwd: bad, env: { ...DEV, HOME: home, XDG_CACHE_HOME: undefined } });
+    expect(r.stderr).toContain('unknown key "envPrefix2"');
+    expect(r.exitCode).toBe(2);
+    expect(cacheFiles(dir)).toEqual([name]);
+  });
+
+  it('replaces a damaged cache, and never reads one it does not own alone or that is a link', async () => {
+    const home = tempDir('cc-home');
+    const dir = path.join(home, '.cache/svcdb/compile');
+    expectFiveUrls(await run(home));
+    const [name] = cacheFiles(dir);
+    const file = path.join(dir, name);
+    // garbage under the right name: V8 rejects it, svcdb runs and writes a good one
+    writeFileSync(file, Buffer.alloc(150_000, 0x5a), { mode: 0o600 });
+    expectFiveUrls(await run(home));
+    const good = readFileSync(file);
+    expect(good.equals(Buffer.alloc(150_000, 0x5a))).toBe(false);
+    const goodIno = statSync(file).ino;
+    expectFiveUrls(await run(home));
+    expect(statSync(file).ino).toBe(goodIno);
+    // another user's file, or one others may write: not read (so written anew)
+    chownSync(file, 65534, 65534);
+    expectFiveUrls(await run(home));
+    expect(statSync(file).uid).toBe(process.getuid!());
+    chmodSync(file, 0o666);
+    expectFiveUrls(await run(home));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // a link to somewhere else: not followed, the target left alone
+    const target = path.join(tempDir('cc-target'), 'elsewhere');
+    writeFileSync(target, good);
+    rmSync(file);
+    symlinkSync(target, file);
+    expectFiveUrls(await run(home));
+    expect(readFileSync(target).equals(good)).toBe(true);
+    expect(statSync(file).isFile() && !readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
+  });
+
+  it('is neither read nor written with SVCDB_NO_CACHE=1', async () => {
+    const home = tempDir('cc-home');
+    expectFiveUrls(await run(home, ['env', 'dev'], { SVCDB_NO_CACHE: '1' }));
+    expect(existsSync(path.join(home, '.cache'))).toBe(false);
   });
 });
 
