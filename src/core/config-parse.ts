@@ -3,11 +3,11 @@
 // (config-load.ts) instead.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { load as loadYaml } from 'js-yaml';
 import { UserError } from './errors.js';
+import { loadYaml } from './yaml.js';
 
 /** JSON / YAML / package.json#svcdb; null for a code config. `shown` names the file in messages. */
-export function readDataFile(file: string, shown: string): { raw: unknown; path: string } | null {
+export async function readDataFile(file: string, shown: string): Promise<{ raw: unknown; path: string } | null> {
   const base = path.basename(file);
   const isJson = base.endsWith('.json');
   const isYaml = /\.ya?ml$/.test(base) || base === '.svcdbrc' || base === 'svcdbrc';
@@ -19,7 +19,7 @@ export function readDataFile(file: string, shown: string): { raw: unknown; path:
     throw new UserError(`cannot read config file: ${(err as Error).message}`, { where: shown, cause: err });
   }
   if (text.trim() === '') return { raw: {}, path: file };
-  const raw = isJson ? parseJson(text, shown) : parseYaml(text, shown);
+  const raw = isJson ? parseJson(text, shown) : await parseYaml(text, shown);
   if (base === 'package.json') return { raw: (raw as Record<string, unknown> | null)?.svcdb ?? {}, path: file };
   return { raw: raw ?? {}, path: file };
 }
@@ -51,9 +51,10 @@ function parseJson(text: string, shown: string): unknown {
   }
 }
 
-function parseYaml(text: string, shown: string): unknown {
+async function parseYaml(text: string, shown: string): Promise<unknown> {
+  const { load } = await loadYaml();
   try {
-    return loadYaml(text);
+    return load(text);
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(shown, err);
     const e = err as { reason?: string; mark?: { line: number; column: number }; message: string };

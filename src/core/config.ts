@@ -68,7 +68,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig 
   const found = explicit ?? findConfigFile(opts.cwd);
   if (!found) return { config: defaultConfig(), path: null, problems: [] };
   // JSON and YAML are read directly; code configs through cosmiconfig.
-  let loaded = readDataFile(found, path.relative(opts.cwd, found) || found);
+  let loaded = await readDataFile(found, path.relative(opts.cwd, found) || found);
   if (!loaded) {
     const { loadRaw } = await import('./config-load.js');
     loaded = await loadRaw(opts.cwd, explicit);

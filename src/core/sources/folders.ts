@@ -5,8 +5,8 @@
 // - versioned sub-folders: `v1.9/`, `v1.10/` (compared as versions: v1.9 before v1.10), each
 //   holding SQL files, in the order of its `manifest.json` file list when there is one.
 import path from 'node:path';
-import { load as loadYaml } from 'js-yaml';
 import { UserError } from '../errors.js';
+import { yaml } from '../yaml.js';
 import type { Migration } from '../types.js';
 import type { LayoutContext } from './layout.js';
 import { compareVersions, MIGRATION_FOLDER, VERSION_FOLDER } from './names.js';
@@ -133,7 +133,7 @@ function readMetadata(ctx: LayoutContext, folder: string): { parents?: string[];
     if (!isFile(file)) continue;
     let doc: unknown;
     try {
-      doc = loadYaml(readTextFile(file, ctx.rel));
+      doc = yaml().load(readTextFile(file, ctx.rel));
     } catch (err) {
       throw new UserError(`invalid YAML: ${(err as Error).message.split('\n')[0]}`, { where: ctx.rel(file) });
     }

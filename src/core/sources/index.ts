@@ -24,6 +24,7 @@ import { FLYWAY_REPEATABLE, FLYWAY_VERSIONED, isNote, MIGRATION_FOLDER, VERSION_
 import { isFile } from '../fs.js';
 import { listFolder, relativeTo, releaseScratch, type FolderEntries } from './read.js';
 import { inDir } from '../fs.js';
+import { loadYaml } from '../yaml.js';
 
 export { splitStatements } from './split.js';
 export { atlasSum };
@@ -81,6 +82,7 @@ export async function parseMigrationFiles(
     },
   };
   const layout = opts.format ?? detectLayout(ctx.list(dir), dir);
+  if (layout === 'folder') await loadYaml(); // its metadata.yaml files (the readers are synchronous)
   let migrations: Migration[] = [];
   try {
     migrations = READERS[layout](ctx);
