@@ -78,6 +78,7 @@ export async function directParser(): Promise<SqlParser | null> {
     if (typeof query !== 'string') throw new TypeError(`Expected a string, got ${typeof query}`);
     const size = query.length * 3 + 1;
     const ptr = m._malloc(size);
+    if (!ptr) throw new Error('Failed to parse query: memory allocation failed');
     const { written } = encoder.encodeInto(query, m.HEAPU8.subarray(ptr, ptr + size - 1));
     m.HEAPU8[ptr + written] = 0;
     return ptr;
