@@ -7,7 +7,7 @@
 // worth parsing, so a run with nothing of the kind never loads the parser.
 import { UserError, UserErrors } from '../errors.js';
 import type { Migration, Statement } from '../types.js';
-import { parseSyncShared } from '../ownership/sql/parser.js';
+import { parseSyncShared, type SqlParser } from '../ownership/sql/parser.js';
 import { skipSpaceAndComments } from './lex.js';
 import { describe, kindOf, type TxKind, worthParsing } from './statement-kinds.js';
 
@@ -39,10 +39,9 @@ export interface ParsedPiece {
   line: number;
 }
 
-type PgQuery = import('../ownership/sql/parser.js').SqlParser;
-let pg: PgQuery | null = null;
+let pg: SqlParser | null = null;
 
-async function loadParser(): Promise<PgQuery> {
+async function loadParser(): Promise<SqlParser> {
   if (!pg) pg = await (await import('../ownership/sql/parser.js')).loadParser();
   return pg;
 }

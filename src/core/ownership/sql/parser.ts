@@ -64,7 +64,8 @@ export async function directParser(): Promise<SqlParser | null> {
   }
   if (typeof factory !== 'function') return null;
   const m = await factory();
-  if (!WASM_FUNCTIONS.every((f) => typeof m[f] === 'function') || !(m.HEAPU8 instanceof Uint8Array)) return null;
+  const views = m.HEAPU8 instanceof Uint8Array && m.HEAPU32 instanceof Uint32Array;
+  if (!views || !WASM_FUNCTIONS.every((f) => typeof m[f] === 'function')) return null;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const u32 = (ptr: number) => m.HEAPU32[ptr >>> 2];
